@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import type { Patch } from 'immer';
+import { ModelInfoSchema } from './model';
+import { StrategyConfigSchema } from './strategies';
+import { RunResultSchema, RunStatsSchema, type RunProgress } from './run';
+import { LensLayerSchema, type TreeState } from './tree';
+import type { ExportFile } from './export-format';
+
+const runId = z.string().min(1).max(64);
+
+export const TaskExampleSchema = z.object({
+  index: z.number().int().nonnegative(),
+  prompt: z.string(),
+  options: z.array(z.string()),
+  answer: z.string(),
+});
+export type TaskExample = z.infer<typeof TaskExampleSchema>;
+
+export const RunSummarySchema = z.object({
+  runId,
+  label: z.string(),
+  prompt: z.string(),
+  config: StrategyConfigSchema,
+  state: z.enum(['running', 'done', 'cancelled', 'failed']),
+  stats: RunStatsSchema.optional(),
+  result: RunResultSchema.optional(),
+  error: z.string().optional(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+/**
+ * Every request the renderer can make: params are validated on arrival (IPC and WebSocket alike),
+ * results typed by the table. Adding a request means adding a row here and a handler in main.
+ */
+export const labRequests = {
+  openModel: {
+    params: z.object({ folder: z.string().min(1).max(4096).optional() }),
+    result: ModelInfoSchema,
+  },
+  /** asks the user for a folder (Electron dialog); null when cancelled or unavailable */
+  chooseModelFolder: { params: z.object({}), result: z.string().nullable() },
+  taskExamples: {
+    params: z.object({ limit: z.number().int().positive().max(10000).default(50) }),
+    result: z.array(TaskExampleSchema),
+  },
+  startRun: {
+    params: z.object({
+      prompt: z.string().max(100000),
+      config: StrategyConfigSchema,
+      label: z.string().max(200).optional(),
+      taskIndex: z.number().int().nonnegative().optional(),
+    }),
+    result: z.object({ runId }),
+  },
+  cancelRun: { params: z.object({ runId }), result: z.object({ cancelled: z.boolean() }) },
+  listRuns: { params: z.object({}), result: z.array(RunSummarySchema) },
+  /** the whole current tree of a run (for a late subscriber); patches follow as events */
+  getTree: { params: z.object({ runId }), result: z.custom<TreeState>() },
+  inspectNode: {
+    params: z.object({ runId, nodeId: z.number().int().nonnegative() }),
+    result: z.object({ lens: z.array(LensLayerSchema).nullable(), pathText: z.string() }),
+  },
+  exportComparison: {
+    params: z.object({ runIds: z.array(runId).min(1) }),
+    result: z.custom<ExportFile>(),
+  },
+  importComparison: {
+    params: z.object({ file: z.unknown() }),
+    result: z.object({ runIds: z.array(runId) }),
+  },
+  removeRun: { params: z.object({ runId }), result: z.object({ removed: z.boolean() }) },
+} as const;
+
+export type LabRequestName = keyof typeof labRequests;
+export type LabParams<N extends LabRequestName> = z.input<(typeof labRequests)[N]['params']>;
+export type LabResult<N extends LabRequestName> = z.output<(typeof labRequests)[N]['result']>;
+
+/** Events pushed from main to the renderer. */
+export interface LabEvents {
+  runStarted: RunSummary;
+  /** immer patches against the run's tree, in order (`seq` increases by one per message) */
+  runPatches: { runId: string; seq: number; patches: Patch[] };
+  runProgress: { runId: string } & RunProgress;
+  runFinished: RunSummary;
+  engineStatus: { state: 'ready' | 'busy' | 'crashed' | 'restarted'; message?: string };
+}
+export type LabEventName = keyof LabEvents;
+
+/** What the renderer holds: one object, two transports (Electron preload or WebSocket). */
+export interface LabApi {
+  request<N extends LabRequestName>(name: N, params: LabParams<N>): Promise<LabResult<N>>;
+  on<E extends LabEventName>(event: E, listener: (payload: LabEvents[E]) => void): () => void;
+}
+
+export class LabRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LabRequestError';
+  }
+}
+
+/** Validates a request arriving over a transport; unknown names and bad params throw with a readable message. */
+export function parseLabRequest(name: unknown, params: unknown): { name: LabRequestName; params: unknown } {
+  if (typeof name !== 'string' || !Object.hasOwn(labRequests, name)) {
+    throw new LabRequestError(`unknown request ${JSON.stringify(name)}`);
+  }
+  const schema = labRequests[name as LabRequestName].params;
+  const parsed = schema.safeParse(params ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new LabRequestError(`${name}: ${issue.path.join('.') || 'params'}: ${issue.message}`);
+  }
+  return { name: name as LabRequestName, params: parsed.data };
+}

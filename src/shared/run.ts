@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+export const RunStatsSchema = z.object({
+  nodesCreated: z.number().int().nonnegative(),
+  nodesExpanded: z.number().int().nonnegative(),
+  nodesPruned: z.number().int().nonnegative(),
+  nodesMerged: z.number().int().nonnegative(),
+  forwardPasses: z.number().int().nonnegative(),
+  tokensEvaluated: z.number().int().nonnegative(),
+  wallTimeMs: z.number().nonnegative(),
+  peakKvBytes: z.number().int().nonnegative(),
+  /** probability mass of the complete sequences the explored tree contains (0..1) */
+  coveredMass: z.number().min(0),
+});
+export type RunStats = z.infer<typeof RunStatsSchema>;
+
+export const HypothesisSchema = z.object({
+  nodeId: z.number().int().nonnegative(),
+  text: z.string(),
+  tokenIds: z.array(z.number().int().nonnegative()),
+  /** the strategy's ranking score (length-penalised for beam search) */
+  score: z.number(),
+  /** plain cumulative log-probability of the continuation */
+  logprob: z.number(),
+});
+export type Hypothesis = z.infer<typeof HypothesisSchema>;
+
+export const TaskVerdictSchema = z.object({
+  verdict: z.enum(['correct', 'incorrect', 'malformed']),
+  chainValid: z.boolean(),
+  answer: z.string().nullable(),
+});
+export type TaskVerdict = z.infer<typeof TaskVerdictSchema>;
+
+export const RunResultSchema = z.object({
+  bestText: z.string(),
+  bestScore: z.number(),
+  nBest: z.array(HypothesisSchema),
+  cancelled: z.boolean(),
+  /** filled when the prompt is an example of the bundled task */
+  task: TaskVerdictSchema.optional(),
+  /** strategy-specific analysis (HMM trellis, latent scores), validated by the strategy's own schema */
+  analysis: z.record(z.string(), z.unknown()).optional(),
+});
+export type RunResult = z.infer<typeof RunResultSchema>;
+
+export interface RunProgress {
+  /** 0..1 */
+  fraction: number;
+  message: string;
+}
