@@ -1,0 +1,47 @@
+/** log Σ exp(x), stable; -Infinity for an empty or all -Infinity input. */
+export function logSumExp(values: ArrayLike<number>): number {
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += Math.exp(values[i]! - max);
+  return max + Math.log(sum);
+}
+
+export function logAddExp(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  const max = Math.max(a, b);
+  return max + Math.log(Math.exp(a - max) + Math.exp(b - max));
+}
+
+/** Log-probabilities from logits, in float64 so that sums over long paths stay exact enough for the oracles. */
+export function logSoftmax(logits: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(logits.length);
+  const norm = logSumExp(logits);
+  for (let i = 0; i < logits.length; i++) out[i] = logits[i]! - norm;
+  return out;
+}
+
+/** Shannon entropy in nats of the distribution given by log-probabilities. */
+export function entropyOf(logprobs: ArrayLike<number>): number {
+  let h = 0;
+  for (let i = 0; i < logprobs.length; i++) {
+    const lp = logprobs[i]!;
+    if (lp > -Infinity) h -= Math.exp(lp) * lp;
+  }
+  return h;
+}
+
+/** Indices of the k largest values, best first; ties keep the lower index first (deterministic). */
+export function topIndices(values: ArrayLike<number>, k: number): number[] {
+  const idx = Array.from({ length: values.length }, (_, i) => i).filter((i) => values[i]! > -Infinity);
+  idx.sort((a, b) => values[b]! - values[a]! || a - b);
+  return idx.slice(0, Math.max(0, k));
+}
+
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}

@@ -1,0 +1,187 @@
+import type { LoadedModel } from '../model/load-model';
+import type { KvTensors } from '../model/kv-tensors';
+import { logSoftmax } from '../math/log-softmax';
+import { KvCache } from './kv-cache';
+
+/** What a node feeds the model: token ids, or (lab models) raw input embeddings such as continuous thoughts. */
+export type NodeInput = { tokens: number[] } | { embeddings: Float32Array[] };
+
+/** How the evaluator learns a node's context; the search owns the tree, the evaluator only asks. */
+export interface Lineage {
+  parentOf(nodeId: number): number | null;
+  inputOf(nodeId: number): NodeInput;
+}
+
+export interface NodeEvaluation {
+  nodeId: number;
+  /** next-token log-probabilities after this node */
+  logprobs: Float64Array;
+  logits: Float32Array;
+  /** final hidden state after the final norm (lab models) */
+  lastHidden?: Float32Array;
+  /** residual stream after each layer, index 0 = input embedding (when asked for) */
+  hiddenStates?: Float32Array[];
+}
+
+export interface EvaluatorOptions {
+  kvBudgetBytes?: number;
+  /** [layers * hidden] steering vector added after each layer (lab models) */
+  residualDelta?: Float32Array;
+}
+
+export interface EvaluatorStats {
+  forwardPasses: number;
+  tokensEvaluated: number;
+  recomputedPasses: number;
+}
+
+function inputLength(input: NodeInput): number {
+  return 'tokens' in input ? input.tokens.length : input.embeddings.length;
+}
+
+export const DEFAULT_KV_BUDGET_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Evaluates tree nodes with the model: equal-length nodes in one batched forward pass, each from its parent's
+ * cached prefix. A prefix evaluated once is never recomputed while its cache is held.
+ */
+export class Evaluator {
+  readonly cache: KvCache;
+  readonly stats: EvaluatorStats = { forwardPasses: 0, tokensEvaluated: 0, recomputedPasses: 0 };
+  private readonly positions = new Map<number, number>();
+
+  constructor(
+    readonly model: LoadedModel,
+    private readonly lineage: Lineage,
+    private readonly options: EvaluatorOptions = {},
+  ) {
+    this.cache = new KvCache(model.decoder.kvShape, options.kvBudgetBytes ?? DEFAULT_KV_BUDGET_BYTES);
+  }
+
+  /** Drops caches the search will not extend again (e.g. parents of an evaluated frontier). */
+  release(nodeIds: Iterable<number>): void {
+    for (const id of nodeIds) this.cache.release(id);
+  }
+
+  /** Sequence length up to and including this node. */
+  lengthOf(nodeId: number): number {
+    let known = this.positions.get(nodeId);
+    if (known === undefined) {
+      const parent = this.lineage.parentOf(nodeId);
+      known = (parent === null ? 0 : this.lengthOf(parent)) + inputLength(this.lineage.inputOf(nodeId));
+      this.positions.set(nodeId, known);
+    }
+    return known;
+  }
+
+  async evaluate(nodeIds: number[], options: { hiddenStates?: boolean } = {}): Promise<NodeEvaluation[]> {
+    const groups = new Map<string, number[]>();
+    for (const id of nodeIds) {
+      const parent = this.lineage.parentOf(id);
+      const key = `${parent === null ? 0 : this.lengthOf(parent)}:${inputLength(this.lineage.inputOf(id))}`;
+      const group = groups.get(key);
+      if (group) group.push(id);
+      else groups.set(key, [id]);
+    }
+    const results = new Map<number, NodeEvaluation>();
+    const keep = new Set<number>(nodeIds);
+    for (const id of nodeIds) {
+      const parent = this.lineage.parentOf(id);
+      if (parent !== null) keep.add(parent);
+    }
+    for (const group of groups.values()) {
+      for (const evaluation of await this.evaluateGroup(group, keep, options.hiddenStates ?? false)) {
+        results.set(evaluation.nodeId, evaluation);
+      }
+      this.cache.evict(keep);
+    }
+    return nodeIds.map((id) => results.get(id)!);
+  }
+
+  private async evaluateGroup(ids: number[], keep: Set<number>, wantHidden: boolean): Promise<NodeEvaluation[]> {
+    const parents = ids.map((id) => this.lineage.parentOf(id));
+    for (const parent of new Set(parents)) if (parent !== null) await this.ensureCached(parent, keep);
+    const past = parents[0] === null ? null : this.cache.gather(parents as number[]);
+    const inputs = ids.map((id) => this.lineage.inputOf(id));
+    const out = await this.forward(inputs, past, wantHidden);
+    this.cache.store(ids, out.present);
+    return ids.map((nodeId, row) => this.rowOf(nodeId, row, ids.length, inputLength(inputs[row]!), out));
+  }
+
+  /** Recomputes a node's cache from its nearest cached ancestor, in one pass over the missing positions. */
+  private async ensureCached(nodeId: number, keep: Set<number>): Promise<void> {
+    if (this.cache.has(nodeId)) return;
+    const chain: number[] = [];
+    let anchor: number | null = nodeId;
+    while (anchor !== null && !this.cache.has(anchor)) {
+      chain.unshift(anchor);
+      anchor = this.lineage.parentOf(anchor);
+    }
+    const merged = this.concatInputs(chain.map((id) => this.lineage.inputOf(id)));
+    const past = anchor === null ? null : this.cache.gather([anchor]);
+    const out = await this.forward([merged], past, false);
+    this.stats.recomputedPasses++;
+    this.cache.store([nodeId], out.present);
+    keep.add(nodeId);
+  }
+
+  private concatInputs(inputs: NodeInput[]): NodeInput {
+    if (inputs.every((i) => 'tokens' in i)) return { tokens: inputs.flatMap((i) => (i as { tokens: number[] }).tokens) };
+    return { embeddings: inputs.flatMap((i) => this.embeddingsOf(i)) };
+  }
+
+  private embeddingsOf(input: NodeInput): Float32Array[] {
+    if ('embeddings' in input) return input.embeddings;
+    return input.tokens.map((t) => this.tokenEmbedding(t));
+  }
+
+  tokenEmbedding(tokenId: number): Float32Array {
+    const { embeddings, info } = this.model;
+    if (!embeddings || !info.hiddenSize) throw new Error('this model has no readable embedding matrix');
+    return embeddings.subarray(tokenId * info.hiddenSize, (tokenId + 1) * info.hiddenSize);
+  }
+
+  private async forward(inputs: NodeInput[], past: KvTensors | null, wantHidden: boolean) {
+    const batch = inputs.length;
+    const seq = inputLength(inputs[0]!);
+    const request = { batch, seq, past, residualDelta: this.options.residualDelta, wantHiddenStates: wantHidden };
+    this.stats.forwardPasses++;
+    this.stats.tokensEvaluated += batch * seq;
+    if (this.model.info.convention === 'lab') {
+      const hidden = this.model.info.hiddenSize!;
+      const embeds = new Float32Array(batch * seq * hidden);
+      inputs.forEach((input, b) => this.embeddingsOf(input).forEach((v, s) => embeds.set(v, (b * seq + s) * hidden)));
+      return this.model.decoder.forward({ ...request, inputsEmbeds: embeds });
+    }
+    if (inputs.some((i) => !('tokens' in i))) {
+      throw new Error('this model takes token ids only: continuous inputs need a lab-convention model (inputs_embeds)');
+    }
+    return this.model.decoder.forward({ ...request, inputIds: inputs.flatMap((i) => (i as { tokens: number[] }).tokens) });
+  }
+
+  private rowOf(
+    nodeId: number,
+    row: number,
+    batch: number,
+    seq: number,
+    out: Awaited<ReturnType<Evaluator['forward']>>,
+  ): NodeEvaluation {
+    const vocab = out.logits.length / (batch * seq);
+    const at = (row * seq + seq - 1) * vocab;
+    const logits = out.logits.slice(at, at + vocab);
+    const evaluation: NodeEvaluation = { nodeId, logits, logprobs: logSoftmax(logits) };
+    const hidden = this.model.info.hiddenSize;
+    if (out.lastHidden && hidden) {
+      const h = (row * seq + seq - 1) * hidden;
+      evaluation.lastHidden = out.lastHidden.slice(h, h + hidden);
+    }
+    if (out.hiddenStates && hidden) {
+      const layers = out.hiddenStates.length / (batch * seq * hidden);
+      evaluation.hiddenStates = Array.from({ length: layers }, (_, l) => {
+        const h = ((l * batch + row) * seq + seq - 1) * hidden;
+        return out.hiddenStates!.slice(h, h + hidden);
+      });
+    }
+    return evaluation;
+  }
+}

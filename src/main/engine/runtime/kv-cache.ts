@@ -1,0 +1,110 @@
+import { emptyKvArray, kvBytes, type KvShape, type KvTensors } from '../model/kv-tensors';
+
+/** One forward pass's `present` tensors; each row is one hypothesis's whole cache. */
+interface KvBlock {
+  tensors: KvTensors;
+  bytes: number;
+  liveRows: number;
+}
+
+interface KvEntry {
+  block: KvBlock;
+  row: number;
+}
+
+/**
+ * KV caches per tree node, under a byte budget. A node's cache is a row of the block its forward pass produced,
+ * so a frontier evaluated together and kept together is reused with no copy; other batches are gathered.
+ * Least recently used entries are evicted first; the evaluator recomputes them on demand.
+ */
+export class KvCache {
+  private readonly entries = new Map<number, KvEntry>();
+  heldBytes = 0;
+  peakBytes = 0;
+  evictions = 0;
+
+  constructor(
+    private readonly shape: KvShape,
+    readonly budgetBytes: number,
+  ) {}
+
+  has(nodeId: number): boolean {
+    return this.entries.has(nodeId);
+  }
+
+  length(nodeId: number): number | undefined {
+    return this.entries.get(nodeId)?.block.tensors.length;
+  }
+
+  /** Row i of `tensors` becomes the cache of nodeIds[i] (null: not kept). */
+  store(nodeIds: (number | null)[], tensors: KvTensors): void {
+    const block: KvBlock = { tensors, bytes: kvBytes(this.shape, tensors.batch, tensors.length), liveRows: 0 };
+    nodeIds.forEach((id, row) => {
+      if (id === null) return;
+      this.release(id);
+      this.entries.set(id, { block, row });
+      block.liveRows++;
+    });
+    if (block.liveRows > 0) {
+      this.heldBytes += block.bytes;
+      this.peakBytes = Math.max(this.peakBytes, this.heldBytes);
+    }
+  }
+
+  release(nodeId: number): void {
+    const entry = this.entries.get(nodeId);
+    if (!entry) return;
+    this.entries.delete(nodeId);
+    if (--entry.block.liveRows === 0) this.heldBytes -= entry.block.bytes;
+  }
+
+  clear(): void {
+    for (const id of [...this.entries.keys()]) this.release(id);
+  }
+
+  /** The caches of these nodes as one batch (all must be held and of equal length). */
+  gather(nodeIds: number[]): KvTensors {
+    const entries = nodeIds.map((id) => {
+      const entry = this.entries.get(id);
+      if (!entry) throw new Error(`no KV cache held for node ${id}`);
+      this.touch(id, entry);
+      return entry;
+    });
+    const first = entries[0]!.block;
+    const length = first.tensors.length;
+    const sameBlockInOrder =
+      first.tensors.batch === nodeIds.length && entries.every((e, i) => e.block === first && e.row === i);
+    if (sameBlockInOrder) return first.tensors;
+    const rowSize = this.shape.numKvHeads * length * this.shape.headDim;
+    const out: KvTensors = { keys: [], values: [], batch: nodeIds.length, length };
+    for (let layer = 0; layer < this.shape.numLayers; layer++) {
+      const keys = emptyKvArray(this.shape, rowSize * nodeIds.length);
+      const values = emptyKvArray(this.shape, rowSize * nodeIds.length);
+      entries.forEach((e, i) => {
+        if (e.block.tensors.length !== length) throw new Error('gathered caches must have equal lengths');
+        const from = e.row * rowSize;
+        keys.set(e.block.tensors.keys[layer]!.subarray(from, from + rowSize) as any, i * rowSize);
+        values.set(e.block.tensors.values[layer]!.subarray(from, from + rowSize) as any, i * rowSize);
+      });
+      out.keys.push(keys);
+      out.values.push(values);
+    }
+    return out;
+  }
+
+  /** Evicts least recently used caches until under budget, sparing `keep`. */
+  evict(keep: ReadonlySet<number>): void {
+    if (this.heldBytes <= this.budgetBytes) return;
+    for (const id of [...this.entries.keys()]) {
+      if (this.heldBytes <= this.budgetBytes) break;
+      if (keep.has(id)) continue;
+      this.release(id);
+      this.evictions++;
+    }
+  }
+
+  private touch(id: number, entry: KvEntry): void {
+    this.entries.delete(id);
+    this.entries.set(id, entry);
+  }
+}

@@ -1,0 +1,43 @@
+import { entropyOf, topIndices } from '../math/log-softmax';
+import { addNode, type TreeDraft } from '../tree/tree-store';
+import type { NodeEvaluation } from '../runtime/evaluator';
+import type { NodeStatus, TopToken } from '../../../shared/tree';
+import type { LabTokenizer } from '../model/tokenizer';
+
+export function topTokens(logprobs: ArrayLike<number>, k: number, tokenizer: LabTokenizer): TopToken[] {
+  return topIndices(logprobs, k).map((tokenId) => ({
+    tokenId,
+    text: tokenizer.tokenText(tokenId).text,
+    logprob: logprobs[tokenId]!,
+  }));
+}
+
+/** Stores what an evaluation tells about its node: the entropy and the best next tokens. */
+export function recordEvaluation(draft: TreeDraft, evaluation: NodeEvaluation, topkShown: number, tokenizer: LabTokenizer): void {
+  const node = draft.nodes[evaluation.nodeId]!;
+  node.entropy = entropyOf(evaluation.logprobs);
+  if (topkShown > 0) node.topk = topTokens(evaluation.logprobs, topkShown, tokenizer);
+  if (node.status === 'frontier') node.status = 'expanded';
+}
+
+/** A token node under `parentId`, scored as the parent's score plus the token's log-probability. */
+export function addTokenChild(
+  draft: TreeDraft,
+  tokenizer: LabTokenizer,
+  parentId: number,
+  tokenId: number,
+  logprob: number,
+  status: NodeStatus,
+): number {
+  const { text, bytes } = tokenizer.tokenText(tokenId);
+  return addNode(draft, {
+    parents: [parentId],
+    kind: 'token',
+    tokenId,
+    text,
+    ...(bytes ? { bytes } : {}),
+    logprob,
+    score: draft.nodes[parentId]!.score + logprob,
+    status,
+  });
+}

@@ -1,0 +1,126 @@
+import type { LoadedModel } from '../model/load-model';
+import type { StrategyConfig } from '../../../shared/strategies';
+import type { RunProgress, RunResult, RunStats } from '../../../shared/run';
+import type { TreeState } from '../../../shared/tree';
+import { TreeStore, type PatchListener } from '../tree/tree-store';
+import { Evaluator } from '../runtime/evaluator';
+import { missingCapabilities } from '../model/signature';
+import { strategies } from '../strategies/registry';
+import { SearchCancelled, treeLineage, type SearchContext, type StrategyOutcome } from './search-context';
+import type { TaskContext } from './task-context';
+import { computeRunStats } from './run-stats';
+
+export interface RunRequest {
+  model: LoadedModel;
+  prompt: string;
+  config: StrategyConfig;
+  signal?: AbortSignal;
+  onProgress?: (progress: RunProgress) => void;
+  onPatches?: PatchListener;
+  kvBudgetBytes?: number;
+  residualDelta?: Float32Array;
+  task?: TaskContext;
+  /** a hook to check the final answer (the bundled task's checker) */
+  judge?: (text: string) => RunResult['task'];
+}
+
+export interface RunOutput {
+  tree: TreeState;
+  stats: RunStats;
+  result: RunResult;
+}
+
+export class StrategyUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StrategyUnavailableError';
+  }
+}
+
+/** The prompt as token ids: the tokenizer's own special tokens, or the model's BOS when it adds none. */
+export function encodePrompt(model: LoadedModel, prompt: string): number[] {
+  const ids = model.tokenizer.encode(prompt, true);
+  if (ids.length > 0) return ids;
+  const bos = model.info.bosTokenId;
+  if (bos !== null) return [bos];
+  if (ids.length === 0) throw new StrategyUnavailableError('the prompt is empty and the model has no BOS token to start from');
+  return ids;
+}
+
+/** Runs one strategy on one prompt: builds the tree, streams its patches, and reports stats and result. */
+export async function runSearch(request: RunRequest): Promise<RunOutput> {
+  const { model, config } = request;
+  const entry = strategies[config.strategy] as
+    | { run: (ctx: SearchContext, config: StrategyConfig) => Promise<StrategyOutcome>; needs: (c: StrategyConfig) => any[] }
+    | undefined;
+  if (!entry) throw new StrategyUnavailableError(`strategy "${config.strategy}" is not available in this build`);
+  const missing = missingCapabilities(model.info.capabilities, entry.needs(config));
+  if (missing) {
+    throw new StrategyUnavailableError(`${config.strategy} cannot run on ${model.info.name}: the model lacks ${missing}`);
+  }
+  const started = performance.now();
+  const promptIds = encodePrompt(model, request.prompt);
+  const tree = new TreeStore({ kind: 'prompt', tokenId: null, text: request.prompt, logprob: 0, score: 0, status: 'frontier' });
+  if (request.onPatches) tree.subscribe(request.onPatches);
+  const thoughtInputs = new Map<number, Float32Array>();
+  const evaluator = new Evaluator(model, treeLineage(tree, promptIds, thoughtInputs), {
+    kvBudgetBytes: request.kvBudgetBytes,
+    residualDelta: request.residualDelta,
+  });
+  const signal = request.signal ?? new AbortController().signal;
+  const ctx: SearchContext = {
+    model,
+    tree,
+    evaluator,
+    promptIds,
+    rootId: 0,
+    eosIds: new Set(model.info.eosTokenIds),
+    signal,
+    task: request.task,
+    progress: (fraction, message) => request.onProgress?.({ fraction: Math.min(1, fraction), message }),
+    checkpoint: () => {
+      if (signal.aborted) throw new SearchCancelled();
+    },
+    setThoughtInput: (id, embedding) => thoughtInputs.set(id, embedding),
+  };
+  let outcome: StrategyOutcome;
+  let cancelled = false;
+  try {
+    outcome = await entry.run(ctx, config);
+  } catch (err) {
+    if (!(err instanceof SearchCancelled)) throw err;
+    cancelled = true;
+    outcome = { ranked: bestSoFar(tree.state) };
+  } finally {
+    evaluator.cache.clear();
+  }
+  const stats = computeRunStats(tree.state, evaluator.stats, evaluator.cache.peakBytes, performance.now() - started);
+  const nBest = outcome.ranked.map(({ nodeId, score }) => {
+    const tokenIds = tree.pathTokens(nodeId);
+    return {
+      nodeId,
+      score,
+      logprob: tree.node(nodeId).score,
+      tokenIds,
+      text: model.tokenizer.decode(tokenIds, true),
+    };
+  });
+  const best = nBest[0];
+  const result: RunResult = {
+    bestText: best?.text ?? '',
+    bestScore: best?.score ?? null,
+    nBest,
+    cancelled,
+    ...(outcome.analysis ? { analysis: outcome.analysis } : {}),
+  };
+  if (request.judge && best) result.task = request.judge(best.text);
+  return { tree: tree.state, stats, result };
+}
+
+/** After a cancel: the finished hypotheses, or else the open ones, by score. */
+function bestSoFar(tree: TreeState): { nodeId: number; score: number }[] {
+  const nodes = tree.order.map((id) => tree.nodes[id]!).filter((n) => n.kind !== 'prompt');
+  const finished = nodes.filter((n) => n.status === 'finished');
+  const pool = finished.length > 0 ? finished : nodes.filter((n) => n.status === 'frontier');
+  return pool.sort((a, b) => b.score - a.score).slice(0, 5).map((n) => ({ nodeId: n.id, score: n.score }));
+}

@@ -1,0 +1,10 @@
+/** Ground truth for a prompt taken from the bundled task; filled by the task module. */
+export interface TaskContext {
+  index: number;
+  options: string[];
+  answer: string;
+  /** per chain step: the concepts reachable from the start at that depth (the breadth-first frontier) */
+  frontiers: string[][];
+  /** per chain step: the true current concept along the reference chain */
+  currentConcepts: string[];
+}

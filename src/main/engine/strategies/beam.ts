@@ -1,0 +1,79 @@
+import type { Strategy } from '../search/search-context';
+import { addTokenChild, recordEvaluation } from '../search/node-records';
+import { setStatus } from '../tree/tree-store';
+import { BeamHypotheses } from './beam-hypotheses';
+
+interface Candidate {
+  beam: number;
+  token: number;
+  score: number;
+}
+
+/** The best `count` (beam, token) continuations; ties go to the earlier beam, then the lower token id. */
+export function topCandidates(beamScores: number[], logprobs: ArrayLike<number>[], count: number): Candidate[] {
+  const all: Candidate[] = [];
+  beamScores.forEach((beamScore, beam) => {
+    const lp = logprobs[beam]!;
+    for (let token = 0; token < lp.length; token++) {
+      if (lp[token]! > -Infinity) all.push({ beam, token, score: beamScore + lp[token]! });
+    }
+  });
+  all.sort((a, b) => b.score - a.score || a.beam - b.beam || a.token - b.token);
+  return all.slice(0, count);
+}
+
+/**
+ * Beam search with Hugging Face semantics: 2B candidates per step, an EOS candidate ranked below B is dropped,
+ * finished hypotheses are length-penalised, early stopping true | false | "never". The running beams are one
+ * batched forward pass per step. Candidates not kept stay in the tree as pruned.
+ */
+export const beam: Strategy<'beam'> = async (ctx, config) => {
+  const tokenizer = ctx.model.tokenizer;
+  const width = config.numBeams;
+  const hypotheses = new BeamHypotheses(width, config.lengthPenalty, config.earlyStopping, config.maxNewTokens);
+  let beams = [{ nodeId: ctx.rootId, score: 0 }];
+  let done = false;
+  let generated = 0;
+  while (generated < config.maxNewTokens && !done && beams.length > 0) {
+    ctx.checkpoint();
+    generated++;
+    const evaluations = await ctx.evaluator.evaluate(beams.map((b) => b.nodeId));
+    const candidates = topCandidates(
+      beams.map((b) => b.score),
+      evaluations.map((e) => e.logprobs),
+      2 * width,
+    );
+    const next: { nodeId: number; score: number }[] = [];
+    ctx.tree.update((draft) => {
+      for (const evaluation of evaluations) recordEvaluation(draft, evaluation, config.topkShown, tokenizer);
+      candidates.forEach((c, rank) => {
+        const parent = beams[c.beam]!.nodeId;
+        const lp = evaluations[c.beam]!.logprobs[c.token]!;
+        const isEos = ctx.eosIds.has(c.token);
+        if (next.length === width || (isEos && rank >= width)) {
+          addTokenChild(draft, tokenizer, parent, c.token, lp, 'pruned');
+        } else if (isEos) {
+          const id = addTokenChild(draft, tokenizer, parent, c.token, lp, 'finished');
+          hypotheses.add(id, c.score, generated);
+        } else {
+          next.push({ nodeId: addTokenChild(draft, tokenizer, parent, c.token, lp, 'frontier'), score: c.score });
+        }
+      });
+    });
+    if (candidates.length > 0) done = hypotheses.isDone(candidates[0]!.score, generated);
+    ctx.evaluator.release(beams.map((b) => ctx.tree.node(b.nodeId).parents[0]).filter((p): p is number => p !== undefined));
+    beams = next;
+    ctx.progress(generated / config.maxNewTokens, `step ${generated}, ${hypotheses.size} finished`);
+  }
+  ctx.tree.update((draft) => {
+    for (const b of beams) {
+      if (done) {
+        setStatus(draft, b.nodeId, 'pruned');
+      } else {
+        hypotheses.add(b.nodeId, b.score, generated);
+        setStatus(draft, b.nodeId, 'finished');
+      }
+    }
+  });
+  return { ranked: hypotheses.ranked().slice(0, Math.max(config.numReturn, 1)) };
+};

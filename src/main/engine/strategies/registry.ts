@@ -1,0 +1,24 @@
+import type { StrategyName } from '../../../shared/strategies';
+import type { Strategy } from '../search/search-context';
+import type { Capabilities } from '../../../shared/model';
+import { greedy } from './greedy';
+import { sampling } from './sampling';
+import { beam } from './beam';
+
+/** Each strategy and the model capabilities it cannot run without. */
+export interface StrategyEntry<S extends StrategyName> {
+  run: Strategy<S>;
+  needs: (config: import('../../../shared/strategies').ConfigOf<S>) => (keyof Capabilities)[];
+}
+
+type Registry = { [S in StrategyName]?: StrategyEntry<S> };
+
+export const strategies: Registry = {
+  greedy: { run: greedy, needs: () => [] },
+  sampling: { run: sampling, needs: () => [] },
+  beam: { run: beam, needs: () => [] },
+};
+
+export function registerStrategy<S extends StrategyName>(name: S, entry: StrategyEntry<S>): void {
+  (strategies as Record<string, unknown>)[name] = entry;
+}
