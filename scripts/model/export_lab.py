@@ -152,6 +152,8 @@ def lab_config(model: Decoder, bos: int, eos: int, pad: int, extra: dict | None 
         "decoder_config": c.to_json(),
     }
     if extra:
+        extra = dict(extra)
+        d["lattice_lab"].update(extra.pop("lattice_lab", {}))
         d.update(extra)
     return d
 
