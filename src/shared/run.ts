@@ -34,7 +34,8 @@ export type TaskVerdict = z.infer<typeof TaskVerdictSchema>;
 
 export const RunResultSchema = z.object({
   bestText: z.string(),
-  bestScore: z.number(),
+  /** null when the run ended before any hypothesis existed */
+  bestScore: z.number().nullable(),
   nBest: z.array(HypothesisSchema),
   cancelled: z.boolean(),
   /** filled when the prompt is an example of the bundled task */
