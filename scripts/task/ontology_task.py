@@ -187,42 +187,45 @@ def check(onto: Ontology, q: dict, text: str, finished: bool) -> dict:
     text: the decoded continuation after the prompt, up to (not including) <eos>;
     finished: whether <eos> was generated (False = hit the token limit).
 
-    Grammar (whitespace-separated words):
-        fact*  "answer" ":" PERSON "is" "a" Z "."
-        fact = "every" X "is" "a" Y "."
+    Grammar (words = text split on whitespace; C = any concept word of the ontology):
+        fact*  "answer" ":" PERSON "is" "a" Z "."          with Z in C
+        fact = "every" X "is" "a" Y "."                    with X, Y in C
     malformed: not finished, or the words do not match the grammar exactly (nothing may
-        follow the answer sentence), or PERSON is not the question's person, or Z is not
-        one of the two options.
-    correct:   well-formed and Z == the reachable option; incorrect: well-formed otherwise.
+        follow the answer sentence), or PERSON is not the question's person.
+    correct:   well-formed and Z == the reachable option.
+    incorrect: well-formed and Z != the reachable option (the distractor, or a concept
+        that is not one of the two options: answer_in_options = False).
     chain_valid: well-formed, at least one fact, every fact (X, Y) is an ontology edge,
         facts are consecutive (Y_i == X_{i+1}), X_1 == start, Y_last == Z.
+        (A valid chain implies a correct answer, since the distractor is unreachable.)
     """
-    res = {"status": "malformed", "correct": False, "chain_valid": False, "answer": None, "facts": []}
+    res = {"status": "malformed", "correct": False, "chain_valid": False, "answer": None,
+           "answer_in_options": False, "facts": [], "reason": None}
     if not finished:
         res["reason"] = "no eos"
         return res
+    C = onto.depth
     w = text.split()
     i = 0
     facts = []
-    while i + 6 <= len(w) and w[i] == "every" and w[i + 2] == "is" and w[i + 3] == "a" and w[i + 5] == ".":
+    while (i + 6 <= len(w) and w[i] == "every" and w[i + 1] in C and w[i + 2] == "is"
+           and w[i + 3] == "a" and w[i + 4] in C and w[i + 5] == "."):
         facts.append((w[i + 1], w[i + 4]))
         i += 6
-    tail = w[i:]
-    if len(tail) != 7 or tail[0] != "answer" or tail[1] != ":" or tail[3] != "is" or tail[4] != "a" or tail[6] != ".":
-        res["reason"] = "grammar"
-        res["facts"] = facts
-        return res
     res["facts"] = facts
+    tail = w[i:]
+    if (len(tail) != 7 or tail[0] != "answer" or tail[1] != ":" or tail[3] != "is" or tail[4] != "a"
+            or tail[5] not in C or tail[6] != "."):
+        res["reason"] = "grammar"
+        return res
     if tail[2] != q["person"]:
         res["reason"] = "wrong person"
         return res
     z = tail[5]
     res["answer"] = z
-    if z not in q["options"]:
-        res["reason"] = "answer not an option"
-        return res
-    res["status"] = "correct" if z == q["answer"] else "incorrect"
+    res["answer_in_options"] = z in q["options"]
     res["correct"] = z == q["answer"]
+    res["status"] = "correct" if res["correct"] else "incorrect"
     ok = len(facts) > 0 and facts[0][0] == q["start"] and facts[-1][1] == z
     ok = ok and all((x, y) in onto.edges for x, y in facts)
     ok = ok and all(facts[j][1] == facts[j + 1][0] for j in range(len(facts) - 1))
