@@ -4,6 +4,7 @@ import type { Capabilities } from '../../../shared/model';
 import { greedy } from './greedy';
 import { sampling } from './sampling';
 import { beam } from './beam';
+import { bfs } from './bfs';
 
 /** Each strategy and the model capabilities it cannot run without. */
 export interface StrategyEntry<S extends StrategyName> {
@@ -17,6 +18,7 @@ export const strategies: Registry = {
   greedy: { run: greedy, needs: () => [] },
   sampling: { run: sampling, needs: () => [] },
   beam: { run: beam, needs: () => [] },
+  bfs: { run: bfs, needs: (c) => (c.merge.kind === 'latent' ? ['lastHiddenState'] : []) },
 };
 
 export function registerStrategy<S extends StrategyName>(name: S, entry: StrategyEntry<S>): void {

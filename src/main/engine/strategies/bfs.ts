@@ -1,0 +1,26 @@
+import type { Strategy } from '../search/search-context';
+import { levelSearch, rankFinished } from './bfs-level';
+
+/** How many finished hypotheses a BFS run reports in its n-best list. */
+export const BFS_NBEST = 10;
+
+/**
+ * Breadth-first search with dynamic-programming state merging: level-synchronous, each node's children are its
+ * top-k tokens within cumulative probability p, one batched evaluation per depth, hypotheses with an equal merge
+ * key merged into one lattice state (Viterbi score and forward mass kept), the frontier capped at W by score.
+ * Finished hypotheses (EOS or the token limit) are ranked by score; each carries its forward mass.
+ */
+export const bfs: Strategy<'bfs'> = async (ctx, config) => {
+  const { finished, levels } = await levelSearch(ctx, {
+    topK: config.topK,
+    topP: config.topP,
+    width: config.width,
+    maxNewTokens: config.maxNewTokens,
+    topkShown: config.topkShown,
+    merge: config.merge,
+  });
+  return {
+    ranked: rankFinished(ctx, finished, BFS_NBEST),
+    analysis: { levelSizes: levels.map((l) => l.members.length) },
+  };
+};

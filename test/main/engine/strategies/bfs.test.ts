@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { runSearch, encodePrompt } from '../../../../src/main/engine/search/run-search';
+import { resolveStrategyConfig } from '../../../../src/shared/strategies';
+import type { TreeState, TreeNode } from '../../../../src/shared/tree';
+import { childTokens } from '../../../../src/main/engine/strategies/bfs-level';
+import { fixtureModel } from '../../../helpers/fixtures';
+import { enumerateSequences } from '../../../oracles/exact-sequences';
+import { exactPrefixes, massAndMax } from '../../../oracles/exact-prefixes';
+
+const PROMPT = 'a b';
+
+function pathTokens(tree: TreeState, id: number): number[] {
+  const out: number[] = [];
+  for (let n = tree.nodes[id]!; n.parents.length > 0; n = tree.nodes[n.parents[0]!]!) out.unshift(n.tokenId!);
+  return out;
+}
+
+function nodes(tree: TreeState): TreeNode[] {
+  return tree.order.map((id) => tree.nodes[id]!);
+}
+
+const sameTail = (a: number[], b: number[], n: number) => a.length === b.length && a.slice(-n).join() === b.slice(-n).join();
+
+describe('childTokens', () => {
+  const lp = Float64Array.from([0.5, 0.3, 0.15, 0.05].map(Math.log));
+  it('takes the top k within cumulative probability p', () => {
+    expect(childTokens(lp, 3, 0.7)).toEqual([0, 1]);
+    expect(childTokens(lp, 3, 0.5)).toEqual([0]);
+    expect(childTokens(lp, 3, 0.81)).toEqual([0, 1, 2]);
+    expect(childTokens(lp, 2, 1)).toEqual([0, 1]);
+    expect(childTokens(lp, 10, 1)).toEqual([0, 1, 2, 3]);
+    expect(childTokens(Float64Array.from([-Infinity, 0]), 5, 1)).toEqual([1]);
+  });
+});
+
+describe('BFS + DP merge (property 4)', () => {
+  it('with merge none and no pruning finds every complete sequence with its exact probability', async () => {
+    const model = await fixtureModel('lab-tiny');
+    const promptIds = encodePrompt(model, PROMPT);
+    const exact = await enumerateSequences(model, promptIds, 3);
+    const out = await runSearch({
+      model,
+      prompt: PROMPT,
+      config: resolveStrategyConfig({ strategy: 'bfs', topK: 8, topP: 1, width: 100000, maxNewTokens: 3, merge: { kind: 'none' } }),
+    });
+    const finished = nodes(out.tree).filter((n) => n.status === 'finished');
+    expect(finished).toHaveLength(exact.length);
+    const byKey = new Map(exact.map((s) => [s.tokens.join(','), s.logprob]));
+    for (const n of finished) {
+      const truth = byKey.get(pathTokens(out.tree, n.id).join(','));
+      expect(truth).toBeDefined();
+      expect(Math.abs(n.score - truth!)).toBeLessThan(1e-4);
+      expect(Math.abs(n.forwardLogMass! - truth!)).toBeLessThan(1e-4);
+    }
+    const best = exact.reduce((a, b) => (b.logprob > a.logprob ? b : a));
+    expect(out.result.nBest[0]!.tokenIds).toEqual(best.tokens);
+    expect(out.stats.nodesMerged).toBe(0);
+    expect(out.stats.coveredMass).toBeGreaterThan(0.9999);
+    // one batched evaluation per depth (the prompt, then depths 1 and 2)
+    expect(out.stats.forwardPasses).toBe(3);
+  });
+
+  it.each([1, 2])('merging by last-%i tokens on an n-gram model: exact forward mass and Viterbi score per state', async (n) => {
+    const model = await fixtureModel('lab-bigram-tiny');
+    const promptIds = encodePrompt(model, PROMPT);
+    const depth = 4;
+    const prefixes = await exactPrefixes(model, promptIds, depth);
+    const out = await runSearch({
+      model,
+      prompt: PROMPT,
+      config: resolveStrategyConfig({ strategy: 'bfs', topK: 8, topP: 1, width: 100000, maxNewTokens: depth, merge: { kind: 'last-n', n } }),
+    });
+    const all = nodes(out.tree);
+    const merged = all.filter((x) => x.status === 'merged');
+    expect(merged.length).toBeGreaterThan(0);
+    expect(out.stats.nodesMerged).toBe(merged.length);
+    let multiParent = 0;
+    for (const state of all.filter((x) => x.status === 'expanded' && x.kind === 'token')) {
+      const tokens = pathTokens(out.tree, state.id);
+      // the key includes prompt tokens when the path is shorter than n
+      const full = [...promptIds, ...tokens];
+      const truth = massAndMax(prefixes, (p) => p.tokens.length === tokens.length && sameTail([...promptIds, ...p.tokens], full, n));
+      expect(Math.abs(state.forwardLogMass! - truth.logMass)).toBeLessThan(1e-4);
+      expect(Math.abs(state.score - truth.max)).toBeLessThan(1e-4);
+      if (truth.count > 1) {
+        multiParent++;
+        expect(state.parents.length).toBeGreaterThan(1);
+      }
+    }
+    expect(multiParent).toBeGreaterThan(0);
+    // every absorbed hypothesis points to a live state with the same key at the same depth
+    for (const m of merged) {
+      const into = out.tree.nodes[m.mergedInto!]!;
+      expect(into.depth).toBe(m.depth);
+      expect(into.score).toBeGreaterThanOrEqual(m.score);
+      expect(sameTail([...promptIds, ...pathTokens(out.tree, m.id)], [...promptIds, ...pathTokens(out.tree, into.id)], n)).toBe(true);
+      expect(into.parents).toContain(m.parents[0]);
+    }
+    // finished hypotheses carry the mass of every path they stand for: together they cover everything, once
+    const finished = all.filter((x) => x.status === 'finished');
+    for (const f of finished) {
+      const tokens = pathTokens(out.tree, f.id);
+      const full = [...promptIds, ...tokens];
+      const truth = massAndMax(prefixes, (p) => p.tokens.length === tokens.length && sameTail([...promptIds, ...p.tokens], full, n + 1));
+      expect(Math.abs(f.forwardLogMass! - truth.logMass)).toBeLessThan(1e-4);
+    }
+    expect(Math.abs(out.stats.coveredMass - 1)).toBeLessThan(1e-4);
+
+    const plain = await runSearch({
+      model,
+      prompt: PROMPT,
+      config: resolveStrategyConfig({ strategy: 'bfs', topK: 8, topP: 1, width: 100000, maxNewTokens: depth, merge: { kind: 'none' } }),
+    });
+    const exact = await enumerateSequences(model, promptIds, depth);
+    const best = exact.reduce((a, b) => (b.logprob > a.logprob ? b : a));
+    expect(out.result.nBest[0]!.tokenIds).toEqual(plain.result.nBest[0]!.tokenIds);
+    expect(out.result.nBest[0]!.tokenIds).toEqual(best.tokens);
+    expect(Math.abs(out.result.nBest[0]!.score - best.logprob)).toBeLessThan(1e-4);
+    // merging saves evaluations
+    expect(out.stats.tokensEvaluated).toBeLessThan(plain.stats.tokensEvaluated);
+  });
+
+  it('the latent key (cosine of final hidden states) merges exactly the last-token states of a bigram model', async () => {
+    const model = await fixtureModel('lab-bigram-tiny');
+    const config = (merge: object) => resolveStrategyConfig({ strategy: 'bfs', topK: 8, topP: 1, width: 100000, maxNewTokens: 3, merge });
+    const latent = await runSearch({ model, prompt: PROMPT, config: config({ kind: 'latent', tau: 0.9999 }) });
+    const lastN = await runSearch({ model, prompt: PROMPT, config: config({ kind: 'last-n', n: 1 }) });
+    const states = (t: TreeState) =>
+      nodes(t)
+        .filter((x) => x.status === 'expanded' && x.kind === 'token')
+        .map((x) => `${x.depth}:${x.tokenId}:${x.forwardLogMass!.toFixed(4)}`)
+        .sort();
+    expect(states(latent.tree)).toEqual(states(lastN.tree));
+    expect(latent.stats.nodesMerged).toBe(lastN.stats.nodesMerged);
+  });
+
+  it('caps the frontier at the width by score, pruning the rest', async () => {
+    const model = await fixtureModel('lab-tiny');
+    const out = await runSearch({
+      model,
+      prompt: PROMPT,
+      config: resolveStrategyConfig({ strategy: 'bfs', topK: 3, topP: 1, width: 2, maxNewTokens: 4, merge: { kind: 'none' } }),
+    });
+    const all = nodes(out.tree);
+    for (let d = 1; d < 4; d++) {
+      const level = all.filter((x) => x.depth === d && x.status !== 'finished');
+      const kept = level.filter((x) => x.status === 'expanded');
+      const pruned = level.filter((x) => x.status === 'pruned');
+      expect(kept.length).toBeLessThanOrEqual(2);
+      if (pruned.length > 0) expect(Math.min(...kept.map((x) => x.score))).toBeGreaterThanOrEqual(Math.max(...pruned.map((x) => x.score)));
+      for (const k of kept) expect(all.filter((c) => c.parents[0] === k.id).length).toBeLessThanOrEqual(3);
+    }
+    expect(out.stats.nodesPruned).toBe(all.filter((x) => x.status === 'pruned').length);
+    expect(out.stats.nodesPruned).toBeGreaterThan(0);
+    const ranked = out.result.nBest.map((h) => h.score);
+    expect([...ranked].sort((a, b) => b - a)).toEqual(ranked);
+  });
+});
