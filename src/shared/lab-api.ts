@@ -25,6 +25,12 @@ export const RunSummarySchema = z.object({
   stats: RunStatsSchema.optional(),
   result: RunResultSchema.optional(),
   error: z.string().optional(),
+  /** name of the model the run used (the export's model name for an imported run) */
+  model: z.string().optional(),
+  /** the task example the prompt came from, with its ground truth */
+  task: TaskExampleSchema.optional(),
+  /** loaded from an export file: browsable, but no model stands behind it */
+  imported: z.boolean().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
@@ -54,8 +60,8 @@ export const labRequests = {
   },
   cancelRun: { params: z.object({ runId }), result: z.object({ cancelled: z.boolean() }) },
   listRuns: { params: z.object({}), result: z.array(RunSummarySchema) },
-  /** the whole current tree of a run (for a late subscriber); patches follow as events */
-  getTree: { params: z.object({ runId }), result: z.custom<TreeState>() },
+  /** the whole current tree of a run (for a late subscriber); `seq` is the last patch message it includes */
+  getTree: { params: z.object({ runId }), result: z.object({ tree: z.custom<TreeState>(), seq: z.number().int() }) },
   inspectNode: {
     params: z.object({ runId, nodeId: z.number().int().nonnegative() }),
     result: z.object({ lens: z.array(LensLayerSchema).nullable(), pathText: z.string() }),
@@ -78,7 +84,10 @@ export type LabResult<N extends LabRequestName> = z.output<(typeof labRequests)[
 /** Events pushed from main to the renderer. */
 export interface LabEvents {
   runStarted: RunSummary;
-  /** immer patches against the run's tree, in order (`seq` increases by one per message) */
+  /**
+   * immer patches against the run's tree, in order (`seq` increases by one per message, from 0); the
+   * first message replaces the whole tree (path []), so a subscriber needs no separate fetch
+   */
   runPatches: { runId: string; seq: number; patches: Patch[] };
   runProgress: { runId: string } & RunProgress;
   runFinished: RunSummary;

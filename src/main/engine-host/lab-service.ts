@@ -1,0 +1,323 @@
+import type { Patch } from 'immer';
+import type { z } from 'zod';
+import {
+  labRequests,
+  parseLabRequest,
+  LabRequestError,
+  type LabEventName,
+  type LabEvents,
+  type LabParams,
+  type LabRequestName,
+  type LabResult,
+  type RunSummary,
+  type TaskExample,
+} from '../../shared/lab-api';
+import type { ModelInfo } from '../../shared/model';
+import type { TreeState } from '../../shared/tree';
+import type { ExportFile } from '../../shared/export-format';
+import { parseExportFile } from '../../shared/export-validate';
+import { buildExportFile, treeFromExport } from '../engine/export/build-export';
+import { EngineProcess, type RunMessage } from './engine-process';
+import type { Spawner } from './child-handle';
+import { HostRun } from './host-run';
+import { startupModelFolder } from './default-folder';
+import { pathIds, pathTextOffline } from './tree-paths';
+
+export type LabEventListener = <E extends LabEventName>(event: E, payload: LabEvents[E]) => void;
+
+export interface LabServiceOptions {
+  spawn: Spawner;
+  /** the platform's folder chooser (Electron dialog); absent in serve mode */
+  chooseFolder?: () => Promise<string | null>;
+  /** how long a cancelled run may keep going before the engine process is killed and restarted */
+  cancelGraceMs?: number;
+}
+
+/** startRun's params after validation: the config has every default filled in */
+type StartRunParams = z.output<(typeof labRequests)['startRun']['params']>;
+
+type Handlers = { [N in LabRequestName]: (params: any) => Promise<LabResult<N>> | LabResult<N> };
+
+/**
+ * The LabApi as the main process serves it, whatever the transport (Electron IPC or WebSocket):
+ * validates requests, drives the engine process, and keeps every run's summary and last tree.
+ */
+export class LabService {
+  private readonly engine: EngineProcess;
+  private readonly runs = new Map<string, HostRun>();
+  private readonly listeners = new Set<LabEventListener>();
+  private readonly cancelTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private model: ModelInfo | null = null;
+  private examples: TaskExample[] | null = null;
+  private runCounter = 0;
+
+  constructor(private readonly options: LabServiceOptions) {
+    this.engine = new EngineProcess(options.spawn, {
+      onRunMessage: (message) => this.onRunMessage(message),
+      onCrash: (reason) => this.onCrash(reason),
+      onRestarted: () => this.emit('engineStatus', { state: 'restarted', message: 'the engine process was restarted' }),
+    });
+    this.engine.start();
+  }
+
+  on(listener: LabEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Validates and answers one request from a transport; errors carry a message fit for the researcher. */
+  async request(name: unknown, params: unknown): Promise<unknown> {
+    const parsed = parseLabRequest(name, params);
+    return (this.handlers[parsed.name] as (p: unknown) => unknown)(parsed.params);
+  }
+
+  /** Typed entry for code in the main process itself (tests, the CLI of the app). */
+  call<N extends LabRequestName>(name: N, params: LabParams<N>): Promise<LabResult<N>> {
+    return this.request(name, params) as Promise<LabResult<N>>;
+  }
+
+  dispose(): void {
+    for (const timer of this.cancelTimers.values()) clearTimeout(timer);
+    this.engine.stop();
+  }
+
+  /** For tests of the crash path: kills the engine process from the inside. */
+  crashEngineForTest(): Promise<unknown> {
+    return this.engine.call({ kind: 'crash' }).catch(() => undefined);
+  }
+
+  private readonly handlers: Handlers = {
+    openModel: async ({ folder }: { folder?: string }) => {
+      const target = folder ?? startupModelFolder();
+      if (!target) throw new LabRequestError('no model folder given and no bundled model found; choose a model folder');
+      const info = await this.engine.call({ kind: 'openModel', folder: target });
+      this.model = info;
+      this.examples = null;
+      return info;
+    },
+    chooseModelFolder: async () => (this.options.chooseFolder ? this.options.chooseFolder() : null),
+    taskExamples: async ({ limit }: { limit: number }) => {
+      const model = await this.currentModel();
+      const examples = await this.engine.call({ kind: 'taskExamples', folder: model.folder, limit });
+      this.examples = examples;
+      return examples;
+    },
+    startRun: async (params: StartRunParams) => this.startRun(params),
+    cancelRun: ({ runId }: { runId: string }) => {
+      const run = this.run(runId);
+      if (!run.running) return { cancelled: false };
+      this.engine.send({ type: 'cancelRun', runId });
+      this.armCancelDeadline(runId);
+      return { cancelled: true };
+    },
+    listRuns: () => [...this.runs.values()].map((run) => run.summary),
+    getTree: ({ runId }: { runId: string }) => {
+      const run = this.run(runId);
+      return { tree: run.tree ?? emptyTree(), seq: run.seq };
+    },
+    inspectNode: async ({ runId, nodeId }: { runId: string; nodeId: number }) => {
+      const run = this.run(runId);
+      const tree = run.tree;
+      const node = tree?.nodes[nodeId];
+      if (!tree || !node) throw new LabRequestError(`run ${runId} has no node ${nodeId}`);
+      const ids = pathIds(tree, nodeId);
+      const tokenIds = ids.map((id) => tree.nodes[id]!.tokenId).filter((t): t is number => t !== null);
+      if (run.folder === null) return { pathText: pathTextOffline(tree, ids), lens: node.lens ?? null };
+      const inspected = await this.engine.call({ kind: 'inspect', folder: run.folder, tokenIds });
+      return { pathText: inspected.pathText, lens: node.lens ?? inspected.lens };
+    },
+    exportComparison: ({ runIds }: { runIds: string[] }) => this.exportComparison(runIds),
+    importComparison: ({ file }: { file: unknown }) => this.importComparison(file),
+    removeRun: ({ runId }: { runId: string }) => {
+      const run = this.runs.get(runId);
+      if (!run) return { removed: false };
+      if (run.running) throw new LabRequestError('cancel the run before removing it');
+      this.runs.delete(runId);
+      return { removed: true };
+    },
+  };
+
+  private async currentModel(): Promise<ModelInfo> {
+    return this.model ?? (await this.handlers.openModel({}));
+  }
+
+  private run(runId: string): HostRun {
+    const run = this.runs.get(runId);
+    if (!run) throw new LabRequestError(`no run ${runId}`);
+    return run;
+  }
+
+  private async startRun(params: StartRunParams): Promise<{ runId: string }> {
+    const model = await this.currentModel();
+    let task: TaskExample | undefined;
+    if (params.taskIndex !== undefined) {
+      this.examples ??= await this.engine.call({ kind: 'taskExamples', folder: model.folder, limit: 10000 });
+      task = this.examples.find((e) => e.index === params.taskIndex);
+      if (!task) throw new LabRequestError(`the model's task has no test example ${params.taskIndex}`);
+    }
+    const number = ++this.runCounter;
+    const runId = `run-${number}`;
+    const summary: RunSummary = {
+      runId,
+      label: params.label?.trim() || `${params.config.strategy} #${number}`,
+      prompt: params.prompt,
+      config: params.config,
+      state: 'running',
+      model: model.name,
+      ...(task ? { task } : {}),
+    };
+    const wasIdle = ![...this.runs.values()].some((r) => r.running);
+    const run = new HostRun(summary, model.folder, {
+      name: model.name,
+      convention: model.convention,
+      vocabSize: model.vocabSize,
+      numLayers: model.numLayers,
+    });
+    this.runs.set(runId, run);
+    this.emit('runStarted', summary);
+    if (wasIdle) this.emit('engineStatus', { state: 'busy' });
+    this.engine.send({
+      type: 'startRun',
+      runId,
+      folder: model.folder,
+      prompt: params.prompt,
+      config: params.config,
+      ...(params.taskIndex !== undefined ? { taskIndex: params.taskIndex } : {}),
+    });
+    return { runId };
+  }
+
+  private onRunMessage(message: RunMessage): void {
+    const run = this.runs.get(message.runId);
+    if (!run) return;
+    switch (message.type) {
+      case 'runTree':
+        this.sendPatches(run, run.replaceTree(message.tree));
+        break;
+      case 'runPatches':
+        run.applyPatches(message.patches);
+        this.sendPatches(run, message.patches);
+        break;
+      case 'runProgress':
+        if (run.progressDue(performance.now())) this.emit('runProgress', { runId: run.summary.runId, ...message.progress });
+        break;
+      case 'runDone':
+        // The final tree is authoritative; it matches what the patches built unless a message was lost.
+        if (run.tree === null) this.sendPatches(run, run.replaceTree(message.tree));
+        else run.tree = message.tree;
+        this.finish(run, {
+          state: message.result.cancelled ? 'cancelled' : 'done',
+          stats: message.stats,
+          result: message.result,
+        });
+        break;
+      case 'runFailed':
+        this.finish(run, { state: 'failed', error: message.message });
+        break;
+    }
+  }
+
+  private sendPatches(run: HostRun, patches: Patch[]): void {
+    this.emit('runPatches', { runId: run.summary.runId, seq: run.nextSeq(), patches });
+  }
+
+  private finish(run: HostRun, update: Partial<RunSummary>): void {
+    const timer = this.cancelTimers.get(run.summary.runId);
+    if (timer) clearTimeout(timer);
+    this.cancelTimers.delete(run.summary.runId);
+    run.summary = { ...run.summary, ...update };
+    this.emit('runFinished', run.summary);
+    if (![...this.runs.values()].some((r) => r.running)) this.emit('engineStatus', { state: 'ready' });
+  }
+
+  /** Cancel acts between steps; a step that never returns is ended by killing the engine (last resort). */
+  private armCancelDeadline(runId: string): void {
+    if (this.cancelTimers.has(runId)) return;
+    const timer = setTimeout(() => {
+      this.cancelTimers.delete(runId);
+      if (this.runs.get(runId)?.running) this.engine.restart('a cancelled run did not stop in time');
+    }, this.options.cancelGraceMs ?? 15_000);
+    this.cancelTimers.set(runId, timer);
+  }
+
+  private onCrash(reason: string): void {
+    this.emit('engineStatus', { state: 'crashed', message: `the engine process stopped (${reason})` });
+    for (const run of this.runs.values()) {
+      if (!run.running) continue;
+      const kept = run.tree ? `; the ${run.tree.order.length} nodes built so far are kept` : '';
+      this.finish(run, { state: 'failed', error: `the engine process stopped (${reason})${kept}` });
+    }
+    // A fresh engine has no models loaded; the next request reloads the current one by folder.
+  }
+
+  private exportComparison(runIds: string[]): ExportFile {
+    const runs = runIds.map((id) => this.run(id));
+    for (const run of runs) {
+      if (run.running) throw new LabRequestError(`${run.summary.label} is still running; wait for it or cancel it`);
+      if (!run.tree || !run.summary.stats || !run.summary.result) {
+        throw new LabRequestError(`${run.summary.label} has no result to export (${run.summary.error ?? 'it never started'})`);
+      }
+    }
+    const prompt = runs[0]!.summary.prompt;
+    if (runs.some((run) => run.summary.prompt !== prompt)) {
+      throw new LabRequestError('one comparison file holds one prompt: export runs with different prompts separately');
+    }
+    const task = runs[0]!.summary.task;
+    return buildExportFile(
+      runs[0]!.model,
+      prompt,
+      runs.map((run) => ({
+        id: run.summary.runId,
+        label: run.summary.label,
+        config: run.summary.config,
+        stats: run.summary.stats!,
+        result: run.summary.result!,
+        tree: run.tree!,
+      })),
+      task ? { split: 'test', index: task.index, options: task.options, answer: task.answer } : undefined,
+    );
+  }
+
+  private importComparison(input: unknown): { runIds: string[] } {
+    let file: ExportFile;
+    try {
+      file = parseExportFile(input);
+    } catch (err) {
+      throw new LabRequestError(`cannot import: ${(err as Error).message}`);
+    }
+    const runIds: string[] = [];
+    for (const exported of file.runs) {
+      const runId = `run-${++this.runCounter}`;
+      const run = new HostRun(
+        {
+          runId,
+          label: `${exported.label ?? exported.id} (imported)`,
+          prompt: file.prompt,
+          config: exported.config,
+          state: exported.result.cancelled ? 'cancelled' : 'done',
+          stats: exported.stats,
+          result: exported.result,
+          model: file.model.name,
+          imported: true,
+          ...(file.task ? { task: { index: file.task.index, prompt: file.prompt, options: file.task.options, answer: file.task.answer } } : {}),
+        },
+        null,
+        file.model,
+      );
+      this.runs.set(runId, run);
+      this.emit('runStarted', run.summary);
+      this.sendPatches(run, run.replaceTree(treeFromExport(exported)));
+      this.emit('runFinished', run.summary);
+      runIds.push(runId);
+    }
+    return { runIds };
+  }
+
+  private emit<E extends LabEventName>(event: E, payload: LabEvents[E]): void {
+    for (const listener of this.listeners) listener(event, payload);
+  }
+}
+
+function emptyTree(): TreeState {
+  return { rootId: 0, nodes: {}, order: [] };
+}

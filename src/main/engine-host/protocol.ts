@@ -1,0 +1,40 @@
+import type { Patch } from 'immer';
+import type { ModelInfo } from '../../shared/model';
+import type { StrategyConfig } from '../../shared/strategies';
+import type { RunProgress, RunResult, RunStats } from '../../shared/run';
+import type { LensLayer, TreeState } from '../../shared/tree';
+import type { TaskExample } from '../../shared/lab-api';
+
+/**
+ * Messages between the main process (host) and the engine process (child). Both transports
+ * (child_process.fork and Electron's utilityProcess) carry structured clones of these objects.
+ */
+export type EngineCall =
+  | { kind: 'openModel'; folder: string }
+  | { kind: 'taskExamples'; folder: string; limit: number }
+  | { kind: 'inspect'; folder: string; tokenIds: number[] }
+  /** deliberately kills the engine process (tests of the crash path) */
+  | { kind: 'crash' };
+
+export interface EngineCallResults {
+  openModel: ModelInfo;
+  taskExamples: TaskExample[];
+  inspect: { pathText: string; lens: LensLayer[] | null };
+  crash: never;
+}
+
+export type HostToEngine =
+  | { type: 'call'; callId: number; call: EngineCall }
+  | { type: 'startRun'; runId: string; folder: string; prompt: string; config: StrategyConfig; taskIndex?: number }
+  | { type: 'cancelRun'; runId: string };
+
+export type EngineToHost =
+  | { type: 'ready' }
+  | { type: 'callResult'; callId: number; ok: true; value: unknown }
+  | { type: 'callResult'; callId: number; ok: false; message: string }
+  /** the tree as it stands before the first patch (a single prompt node) */
+  | { type: 'runTree'; runId: string; tree: TreeState }
+  | { type: 'runPatches'; runId: string; patches: Patch[] }
+  | { type: 'runProgress'; runId: string; progress: RunProgress }
+  | { type: 'runDone'; runId: string; tree: TreeState; stats: RunStats; result: RunResult }
+  | { type: 'runFailed'; runId: string; message: string };

@@ -1,0 +1,30 @@
+import type { TreeState } from '../../shared/tree';
+
+/** Node ids from the root down to `nodeId`, following first parents (the tree drawn under a lattice). */
+export function pathIds(tree: TreeState, nodeId: number): number[] {
+  const ids: number[] = [];
+  const seen = new Set<number>();
+  for (let node = tree.nodes[nodeId]; node && !seen.has(node.id); node = tree.nodes[node.parents[0]!]) {
+    seen.add(node.id);
+    ids.push(node.id);
+    if (node.parents.length === 0) break;
+  }
+  return ids.reverse();
+}
+
+/** Texts shaped like special tokens (`<eos>`, `</s>`, `<|endoftext|>`, `[SEP]`), which decoding skips. */
+const SPECIAL_TOKEN = /^(<[^<>\s]+>|\[[A-Z]+\])$/;
+
+/**
+ * A path's continuation text without a tokenizer (an imported run): token texts joined the way
+ * whole-word vocabularies print them, or glued when the tokens carry their own spaces (BPE); special
+ * tokens are recognised by their shape, since an export does not list them.
+ */
+export function pathTextOffline(tree: TreeState, ids: number[]): string {
+  const texts = ids
+    .map((id) => tree.nodes[id]!)
+    .filter((n) => n.kind === 'token' && !SPECIAL_TOKEN.test(n.text))
+    .map((n) => n.text);
+  const carriesSpaces = texts.some((t) => /^\s/.test(t));
+  return (carriesSpaces ? texts.join('') : texts.join(' ')).trim();
+}
