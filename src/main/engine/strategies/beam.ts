@@ -1,4 +1,5 @@
-import type { Strategy } from '../search/search-context';
+import type { SearchContext, Strategy, StrategyOutcome } from '../search/search-context';
+import type { ConfigOf } from '../../../shared/strategies';
 import { addTokenChild, recordEvaluation } from '../search/node-records';
 import { setStatus } from '../tree/tree-store';
 import { BeamHypotheses } from './beam-hypotheses';
@@ -27,11 +28,18 @@ export function topCandidates(beamScores: number[], logprobs: ArrayLike<number>[
  * finished hypotheses are length-penalised, early stopping true | false | "never". The running beams are one
  * batched forward pass per step. Candidates not kept stay in the tree as pruned.
  */
-export const beam: Strategy<'beam'> = async (ctx, config) => {
+export const beam: Strategy<'beam'> = (ctx, config) => decodeBeamFrom(ctx, ctx.rootId, config);
+
+/** Beam search from any node of the tree (the prompt, or the last continuous thought of a latent run). */
+export async function decodeBeamFrom(
+  ctx: SearchContext,
+  startId: number,
+  config: Omit<ConfigOf<'beam'>, 'strategy'>,
+): Promise<StrategyOutcome> {
   const tokenizer = ctx.model.tokenizer;
   const width = config.numBeams;
   const hypotheses = new BeamHypotheses(width, config.lengthPenalty, config.earlyStopping, config.maxNewTokens);
-  let beams = [{ nodeId: ctx.rootId, score: 0 }];
+  let beams = [{ nodeId: startId, score: 0 }];
   let done = false;
   let generated = 0;
   while (generated < config.maxNewTokens && !done && beams.length > 0) {
@@ -76,4 +84,4 @@ export const beam: Strategy<'beam'> = async (ctx, config) => {
     }
   });
   return { ranked: hypotheses.ranked().slice(0, Math.max(config.numReturn, 1)) };
-};
+}

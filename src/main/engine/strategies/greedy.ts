@@ -1,12 +1,20 @@
-import type { Strategy } from '../search/search-context';
+import type { SearchContext, Strategy, StrategyOutcome } from '../search/search-context';
+import type { ConfigOf } from '../../../shared/strategies';
 import { topIndices } from '../math/log-softmax';
 import { addTokenChild, recordEvaluation } from '../search/node-records';
 import { setStatus } from '../tree/tree-store';
 
 /** Expands the argmax child until EOS or the token limit; the runner-ups stay in the tree as pruned. */
-export const greedy: Strategy<'greedy'> = async (ctx, config) => {
+export const greedy: Strategy<'greedy'> = (ctx, config) => decodeGreedyFrom(ctx, ctx.rootId, config);
+
+/** Greedy decoding from any node of the tree (the prompt, or the last continuous thought of a latent run). */
+export async function decodeGreedyFrom(
+  ctx: SearchContext,
+  startId: number,
+  config: Pick<ConfigOf<'greedy'>, 'maxNewTokens' | 'topkShown'>,
+): Promise<StrategyOutcome> {
   const tokenizer = ctx.model.tokenizer;
-  let current = ctx.rootId;
+  let current = startId;
   for (let step = 0; step < config.maxNewTokens; step++) {
     ctx.checkpoint();
     const [evaluation] = await ctx.evaluator.evaluate([current]);
@@ -27,4 +35,4 @@ export const greedy: Strategy<'greedy'> = async (ctx, config) => {
   }
   if (ctx.tree.node(current).status === 'frontier') ctx.tree.update((d) => setStatus(d, current, 'finished'));
   return { ranked: [{ nodeId: current, score: ctx.tree.node(current).score }] };
-};
+}
