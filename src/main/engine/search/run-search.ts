@@ -20,8 +20,8 @@ export interface RunRequest {
   kvBudgetBytes?: number;
   residualDelta?: Float32Array;
   task?: TaskContext;
-  /** a hook to check the final answer (the bundled task's checker) */
-  judge?: (text: string) => RunResult['task'];
+  /** a hook to check the final answer (the bundled task's checker); endedWithEos: the text ended with EOS */
+  judge?: (text: string, endedWithEos: boolean) => RunResult['task'];
 }
 
 export interface RunOutput {
@@ -113,7 +113,10 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
     cancelled,
     ...(outcome.analysis ? { analysis: outcome.analysis } : {}),
   };
-  if (request.judge && best) result.task = request.judge(best.text);
+  if (request.judge && best) {
+    const last = best.tokenIds[best.tokenIds.length - 1];
+    result.task = request.judge(best.text, last !== undefined && ctx.eosIds.has(last));
+  }
   return { tree: tree.state, stats, result };
 }
 

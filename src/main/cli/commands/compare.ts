@@ -1,0 +1,43 @@
+import { parseArgs } from 'node:util';
+import * as fs from 'node:fs';
+import { buildExportFile, type FinishedRun } from '../../engine/export/build-export';
+import { strategyFromSpec } from '../strategy-args';
+import { modelFromArg } from '../model-arg';
+import { executeRun, promptSource } from '../execute';
+import { comparisonTable } from '../run-report';
+import { exportTask, taskTokenBudget } from './run';
+
+export const DEFAULT_COMPARISON = ['greedy', 'beam num-beams=4', 'sampling n=8 seed=0'];
+
+export async function compareCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' },
+      prompt: { type: 'string' },
+      task: { type: 'string' },
+      run: { type: 'string', multiple: true },
+      'max-new-tokens': { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const model = await modelFromArg(values.model);
+  try {
+    const source = promptSource(model, values.prompt, values.task);
+    const maxNewTokens = values['max-new-tokens'] !== undefined ? Number(values['max-new-tokens']) : taskTokenBudget(source);
+    const shared = maxNewTokens !== undefined ? { maxNewTokens } : {};
+    const configs = (values.run ?? DEFAULT_COMPARISON).map((spec) => strategyFromSpec(spec, shared));
+    console.log(`model: ${model.info.name}   prompt: ${JSON.stringify(source.prompt)}`);
+    const runs: FinishedRun[] = [];
+    for (const [i, config] of configs.entries()) {
+      runs.push(await executeRun(model, source, config, { id: `${config.strategy}-${i + 1}`, progress: true }));
+    }
+    console.log(comparisonTable(runs));
+    if (values.out) {
+      fs.writeFileSync(values.out, JSON.stringify(buildExportFile(model.info, source.prompt, runs, exportTask(source)), null, 1));
+      console.log(`exported to ${values.out}`);
+    }
+  } finally {
+    await model.release();
+  }
+}

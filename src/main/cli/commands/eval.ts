@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import * as fs from 'node:fs';
+import { modelFromArg } from '../model-arg';
+import { strategyFromSpec, UsageError } from '../strategy-args';
+import { taskFilesOf } from '../execute';
+import { evaluateStrategy, splitTokenBudget, type StrategyScore } from '../../engine/task/evaluate-split';
+import { ProgressBar } from '../progress';
+import { formatBytes, formatTable } from '../table';
+import { describeConfig } from '../run-report';
+
+/** The default accuracy-vs-compute comparison; strategies a model cannot run are skipped with a note. */
+export const DEFAULT_EVAL = ['greedy', 'beam num-beams=4', 'sampling n=8 seed=0 temperature=0.7'];
+
+export function evalTable(scores: StrategyScore[]): string {
+  return formatTable(
+    ['strategy', 'accuracy', 'malformed', 'chain valid', 'forward passes', 'tokens evaluated', 'wall time (s)', 'peak KV'],
+    scores.map((s) => [
+      describeConfig(s.config).replace(/"maxNewTokens":\d+,?|"topkShown":\d+,?/g, '').replace(',}', '}'),
+      `${(100 * s.accuracy).toFixed(1)}%`,
+      `${(100 * s.malformedRate).toFixed(1)}%`,
+      `${(100 * s.chainValidRate).toFixed(1)}%`,
+      s.forwardPasses,
+      s.tokensEvaluated,
+      s.wallTimeMs / 1000,
+      formatBytes(s.peakKvBytes),
+    ]),
+  );
+}
+
+export async function evalCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' },
+      run: { type: 'string', multiple: true },
+      limit: { type: 'string' },
+      'max-new-tokens': { type: 'string' },
+      json: { type: 'string' },
+    },
+  });
+  const model = await modelFromArg(values.model);
+  try {
+    const files = taskFilesOf(model);
+    const limit = values.limit !== undefined ? Number(values.limit) : undefined;
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError('--limit must be a positive integer');
+    const maxNewTokens = values['max-new-tokens'] !== undefined ? Number(values['max-new-tokens']) : splitTokenBudget(files);
+    const configs = (values.run ?? DEFAULT_EVAL).map((spec) => strategyFromSpec(spec, { maxNewTokens }));
+    const n = Math.min(limit ?? files.test.length, files.test.length);
+    console.log(`model: ${model.info.name}   test examples: ${n}   max new tokens: ${maxNewTokens}`);
+    const scores: StrategyScore[] = [];
+    for (const config of configs) {
+      const bar = new ProgressBar(config.strategy.padEnd(8));
+      scores.push(await evaluateStrategy(model, files, config, { limit: n, onExample: (done, total) => bar.update(done / total, `${done}/${total}`) }));
+      bar.done();
+    }
+    console.log(evalTable(scores));
+    if (values.json) {
+      fs.writeFileSync(values.json, JSON.stringify({ model: model.info.name, examples: n, scores }, null, 1));
+      console.log(`wrote ${values.json}`);
+    }
+  } finally {
+    await model.release();
+  }
+}

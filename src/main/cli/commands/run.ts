@@ -1,0 +1,43 @@
+import * as fs from 'node:fs';
+import { buildExportFile } from '../../engine/export/build-export';
+import { configFor, parseFlags, settingsFromFlags, UsageError } from '../strategy-args';
+import { modelFromArg } from '../model-arg';
+import { executeRun, promptSource, type PromptSource } from '../execute';
+import { formatRun } from '../run-report';
+
+const OPTIONS = { model: { type: 'string' }, prompt: { type: 'string' }, strategy: { type: 'string' }, out: { type: 'string' }, task: { type: 'string' } } as const;
+
+/** Enough tokens for the longest answer of the task, when the prompt is a task example. */
+export function taskTokenBudget(source: PromptSource): number | undefined {
+  const target = source.task?.record.target;
+  return target ? target.split(/\s+/).length + 4 : undefined;
+}
+
+export function exportTask(source: PromptSource) {
+  const t = source.task;
+  return t ? { split: 'test', index: t.index, options: t.record.options, answer: t.record.answer } : undefined;
+}
+
+export async function runCommand(argv: string[]): Promise<void> {
+  const values = parseFlags(argv);
+  const model = await modelFromArg(values.model as string | undefined);
+  try {
+    const source = promptSource(model, values.prompt as string | undefined, values.task as string | undefined);
+    const settings = settingsFromFlags(values, new Set(Object.keys(OPTIONS)));
+    settings.maxNewTokens ??= taskTokenBudget(source);
+    if (settings.maxNewTokens === undefined) delete settings.maxNewTokens;
+    const name = (values.strategy as string | undefined) ?? 'greedy';
+    if (typeof name !== 'string') throw new UsageError('--strategy needs a name');
+    const config = configFor(name, settings);
+    console.log(`model: ${model.info.name} (${model.info.convention}, ${model.info.numLayers} layers, vocab ${model.info.vocabSize})`);
+    console.log(`prompt: ${JSON.stringify(source.prompt)}`);
+    const run = await executeRun(model, source, config, { id: `${config.strategy}-1`, progress: true });
+    console.log(formatRun(config, run.stats, run.result));
+    if (values.out) {
+      fs.writeFileSync(values.out as string, JSON.stringify(buildExportFile(model.info, source.prompt, [run], exportTask(source)), null, 1));
+      console.log(`exported to ${values.out}`);
+    }
+  } finally {
+    await model.release();
+  }
+}

@@ -1,0 +1,55 @@
+import { runCommand } from './commands/run';
+import { compareCommand } from './commands/compare';
+import { evalCommand } from './commands/eval';
+import { inspectCommand } from './commands/inspect';
+import { UsageError } from './strategy-args';
+import { ModelLoadError } from '../engine/model/model-error';
+import { StrategyUnavailableError } from '../engine/search/run-search';
+
+const USAGE = `usage: npm run lab -- <command> [options]
+
+commands:
+  run       one strategy on one prompt; prints the best text and stats
+            --model DIR --prompt TEXT | --task N  --strategy NAME [--<setting> VALUE ...] [--out FILE.json]
+            e.g. --strategy beam --num-beams 8 --length-penalty 0.8 --max-new-tokens 40
+  compare   several strategies on one prompt; prints a comparison table, exports one file
+            --model DIR --prompt TEXT | --task N  --run "beam num-beams=8" --run "sampling n=16" [--out FILE.json]
+  eval      strategies over the bundled task's test split: accuracy, forward passes, tokens, wall time
+            --model DIR [--run SPEC ...] [--limit N] [--max-new-tokens N] [--json FILE]
+  inspect   a model folder's signature and capabilities
+            [--model] DIR
+
+strategies: greedy, sampling, beam, bfs, latent, hmm (settings: see README)
+--model defaults to the bundled model under resources/models.`;
+
+const commands: Record<string, (argv: string[]) => Promise<void>> = {
+  run: runCommand,
+  compare: compareCommand,
+  eval: evalCommand,
+  inspect: inspectCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    await command(rest);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ModelLoadError || err instanceof StrategyUnavailableError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`error: ${(err as Error).message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,83 @@
+import type { LoadedModel } from '../model/load-model';
+import type { StrategyConfig } from '../../../shared/strategies';
+import type { TaskVerdict } from '../../../shared/run';
+import { runSearch } from '../search/run-search';
+import { taskVerdict } from './checker';
+import { taskContextOf } from './task-context-of';
+import type { TaskFiles } from './task-files';
+
+export interface ExampleOutcome {
+  index: number;
+  text: string;
+  verdict: TaskVerdict;
+  forwardPasses: number;
+  tokensEvaluated: number;
+  wallTimeMs: number;
+  peakKvBytes: number;
+  /** strategy-specific analysis (e.g. HMM purity, thought recall) */
+  analysis?: Record<string, unknown>;
+}
+
+export interface StrategyScore {
+  config: StrategyConfig;
+  examples: number;
+  accuracy: number;
+  malformedRate: number;
+  chainValidRate: number;
+  forwardPasses: number;
+  tokensEvaluated: number;
+  wallTimeMs: number;
+  peakKvBytes: number;
+  outcomes: ExampleOutcome[];
+}
+
+/** Enough new tokens for every answer in the split: the longest target plus a margin for EOS. */
+export function splitTokenBudget(files: TaskFiles): number {
+  return Math.max(...files.test.map((r) => r.target.split(/\s+/).length)) + 4;
+}
+
+/** Runs one strategy over the first `limit` test examples and scores each answer with the checker. */
+export async function evaluateStrategy(
+  model: LoadedModel,
+  files: TaskFiles,
+  config: StrategyConfig,
+  options: { limit?: number; onExample?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+): Promise<StrategyScore> {
+  const records = files.test.slice(0, options.limit ?? files.test.length);
+  const outcomes: ExampleOutcome[] = [];
+  for (const [index, record] of records.entries()) {
+    const out = await runSearch({
+      model,
+      prompt: record.prompt,
+      config,
+      signal: options.signal,
+      task: taskContextOf(index, record),
+      judge: (text, eos) => taskVerdict(files.ontology, record, text, eos),
+    });
+    outcomes.push({
+      index,
+      text: out.result.bestText,
+      verdict: out.result.task!,
+      forwardPasses: out.stats.forwardPasses,
+      tokensEvaluated: out.stats.tokensEvaluated,
+      wallTimeMs: out.stats.wallTimeMs,
+      peakKvBytes: out.stats.peakKvBytes,
+      ...(out.result.analysis ? { analysis: out.result.analysis } : {}),
+    });
+    options.onExample?.(index + 1, records.length);
+  }
+  const rate = (pred: (o: ExampleOutcome) => boolean) => outcomes.filter(pred).length / Math.max(1, outcomes.length);
+  const sum = (f: (o: ExampleOutcome) => number) => outcomes.reduce((s, o) => s + f(o), 0);
+  return {
+    config,
+    examples: outcomes.length,
+    accuracy: rate((o) => o.verdict.verdict === 'correct'),
+    malformedRate: rate((o) => o.verdict.verdict === 'malformed'),
+    chainValidRate: rate((o) => o.verdict.chainValid),
+    forwardPasses: sum((o) => o.forwardPasses),
+    tokensEvaluated: sum((o) => o.tokensEvaluated),
+    wallTimeMs: sum((o) => o.wallTimeMs),
+    peakKvBytes: Math.max(0, ...outcomes.map((o) => o.peakKvBytes)),
+    outcomes,
+  };
+}
