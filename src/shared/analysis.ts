@@ -1,0 +1,131 @@
+import { z } from 'zod';
+
+/**
+ * Strategy-specific analyses carried in `result.analysis` (exported as-is). Each has a `kind` so a reader can
+ * tell them apart; `parseStrategyAnalysis` validates one.
+ */
+
+/** log-space numbers: -Infinity (no mass) does not survive JSON, so it is written as null. */
+const logValue = z.number().nullable();
+
+/** Ground-truth agreement of the HMM states at one depth with the true current concepts. */
+export const StateScoreSchema = z.object({
+  depth: z.number().int().nonnegative(),
+  /** hypotheses with a known concept */
+  n: z.number().int().nonnegative(),
+  purity: z.number().min(0).max(1),
+  nmi: z.number().min(0).max(1),
+});
+export type StateScore = z.infer<typeof StateScoreSchema>;
+
+/** One latent state at one depth of the trellis. */
+export const TrellisCellSchema = z.object({
+  state: z.number().int().nonnegative(),
+  /** log forward mass: log Σ of the path probabilities of the hypotheses in this state */
+  alpha: logValue,
+  /** log backward mass: log of the probability of the explored continuations (ending included), per unit of α */
+  beta: logValue,
+  /** posterior of the state at this depth: α·β / Σ α·β (sums to 1 over the depth's states) */
+  gamma: z.number().min(0).max(1),
+  /** log of the mass of the hypotheses in this state that finish here (EOS or the limit) */
+  endMass: logValue,
+  /** node ids of the hypotheses in this state */
+  members: z.array(z.number().int().nonnegative()),
+  /** the member with the best score */
+  best: z.number().int().nonnegative(),
+  /** Viterbi: log-probability of the best state path from the start to this state */
+  delta: logValue,
+  /** Viterbi back-pointer: the best previous state (null at depth 0) */
+  backPointer: z.number().int().nonnegative().nullable(),
+});
+export type TrellisCell = z.infer<typeof TrellisCellSchema>;
+
+export const TrellisDepthSchema = z.object({
+  depth: z.number().int().nonnegative(),
+  /** log Σ_j α_t(j) β_t(j): the explored mass of complete sequences that reach this depth */
+  logZ: logValue,
+  states: z.array(TrellisCellSchema),
+});
+export type TrellisDepth = z.infer<typeof TrellisDepthSchema>;
+
+/** A_t(i→j): the mass flowing from state i at depth t-1 to state j at depth t, divided by α_{t-1}(i). */
+export const TransitionSchema = z.object({
+  depth: z.number().int().positive(),
+  from: z.number().int().nonnegative(),
+  to: z.number().int().nonnegative(),
+  /** log A_t(i→j) */
+  logProb: z.number(),
+});
+export type Transition = z.infer<typeof TransitionSchema>;
+
+export const HmmAnalysisSchema = z.object({
+  kind: z.literal('hmm-trellis'),
+  /** the cap K on states per depth */
+  states: z.number().int().positive(),
+  seed: z.number().int().nonnegative(),
+  trellis: z.array(TrellisDepthSchema),
+  transitions: z.array(TransitionSchema),
+  viterbi: z.object({
+    /** state per depth, from depth 0 to where the best path ends */
+    path: z.array(z.number().int().nonnegative()),
+    /** log-probability of the best state path, ending included */
+    logProb: logValue,
+  }),
+  /** the state (depth, index) with the most finishing mass, and the best hypothesis in it */
+  answer: z
+    .object({
+      depth: z.number().int().nonnegative(),
+      state: z.number().int().nonnegative(),
+      nodeId: z.number().int().nonnegative(),
+      logMass: z.number(),
+      /** its share of all the finishing mass the run explored */
+      share: z.number().min(0).max(1),
+    })
+    .nullable(),
+  /** when the prompt is a task example: do the states recover the true current concept? */
+  groundTruth: z.array(StateScoreSchema).optional(),
+});
+export type HmmAnalysis = z.infer<typeof HmmAnalysisSchema>;
+
+export const ThoughtSummarySchema = z.object({
+  index: z.number().int().nonnegative(),
+  nodeId: z.number().int().nonnegative(),
+  bigLogits: z.number().int().nonnegative(),
+  bigMass: z.number(),
+  entropy: z.number(),
+  frontierRecall: z.number().min(0).max(1).optional(),
+});
+export type ThoughtSummary = z.infer<typeof ThoughtSummarySchema>;
+
+export const LatentAnalysisSchema = z.object({
+  kind: z.literal('latent-thoughts'),
+  mode: z.enum(['hidden', 'mixture']),
+  thoughts: z.array(ThoughtSummarySchema),
+  /** mean frontier recall over the thoughts that have a true frontier */
+  meanFrontierRecall: z.number().min(0).max(1).optional(),
+  answer: z.enum(['greedy', 'beam']),
+});
+export type LatentAnalysis = z.infer<typeof LatentAnalysisSchema>;
+
+export const BfsAnalysisSchema = z.object({
+  kind: z.literal('bfs-levels'),
+  /** live lattice states evaluated per depth (after merging and capping) */
+  levelSizes: z.array(z.number().int().nonnegative()),
+  /** hypotheses absorbed into a surviving state, per depth */
+  mergedPerDepth: z.array(z.number().int().nonnegative()),
+});
+export type BfsAnalysis = z.infer<typeof BfsAnalysisSchema>;
+
+export const StrategyAnalysisSchema = z.discriminatedUnion('kind', [HmmAnalysisSchema, LatentAnalysisSchema, BfsAnalysisSchema]);
+export type StrategyAnalysis = z.infer<typeof StrategyAnalysisSchema>;
+
+/** Validates a run's `result.analysis` when it is one of these kinds; returns null for other (or no) analyses. */
+export function parseStrategyAnalysis(analysis: unknown): StrategyAnalysis | null {
+  if (typeof analysis !== 'object' || analysis === null || !('kind' in analysis)) return null;
+  return StrategyAnalysisSchema.parse(analysis);
+}
+
+/** -Infinity → null for JSON; finite numbers unchanged. */
+export function toLogValue(x: number): number | null {
+  return x === -Infinity ? null : x;
+}
