@@ -16,6 +16,8 @@ export interface RunRequest {
   config: StrategyConfig;
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
+  /** the tree before the first step (the prompt root); patches apply to it in order */
+  onStart?: (tree: TreeState) => void;
   onPatches?: PatchListener;
   kvBudgetBytes?: number;
   residualDelta?: Float32Array;
@@ -61,6 +63,7 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
   const started = performance.now();
   const promptIds = encodePrompt(model, request.prompt);
   const tree = new TreeStore({ kind: 'prompt', tokenId: null, text: request.prompt, logprob: 0, score: 0, status: 'frontier' });
+  request.onStart?.(tree.state);
   if (request.onPatches) tree.subscribe(request.onPatches);
   const thoughtInputs = new Map<number, Float32Array>();
   const evaluator = new Evaluator(model, treeLineage(tree, promptIds, thoughtInputs), {
