@@ -1,4 +1,5 @@
 import type { Strategy } from '../search/search-context';
+import type { BfsAnalysis } from '../../../shared/analysis';
 import { levelSearch, rankFinished } from './bfs-level';
 
 /** How many finished hypotheses a BFS run reports in its n-best list. */
@@ -19,8 +20,11 @@ export const bfs: Strategy<'bfs'> = async (ctx, config) => {
     topkShown: config.topkShown,
     merge: config.merge,
   });
-  return {
-    ranked: rankFinished(ctx, finished, BFS_NBEST),
-    analysis: { levelSizes: levels.map((l) => l.members.length) },
-  };
+  const mergedPerDepth = levels.map(() => 0);
+  for (const id of ctx.tree.state.order) {
+    const node = ctx.tree.node(id);
+    if (node.status === 'merged' && node.depth < mergedPerDepth.length) mergedPerDepth[node.depth]!++;
+  }
+  const analysis: BfsAnalysis = { kind: 'bfs-levels', levelSizes: levels.map((l) => l.members.length), mergedPerDepth };
+  return { ranked: rankFinished(ctx, finished, BFS_NBEST), analysis };
 };

@@ -5,6 +5,7 @@ import { greedy } from './greedy';
 import { sampling } from './sampling';
 import { beam } from './beam';
 import { bfs } from './bfs';
+import { latent, latentNeeds } from './latent';
 
 /** Each strategy and the model capabilities it cannot run without. */
 export interface StrategyEntry<S extends StrategyName> {
@@ -18,6 +19,7 @@ export const strategies: Registry = {
   greedy: { run: greedy, needs: () => [] },
   sampling: { run: sampling, needs: () => [] },
   beam: { run: beam, needs: () => [] },
+  latent: { run: latent, needs: latentNeeds },
   bfs: { run: bfs, needs: (c) => (c.merge.kind === 'latent' ? ['lastHiddenState'] : []) },
 };
 

@@ -1,0 +1,106 @@
+import type { Strategy } from '../search/search-context';
+import type { NodeEvaluation } from '../runtime/evaluator';
+import type { ConfigOf } from '../../../shared/strategies';
+import type { Capabilities } from '../../../shared/model';
+import type { LatentAnalysis, ThoughtSummary } from '../../../shared/analysis';
+import { recordEvaluation } from '../search/node-records';
+import { addNode } from '../tree/tree-store';
+import { lensLayers } from '../lens/logit-lens';
+import { thoughtFrontierRecall } from '../analysis/ground-truth';
+import { decodeGreedyFrom } from './greedy';
+import { decodeBeamFrom } from './beam';
+import { filteredDistribution, mixtureEmbedding } from './latent-mixture';
+import { latentReadout } from './latent-readout';
+
+/** What each latent mode cannot run without. */
+export function latentNeeds(config: ConfigOf<'latent'>): (keyof Capabilities)[] {
+  return config.mode === 'hidden' ? ['inputsEmbeds', 'lastHiddenState'] : ['inputsEmbeds', 'embeddings'];
+}
+
+/**
+ * Coconut-style latent exploration: after the prompt, N continuous thoughts (nodes of kind 'thought', no token)
+ * whose input embedding is the previous position's final hidden state (`hidden`) or the probability-weighted
+ * mixture of token embeddings under the filtered next-token distribution (`mixture`). Each thought records what it
+ * superposes (logit-lens readout: big logits, their mass, entropy; frontier recall on task prompts) and, when the
+ * model has a lens, every layer's lens. Then the answer is decoded from the last thought with greedy or beam search.
+ */
+export const latent: Strategy<'latent'> = async (ctx, config) => {
+  const tokenizer = ctx.model.tokenizer;
+  const hiddenSize = ctx.model.info.hiddenSize;
+  const withLens = ctx.model.info.capabilities.logitLens && ctx.model.lens !== null;
+  const summaries: ThoughtSummary[] = [];
+  let current = ctx.rootId;
+  let previous: NodeEvaluation | null = null;
+  for (let i = 0; i < config.thoughts; i++) {
+    ctx.checkpoint();
+    if (!previous) {
+      [previous] = await ctx.evaluator.evaluate([current]);
+      ctx.tree.update((draft) => recordEvaluation(draft, previous!, config.topkShown, tokenizer));
+    }
+    let input: Float32Array;
+    if (config.mode === 'hidden') {
+      if (!previous!.lastHidden) throw new Error(`${ctx.model.info.name} returned no last_hidden_state`);
+      input = previous!.lastHidden;
+    } else {
+      if (!ctx.model.embeddings || !hiddenSize) throw new Error(`${ctx.model.info.name} has no readable embedding matrix`);
+      input = mixtureEmbedding(filteredDistribution(previous!.logits, config.topK, config.topP), ctx.model.embeddings, hiddenSize);
+    }
+    const parent = current;
+    const thought = ctx.tree.update((draft) =>
+      addNode(draft, {
+        parents: [parent],
+        kind: 'thought',
+        tokenId: null,
+        text: `⟨thought ${i + 1}⟩`,
+        logprob: 0,
+        score: draft.nodes[parent]!.score,
+        status: 'frontier',
+      }),
+    );
+    ctx.setThoughtInput(thought, input);
+    const [evaluation] = await ctx.evaluator.evaluate([thought], { hiddenStates: withLens });
+    const lens = withLens && evaluation!.hiddenStates ? await lensLayers(ctx.model, evaluation!.hiddenStates, config.topkShown || 5) : null;
+    const { readout, bigTexts } = latentReadout(evaluation!.logprobs, config.mode, config.bigLogitThreshold, config.topkShown || 5, tokenizer);
+    const recall = ctx.task ? thoughtFrontierRecall(bigTexts, ctx.task, i) : undefined;
+    if (recall !== undefined) readout.frontierRecall = recall;
+    ctx.tree.update((draft) => {
+      recordEvaluation(draft, evaluation!, config.topkShown, tokenizer);
+      const node = draft.nodes[thought]!;
+      node.latent = readout;
+      if (lens) node.lens = lens;
+    });
+    summaries.push({
+      index: i,
+      nodeId: thought,
+      bigLogits: readout.bigLogits,
+      bigMass: readout.bigMass,
+      entropy: readout.entropy,
+      ...(recall !== undefined ? { frontierRecall: recall } : {}),
+    });
+    const grandparent = ctx.tree.node(parent).parents[0];
+    if (grandparent !== undefined) ctx.evaluator.release([grandparent]);
+    previous = evaluation!;
+    current = thought;
+    ctx.progress(((i + 1) / (config.thoughts + 1)) * 0.5, `thought ${i + 1} of ${config.thoughts}`);
+  }
+  const answer =
+    config.answer.strategy === 'beam'
+      ? await decodeBeamFrom(ctx, current, {
+          maxNewTokens: config.maxNewTokens,
+          topkShown: config.topkShown,
+          numBeams: config.answer.numBeams,
+          lengthPenalty: config.answer.lengthPenalty,
+          earlyStopping: false,
+          numReturn: config.answer.numBeams,
+        })
+      : await decodeGreedyFrom(ctx, current, { maxNewTokens: config.maxNewTokens, topkShown: config.topkShown });
+  const recalls = summaries.map((s) => s.frontierRecall).filter((r): r is number => r !== undefined);
+  const analysis: LatentAnalysis = {
+    kind: 'latent-thoughts',
+    mode: config.mode,
+    thoughts: summaries,
+    ...(recalls.length > 0 ? { meanFrontierRecall: recalls.reduce((a, b) => a + b, 0) / recalls.length } : {}),
+    answer: config.answer.strategy,
+  };
+  return { ranked: answer.ranked, analysis };
+};
