@@ -6,6 +6,7 @@ import { sampling } from './sampling';
 import { beam } from './beam';
 import { bfs } from './bfs';
 import { latent, latentNeeds } from './latent';
+import { hmm } from './hmm';
 
 /** Each strategy and the model capabilities it cannot run without. */
 export interface StrategyEntry<S extends StrategyName> {
@@ -20,6 +21,7 @@ export const strategies: Registry = {
   sampling: { run: sampling, needs: () => [] },
   beam: { run: beam, needs: () => [] },
   latent: { run: latent, needs: latentNeeds },
+  hmm: { run: hmm, needs: () => ['lastHiddenState'] },
   bfs: { run: bfs, needs: (c) => (c.merge.kind === 'latent' ? ['lastHiddenState'] : []) },
 };
 
