@@ -63,7 +63,7 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
   const started = performance.now();
   const promptIds = encodePrompt(model, request.prompt);
   const tree = new TreeStore({ kind: 'prompt', tokenId: null, text: request.prompt, logprob: 0, score: 0, status: 'frontier' });
-  request.onStart?.(tree.state);
+  request.onStart?.(tree.snapshot());
   if (request.onPatches) tree.subscribe(request.onPatches);
   const thoughtInputs = new Map<number, Float32Array>();
   const evaluator = new Evaluator(model, treeLineage(tree, promptIds, thoughtInputs), {

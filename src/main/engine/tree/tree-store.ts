@@ -1,20 +1,30 @@
 import { enablePatches, produceWithPatches, type Draft, type Patch } from 'immer';
 import type { NodeStatus, TreeNode, TreeState } from '../../../shared/tree';
+import { PAGE_SIZE, pageOf, toPublicPatches } from './paged-patches';
 
 enablePatches();
 
-export type TreeDraft = Draft<TreeState>;
+/** What a search step edits: nodes by id, and how many there are (ids are dense, in creation order). */
+export interface TreeDraft {
+  readonly nodes: Record<number, Draft<TreeNode>>;
+  readonly size: number;
+}
 export type NewNode = Omit<TreeNode, 'id' | 'depth'> & { depth?: number };
+/** `state` is the store's live view: read it during the call, copy it to keep it. */
 export type PatchListener = (patches: Patch[], state: TreeState) => void;
+
+interface PagedTree {
+  pages: TreeNode[][];
+}
+
+const ALLOCATE = Symbol('allocate');
+type InternalDraft = TreeDraft & { [ALLOCATE](node: Omit<TreeNode, 'id'>): number };
 
 /** Adds a node inside an update; its depth is one more than its first parent's unless given. */
 export function addNode(draft: TreeDraft, fields: NewNode): number {
-  const id = draft.order.length;
   const parent = fields.parents[0];
   const depth = fields.depth ?? (parent === undefined ? 0 : draft.nodes[parent]!.depth + 1);
-  draft.nodes[id] = { ...fields, id, depth } as TreeNode;
-  draft.order.push(id);
-  return id;
+  return (draft as InternalDraft)[ALLOCATE]({ ...fields, depth } as Omit<TreeNode, 'id'>);
 }
 
 export function setStatus(draft: TreeDraft, id: number, status: NodeStatus): void {
@@ -22,38 +32,77 @@ export function setStatus(draft: TreeDraft, id: number, status: NodeStatus): voi
 }
 
 /**
- * The tree one run grows. Every change goes through `update`, which records immer patches and hands them
- * to subscribers (the stream to the main process and the renderer).
+ * The tree one run grows. Every change goes through `update`, one immer `produceWithPatches` per search step;
+ * subscribers get the patches against the public shape ({ nodes: {id: node}, order: [ids] }).
+ * Inside, nodes live in fixed-size pages, so a step costs what it changes, not the size of the tree: immer
+ * copies and walks only the pages a step touched.
  */
 export class TreeStore {
-  private current: TreeState;
+  private paged: PagedTree;
+  private count = 1;
+  private readonly view: TreeState;
   private readonly listeners = new Set<PatchListener>();
 
   constructor(root: Omit<NewNode, 'parents' | 'depth'>) {
-    this.current = { rootId: 0, nodes: { 0: { ...root, id: 0, parents: [], depth: 0 } as TreeNode }, order: [0] };
+    const node = { ...root, id: 0, parents: [], depth: 0 } as TreeNode;
+    this.paged = { pages: [[node]] };
+    this.view = { rootId: 0, nodes: { 0: node }, order: [0] };
   }
 
+  /** The live tree (node objects are immutable; the containers grow in place). */
   get state(): TreeState {
-    return this.current;
+    return this.view;
+  }
+
+  /** An independent copy of the tree as it is now. */
+  snapshot(): TreeState {
+    return { rootId: this.view.rootId, nodes: { ...this.view.nodes }, order: [...this.view.order] };
   }
 
   get size(): number {
-    return this.current.order.length;
+    return this.count;
   }
 
   node(id: number): TreeNode {
-    const node = this.current.nodes[id];
+    const node = this.view.nodes[id];
     if (!node) throw new Error(`no node ${id}`);
     return node;
   }
 
   update<T>(recipe: (draft: TreeDraft) => T): T {
     let result!: T;
-    const [next, patches] = produceWithPatches(this.current, (draft) => {
+    const before = this.count;
+    let count = this.count;
+    const [next, patches] = produceWithPatches(this.paged, (paged) => {
+      const nodes = new Proxy({} as Record<number, Draft<TreeNode>>, {
+        get: (_, key) => (typeof key === 'string' ? paged.pages[pageOf(Number(key))]?.[Number(key) % PAGE_SIZE] : undefined),
+        set: () => {
+          throw new Error('add nodes with addNode()');
+        },
+      });
+      const draft: InternalDraft = {
+        nodes,
+        get size() {
+          return count;
+        },
+        [ALLOCATE]: (node) => {
+          const id = count++;
+          const page = pageOf(id);
+          (paged.pages[page] ??= []).push({ ...node, id } as TreeNode);
+          return id;
+        },
+      };
       result = recipe(draft);
     });
-    this.current = next;
-    if (patches.length > 0) for (const listener of this.listeners) listener(patches, next);
+    this.paged = next;
+    this.count = count;
+    if (patches.length === 0) return result;
+    const { publicPatches, touched } = toPublicPatches(patches, before);
+    for (const id of touched) {
+      this.view.nodes[id] = next.pages[pageOf(id)]![id % PAGE_SIZE]!;
+    }
+    for (let id = before; id < count; id++) this.view.order.push(id);
+    for (const listener of this.listeners) listener(publicPatches, this.view);
     return result;
   }
 
