@@ -92,6 +92,12 @@ export interface LabEvents {
   runProgress: { runId: string } & RunProgress;
   runFinished: RunSummary;
   engineStatus: { state: 'ready' | 'busy' | 'crashed' | 'restarted'; message?: string };
+  /** an application menu item was chosen (Electron only) */
+  menuCommand: MenuCommand;
+}
+
+export interface MenuCommand {
+  command: 'chooseModel' | 'import' | 'exportJson';
 }
 export type LabEventName = keyof LabEvents;
 

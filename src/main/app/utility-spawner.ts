@@ -1,0 +1,19 @@
+import { utilityProcess } from 'electron';
+import type { ChildHandle, Spawner } from '../engine-host/child-handle';
+import type { EngineToHost } from '../engine-host/protocol';
+
+/** Starts the engine as an Electron utility process (the app; serve mode and tests use child_process.fork). */
+export function utilitySpawner(entry: string): Spawner {
+  return () => {
+    const child = utilityProcess.fork(entry, [], { serviceName: 'Lattice Lab engine', stdio: 'inherit' });
+    const handle: ChildHandle = {
+      send: (message) => child.postMessage(message),
+      onMessage: (listener) => child.on('message', (message: EngineToHost) => listener(message)),
+      onExit: (listener) => child.once('exit', (code) => listener(`exit code ${code}`)),
+      kill: () => {
+        child.kill();
+      },
+    };
+    return handle;
+  };
+}

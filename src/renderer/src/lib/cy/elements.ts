@@ -1,0 +1,48 @@
+import type { ElementDefinition } from 'cytoscape';
+import type { TreeNode } from '../../../../shared/tree';
+import { probabilityColor } from '../tree/color';
+
+const MAX_LABEL = 14;
+
+/** What a node shows: its token (whitespace made visible), the prompt root as "prompt", a thought as "θ". */
+export function nodeLabel(node: TreeNode): string {
+  if (node.kind === 'prompt') return 'prompt';
+  if (node.kind === 'thought') return `θ${node.depth}`;
+  const text = node.text.replace(/\n/g, '⏎').replace(/\t/g, '⇥').replace(/^ /, '␣');
+  return text.length > MAX_LABEL ? `${text.slice(0, MAX_LABEL - 1)}…` : text || '∅';
+}
+
+export function nodeClasses(node: TreeNode): string[] {
+  const classes: string[] = [node.status];
+  if (node.kind !== 'token') classes.push(node.kind);
+  return classes;
+}
+
+export function nodeElement(node: TreeNode, position: { x: number; y: number } | undefined): ElementDefinition {
+  return {
+    group: 'nodes',
+    data: { id: `n${node.id}`, nodeId: node.id, label: nodeLabel(node), color: probabilityColor(node.logprob) },
+    classes: nodeClasses(node),
+    position: position ?? { x: 0, y: 0 },
+  };
+}
+
+/** Edges into a node: its first parent (the drawn tree), its other parents (lattice), its survivor (merged). */
+export function edgeElements(node: TreeNode): ElementDefinition[] {
+  const edges: ElementDefinition[] = [];
+  node.parents.forEach((parent, i) => {
+    edges.push({
+      group: 'edges',
+      data: { id: i === 0 ? `e${node.id}` : `x${parent}-${node.id}`, source: `n${parent}`, target: `n${node.id}` },
+      classes: i === 0 ? (node.status === 'pruned' ? ['pruned'] : []) : ['lattice'],
+    });
+  });
+  if (node.mergedInto !== undefined) {
+    edges.push({
+      group: 'edges',
+      data: { id: `m${node.id}`, source: `n${node.id}`, target: `n${node.mergedInto}` },
+      classes: ['merge-link'],
+    });
+  }
+  return edges;
+}

@@ -1,0 +1,206 @@
+import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
+import type { TreeState } from '../../../../shared/tree';
+import type { PatchEffect } from '../tree/apply-patches';
+import { layoutTree } from '../tree/layout';
+import { pathTo } from '../tree/paths';
+import { treeStyle } from './style';
+import { edgeElements, nodeClasses, nodeElement, nodeLabel } from './elements';
+import { probabilityColor } from '../tree/color';
+import type { SvgScene } from '../export/tree-svg';
+
+export interface TreeCanvasEvents {
+  select(nodeId: number | null): void;
+  hover(nodeId: number | null): void;
+}
+
+const STATUS_CLASSES = ['expanded', 'frontier', 'pruned', 'merged', 'finished'];
+
+/**
+ * One run's Cytoscape view. Draws incrementally from patch effects (new nodes added, changed ones
+ * restyled, all inside one cy.batch), with positions from the tidy layout handed over as a preset.
+ */
+export class TreeCanvas {
+  readonly cy: Core;
+  private tree: TreeState | null = null;
+  /** how many nodes of `order` are shown (replay); null for all */
+  private limit: number | null = null;
+  private chosen: number[] = [];
+  private hovered: number[] = [];
+  /** the user panned or zoomed: stop fitting the growing tree to the view */
+  private userMoved = false;
+
+  constructor(container: HTMLElement, private readonly events: TreeCanvasEvents) {
+    this.cy = cytoscape({
+      container,
+      style: treeStyle,
+      layout: { name: 'preset' },
+      hideEdgesOnViewport: true,
+      textureOnViewport: true,
+      motionBlur: false,
+      selectionType: 'single',
+      boxSelectionEnabled: false,
+      wheelSensitivity: 0.4,
+      minZoom: 0.02,
+      maxZoom: 4,
+    });
+    this.cy.on('tap', 'node', (e) => this.events.select(e.target.data('nodeId') as number));
+    this.cy.on('tap', (e) => {
+      if (e.target === this.cy) this.events.select(null);
+    });
+    this.cy.on('mouseover', 'node', (e) => this.events.hover(e.target.data('nodeId') as number));
+    this.cy.on('mouseout', 'node', () => this.events.hover(null));
+    this.cy.on('viewport', () => {
+      if (this.fitting === 0) this.userMoved = true;
+    });
+  }
+
+  private fitting = 0;
+
+  /** Brings the drawing up to date with `tree`, given what changed since the last call. */
+  sync(tree: TreeState, effect: PatchEffect, limit: number | null = null): void {
+    const rebuild = effect.reset || tree !== this.tree || limit !== this.limit || this.limit !== null;
+    this.tree = tree;
+    this.limit = limit;
+    const shown = limit === null ? null : new Set(tree.order.slice(0, limit));
+    const visible = shown ? (id: number) => shown.has(id) : undefined;
+    const positions = layoutTree(tree, visible);
+    this.cy.batch(() => {
+      if (rebuild) {
+        this.cy.elements().remove();
+        this.cy.add(this.elementsFor(tree.order.filter((id) => !shown || shown.has(id)), positions, shown));
+      } else {
+        const added = [...effect.added].sort((a, b) => a - b).filter((id) => tree.nodes[id]);
+        this.cy.add(this.elementsFor(added, positions, null));
+        for (const id of effect.updated) this.restyle(id);
+      }
+      this.cy.nodes().positions((node) => positions.get(node.data('nodeId') as number) ?? node.position());
+      this.applyChosen();
+    });
+    if (!this.userMoved) this.fit();
+  }
+
+  private elementsFor(ids: number[], positions: Map<number, { x: number; y: number }>, shown: Set<number> | null): ElementDefinition[] {
+    const tree = this.tree!;
+    const nodes: ElementDefinition[] = [];
+    const edges: ElementDefinition[] = [];
+    for (const id of ids) {
+      const node = tree.nodes[id];
+      if (!node) continue;
+      nodes.push(nodeElement(node, positions.get(id)));
+      for (const edge of edgeElements(node)) {
+        const { source, target } = edge.data as { source: string; target: string };
+        edges.push(edge);
+        if (shown && (!shown.has(Number(source.slice(1))) || !shown.has(Number(target.slice(1))))) edges.pop();
+      }
+    }
+    // Edges whose other end is not drawn yet (a merge into a later node) wait for the next sync.
+    const present = new Set([...nodes.map((n) => n.data.id), ...this.cy.nodes().map((n) => n.id())]);
+    return [...nodes, ...edges.filter((e) => present.has(e.data.source as string) && present.has(e.data.target as string) && this.cy.getElementById(e.data.id!).empty())];
+  }
+
+  private restyle(id: number): void {
+    const node = this.tree!.nodes[id];
+    const element = this.cy.getElementById(`n${id}`);
+    if (!node || element.empty()) return;
+    element.data({ label: nodeLabel(node), color: probabilityColor(node.logprob) });
+    element.removeClass(STATUS_CLASSES.join(' ')).addClass(nodeClasses(node).join(' '));
+    this.cy.getElementById(`e${id}`).toggleClass('pruned', node.status === 'pruned');
+    // A node that became a lattice state or was absorbed gains edges.
+    const missing = edgeElements(node).filter((e) => this.cy.getElementById(e.data.id!).empty());
+    const drawable = missing.filter((e) => !this.cy.getElementById(e.data.source as string).empty() && !this.cy.getElementById(e.data.target as string).empty());
+    if (drawable.length > 0) this.cy.add(drawable);
+  }
+
+  /** The chosen path (best hypothesis) drawn bold. */
+  setChosen(nodeId: number | null): void {
+    this.chosen = nodeId !== null && this.tree?.nodes[nodeId] ? pathTo(this.tree, nodeId) : [];
+    this.cy.batch(() => this.applyChosen());
+  }
+
+  private applyChosen(): void {
+    this.cy.elements('.chosen').removeClass('chosen');
+    for (const id of this.chosen) {
+      this.cy.getElementById(`n${id}`).addClass('chosen');
+      this.cy.getElementById(`e${id}`).addClass('chosen');
+    }
+  }
+
+  /** Highlights the path to `nodeId` (a path hovered in this or another view); null clears. */
+  setHovered(nodeId: number | null): void {
+    const ids = nodeId !== null && this.tree?.nodes[nodeId] ? pathTo(this.tree, nodeId) : [];
+    if (ids.join() === this.hovered.join()) return;
+    this.hovered = ids;
+    this.cy.batch(() => {
+      this.cy.elements('.hover').removeClass('hover');
+      for (const id of ids) {
+        this.cy.getElementById(`n${id}`).addClass('hover');
+        this.cy.getElementById(`e${id}`).addClass('hover');
+      }
+    });
+  }
+
+  setSelected(nodeId: number | null): void {
+    const current = this.cy.nodes(':selected');
+    if (nodeId === null) {
+      current.unselect();
+      return;
+    }
+    const element = this.cy.getElementById(`n${nodeId}`);
+    if (element.selected()) return;
+    current.unselect();
+    element.select();
+    // Keep the selection in sight when the keyboard moves it off screen.
+    const box = element.renderedBoundingBox();
+    if (box.x1 < 0 || box.y1 < 0 || box.x2 > this.cy.width() || box.y2 > this.cy.height()) {
+      this.fitting++;
+      this.cy.center(element);
+      this.fitting--;
+      this.userMoved = true;
+    }
+  }
+
+  fit(): void {
+    this.fitting++;
+    this.cy.fit(undefined, 20);
+    if (this.cy.zoom() > 1.5) this.cy.zoom(1.5);
+    this.fitting--;
+  }
+
+  /** Fit again and follow the growing tree. */
+  resetView(): void {
+    this.userMoved = false;
+    this.fit();
+  }
+
+  /** The drawing as a scene for the SVG writer: what is on the canvas, at model coordinates. */
+  scene(): SvgScene {
+    const nodes = this.cy.nodes().map((n) => ({
+      x: n.position('x'),
+      y: n.position('y'),
+      color: n.data('color') as string,
+      label: n.data('label') as string,
+      classes: n.classes(),
+    }));
+    const edges = this.cy.edges().map((e) => ({
+      x1: e.source().position('x'),
+      y1: e.source().position('y'),
+      x2: e.target().position('x'),
+      y2: e.target().position('y'),
+      classes: e.classes(),
+    }));
+    return { nodes, edges };
+  }
+
+  png(): Blob {
+    return this.cy.png({ output: 'blob', full: true, scale: 2, bg: '#ffffff', maxWidth: 8000, maxHeight: 8000 });
+  }
+
+  resize(): void {
+    this.cy.resize();
+    if (!this.userMoved) this.fit();
+  }
+
+  destroy(): void {
+    this.cy.destroy();
+  }
+}

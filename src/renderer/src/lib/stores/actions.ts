@@ -1,0 +1,184 @@
+import { lab, type StrategyDraft } from './lab.svelte';
+import { RunStore } from './run-store';
+import { connectLab } from '../api/connect';
+import { configFromFields, strategyFields } from '../form/strategy-fields';
+import type { StrategyConfig, StrategyName } from '../../../../shared/strategies';
+import { download, fileSafe } from '../export/download';
+
+let draftKey = 0;
+
+function api() {
+  if (!lab.api) throw new Error('not connected to the engine');
+  return lab.api;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Connects, loads the runs that already exist and opens the default model. */
+export async function startLab(): Promise<void> {
+  try {
+    const connection = await connectLab();
+    lab.api = connection.api;
+    lab.mode = connection.mode;
+    lab.store = new RunStore(connection.api, (runId) => {
+      if (runId === undefined) lab.runsVersion++;
+      else lab.treeVersions[runId] = (lab.treeVersions[runId] ?? 0) + 1;
+    });
+    connection.api.on('engineStatus', (status) => {
+      lab.engine = status;
+      if (status.state === 'crashed') lab.error = `Engine: ${status.message ?? 'stopped'}. Finished runs are kept.`;
+    });
+    connection.api.on('runFinished', (summary) => {
+      if (summary.state === 'failed') lab.error = `${summary.label} failed: ${summary.error ?? 'unknown error'}`;
+      if (summary.state !== 'failed' && lab.exportChecked[summary.runId] === undefined) lab.exportChecked[summary.runId] = true;
+    });
+    connection.api.on('menuCommand', ({ command }) => {
+      if (command === 'chooseModel') void chooseModelFolder();
+      if (command === 'exportJson') void exportComparison();
+      if (command === 'import') document.getElementById('import-file')?.click();
+    });
+    await lab.store.attach();
+    lab.connected = true;
+    if (lab.drafts.length === 0) addDraft('greedy');
+    await openModel(undefined);
+  } catch (err) {
+    lab.error = messageOf(err);
+  }
+}
+
+export async function openModel(folder: string | undefined): Promise<void> {
+  lab.modelLoading = true;
+  lab.modelError = '';
+  try {
+    const info = await api().request('openModel', folder ? { folder } : {});
+    lab.model = info;
+    lab.modelFolder = info.folder;
+    lab.examples = await api().request('taskExamples', { limit: 200 });
+    if (lab.taskIndex !== null && !lab.examples.some((e) => e.index === lab.taskIndex)) lab.taskIndex = null;
+  } catch (err) {
+    // The folder text stays as typed, so a typo can be fixed rather than retyped.
+    lab.modelError = messageOf(err);
+  } finally {
+    lab.modelLoading = false;
+  }
+}
+
+export async function chooseModelFolder(): Promise<void> {
+  const folder = await api().request('chooseModelFolder', {});
+  if (folder) {
+    lab.modelFolder = folder;
+    await openModel(folder);
+  }
+}
+
+export function addDraft(strategy: StrategyName): void {
+  lab.drafts.push({ key: ++draftKey, strategy, label: '', fields: strategyFields(strategy), error: null });
+}
+
+export function changeDraftStrategy(draft: StrategyDraft, strategy: StrategyName): void {
+  draft.strategy = strategy;
+  draft.fields = strategyFields(strategy);
+  draft.error = null;
+}
+
+export function removeDraft(key: number): void {
+  lab.drafts = lab.drafts.filter((d) => d.key !== key);
+}
+
+export function pickExample(index: number | null): void {
+  lab.taskIndex = index;
+  const example = lab.examples.find((e) => e.index === index);
+  if (example) lab.prompt = example.prompt;
+}
+
+/** Starts every strategy in the list on the prompt; nothing starts unless every form is valid. */
+export async function startRuns(): Promise<void> {
+  lab.error = '';
+  const configs: { draft: StrategyDraft; config: StrategyConfig }[] = [];
+  for (const draft of lab.drafts) {
+    const parsed = configFromFields(draft.strategy, draft.fields);
+    draft.error = parsed.ok ? null : { field: parsed.field, message: parsed.message };
+    if (parsed.ok) configs.push({ draft, config: parsed.config });
+  }
+  if (configs.length !== lab.drafts.length) {
+    lab.error = 'Fix the highlighted strategy settings first.';
+    return;
+  }
+  if (configs.length === 0) {
+    lab.error = 'Add a strategy to run.';
+    return;
+  }
+  const example = lab.examples.find((e) => e.index === lab.taskIndex);
+  const taskIndex = example && example.prompt === lab.prompt ? example.index : undefined;
+  for (const { draft, config } of configs) {
+    try {
+      await api().request('startRun', {
+        prompt: lab.prompt,
+        config,
+        ...(draft.label.trim() ? { label: draft.label.trim() } : {}),
+        ...(taskIndex !== undefined ? { taskIndex } : {}),
+      });
+    } catch (err) {
+      lab.error = `${draft.label || draft.strategy}: ${messageOf(err)}`;
+      return;
+    }
+  }
+}
+
+export async function cancelRun(runId: string): Promise<void> {
+  try {
+    await api().request('cancelRun', { runId });
+  } catch (err) {
+    lab.error = messageOf(err);
+  }
+}
+
+export async function cancelAll(): Promise<void> {
+  for (const entry of lab.store?.list() ?? []) if (entry.summary.state === 'running') await cancelRun(entry.summary.runId);
+}
+
+export async function removeRun(runId: string): Promise<void> {
+  try {
+    await api().request('removeRun', { runId });
+    lab.store?.remove(runId);
+    if (lab.selected?.runId === runId) lab.selected = null;
+    delete lab.exportChecked[runId];
+  } catch (err) {
+    lab.error = messageOf(err);
+  }
+}
+
+export async function exportComparison(): Promise<void> {
+  lab.error = '';
+  const runIds = (lab.store?.list() ?? []).map((e) => e.summary.runId).filter((id) => lab.exportChecked[id]);
+  if (runIds.length === 0) {
+    lab.error = 'Tick at least one finished run in the comparison table to export.';
+    return;
+  }
+  try {
+    const file = await api().request('exportComparison', { runIds });
+    download(JSON.stringify(file, null, 1), `lattice-lab-${fileSafe(file.runs.map((r) => r.strategy).join('-'))}.json`);
+    lab.notice = `Exported ${runIds.length} run${runIds.length > 1 ? 's' : ''}.`;
+  } catch (err) {
+    lab.error = `Export: ${messageOf(err)}`;
+  }
+}
+
+export async function importComparison(file: File): Promise<void> {
+  lab.error = '';
+  let json: unknown;
+  try {
+    json = JSON.parse(await file.text());
+  } catch (err) {
+    lab.error = `Import: ${file.name} is not JSON (${messageOf(err)})`;
+    return;
+  }
+  try {
+    const { runIds } = await api().request('importComparison', { file: json });
+    lab.notice = `Imported ${runIds.length} run${runIds.length === 1 ? '' : 's'} from ${file.name}.`;
+  } catch (err) {
+    lab.error = `Import: ${messageOf(err)}`;
+  }
+}

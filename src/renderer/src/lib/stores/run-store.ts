@@ -1,0 +1,96 @@
+import type { LabApi, LabEvents, RunSummary } from '../../../../shared/lab-api';
+import type { RunProgress } from '../../../../shared/run';
+import { LiveTree } from '../tree/live-tree';
+
+export interface RunEntry {
+  summary: RunSummary;
+  live: LiveTree;
+  progress: RunProgress | null;
+}
+
+/**
+ * Every run the renderer shows, kept in step with the main process through the LabApi's events.
+ * Plain TypeScript (tested without a DOM); the Svelte layer re-reads it when `onChange` fires.
+ */
+export class RunStore {
+  readonly runs = new Map<string, RunEntry>();
+  /** patch messages that arrived while a snapshot was being fetched, replayed on top of it */
+  private readonly resyncing = new Map<string, LabEvents['runPatches'][]>();
+
+  constructor(
+    private readonly api: LabApi,
+    /** `runId` when one run's tree or progress changed; none when the list or a summary changed */
+    private readonly onChange: (runId?: string) => void,
+  ) {}
+
+  /** Subscribes to the event stream, then loads what already exists (a reloaded page). */
+  async attach(): Promise<() => void> {
+    const offs = [
+      this.api.on('runStarted', (s) => this.upsert(s)),
+      this.api.on('runFinished', (s) => {
+        this.upsert(s);
+        const entry = this.runs.get(s.runId);
+        if (entry) entry.progress = null;
+      }),
+      this.api.on('runPatches', (m) => this.onPatches(m)),
+      this.api.on('runProgress', ({ runId, fraction, message }) => {
+        const entry = this.runs.get(runId);
+        if (!entry || entry.summary.state !== 'running') return;
+        entry.progress = { fraction, message };
+        this.onChange(runId);
+      }),
+    ];
+    for (const summary of await this.api.request('listRuns', {})) {
+      this.upsert(summary);
+      await this.resync(summary.runId);
+    }
+    return () => offs.forEach((off) => off());
+  }
+
+  list(): RunEntry[] {
+    return [...this.runs.values()];
+  }
+
+  remove(runId: string): void {
+    this.runs.delete(runId);
+    this.onChange();
+  }
+
+  private upsert(summary: RunSummary): void {
+    const entry = this.runs.get(summary.runId);
+    if (entry) entry.summary = summary;
+    else this.runs.set(summary.runId, { summary, live: new LiveTree(), progress: null });
+    this.onChange();
+  }
+
+  private onPatches(message: LabEvents['runPatches']): void {
+    const entry = this.runs.get(message.runId);
+    if (!entry) return;
+    const buffered = this.resyncing.get(message.runId);
+    if (buffered) {
+      buffered.push(message);
+      return;
+    }
+    const outcome = entry.live.applyMessage(message.seq, message.patches);
+    if (outcome === 'gap') void this.resync(message.runId);
+    else if (outcome === 'applied') this.onChange(message.runId);
+  }
+
+  /** Replaces a run's tree with the main process's snapshot (first load, or after a missed message). */
+  async resync(runId: string): Promise<void> {
+    const entry = this.runs.get(runId);
+    if (!entry) return;
+    if (this.resyncing.has(runId)) return;
+    const buffered: LabEvents['runPatches'][] = [];
+    this.resyncing.set(runId, buffered);
+    try {
+      const { tree, seq } = await this.api.request('getTree', { runId });
+      entry.live.reset(tree, seq);
+      // Messages older than the snapshot are stale; later ones continue it in order.
+      for (const message of buffered) entry.live.applyMessage(message.seq, message.patches);
+    } finally {
+      this.resyncing.delete(runId);
+    }
+    this.onChange(runId);
+  }
+}
