@@ -35,9 +35,19 @@ export function entropyOf(logprobs: ArrayLike<number>): number {
 
 /** Indices of the k largest values, best first; ties keep the lower index first (deterministic). */
 export function topIndices(values: ArrayLike<number>, k: number): number[] {
-  const idx = Array.from({ length: values.length }, (_, i) => i).filter((i) => values[i]! > -Infinity);
-  idx.sort((a, b) => values[b]! - values[a]! || a - b);
-  return idx.slice(0, Math.max(0, k));
+  const count = Math.min(Math.max(0, k), values.length);
+  if (count === 0) return [];
+  // a bounded insertion list: one pass, O(n·k) for the small k a search asks for
+  const best: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === -Infinity || (best.length === count && v <= values[best[count - 1]!]!)) continue;
+    let at = best.length;
+    while (at > 0 && values[best[at - 1]!]! < v) at--;
+    best.splice(at, 0, i);
+    if (best.length > count) best.pop();
+  }
+  return best;
 }
 
 export function argmax(values: ArrayLike<number>): number {

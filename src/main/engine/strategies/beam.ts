@@ -3,6 +3,7 @@ import type { ConfigOf } from '../../../shared/strategies';
 import { addTokenChild, recordEvaluation } from '../search/node-records';
 import { setStatus } from '../tree/tree-store';
 import { BeamHypotheses } from './beam-hypotheses';
+import { topIndices } from '../math/log-softmax';
 
 interface Candidate {
   beam: number;
@@ -12,12 +13,11 @@ interface Candidate {
 
 /** The best `count` (beam, token) continuations; ties go to the earlier beam, then the lower token id. */
 export function topCandidates(beamScores: number[], logprobs: ArrayLike<number>[], count: number): Candidate[] {
+  // the global best `count` lie within each beam's own best `count`
   const all: Candidate[] = [];
   beamScores.forEach((beamScore, beam) => {
     const lp = logprobs[beam]!;
-    for (let token = 0; token < lp.length; token++) {
-      if (lp[token]! > -Infinity) all.push({ beam, token, score: beamScore + lp[token]! });
-    }
+    for (const token of topIndices(lp, count)) all.push({ beam, token, score: beamScore + lp[token]! });
   });
   all.sort((a, b) => b.score - a.score || a.beam - b.beam || a.token - b.token);
   return all.slice(0, count);

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { entropyOf, logSoftmax, logSumExp, topIndices } from '../../../../src/main/engine/math/log-softmax';
+import { SeededRandom } from '../../../../src/main/engine/sampling/seeded-random';
+
+describe('math', () => {
+  it('topIndices equals a full sort (value descending, index ascending), ties and -Infinity included', () => {
+    const random = new SeededRandom(5);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + Math.floor(random.next() * 40);
+      const values = Array.from({ length: n }, () => (random.next() < 0.1 ? -Infinity : Math.floor(random.next() * 6)));
+      const k = Math.floor(random.next() * (n + 3));
+      const expected = [...values.keys()].filter((i) => values[i]! > -Infinity).sort((a, b) => values[b]! - values[a]! || a - b).slice(0, k);
+      expect(topIndices(values, k)).toEqual(expected);
+    }
+  });
+
+  it('log-softmax normalises, entropy of uniform is log n', () => {
+    const lp = logSoftmax([1, 2, 3, 4]);
+    expect(logSumExp(lp)).toBeCloseTo(0, 12);
+    expect(lp[3]! - lp[0]!).toBeCloseTo(3, 12);
+    expect(entropyOf(logSoftmax([0, 0, 0, 0]))).toBeCloseTo(Math.log(4), 12);
+    expect(logSumExp([-Infinity, -Infinity])).toBe(-Infinity);
+  });
+});
