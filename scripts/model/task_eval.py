@@ -55,7 +55,7 @@ def greedy_batch(model: Decoder, prompts: list[list[int]], max_new: int, eos: in
 
 def evaluate(model: Decoder, onto: T.Ontology, tok: T.WordTok, questions: list[dict], batch: int = 100):
     spec = onto.spec
-    res = {"n": 0, "correct": 0, "incorrect": 0, "malformed": 0, "chain_valid": 0}
+    res = {"n": 0, "correct": 0, "incorrect": 0, "malformed": 0, "chain_valid": 0, "correct_valid": 0, "off_option": 0}
     by_hops: dict[int, list[int]] = {}
     details = []
     for i in range(0, len(questions), batch):
@@ -68,6 +68,8 @@ def evaluate(model: Decoder, onto: T.Ontology, tok: T.WordTok, questions: list[d
             res["n"] += 1
             res[r["status"]] += 1
             res["chain_valid"] += int(r["chain_valid"])
+            res["correct_valid"] += int(r["chain_valid"] and r["correct"])
+            res["off_option"] += int(r["status"] == "incorrect" and not r["answer_in_options"])
             by_hops.setdefault(q["hops"], [0, 0])
             by_hops[q["hops"]][0] += int(r["correct"])
             by_hops[q["hops"]][1] += 1
@@ -80,6 +82,8 @@ def evaluate(model: Decoder, onto: T.Ontology, tok: T.WordTok, questions: list[d
         "malformed_rate": res["malformed"] / n,
         "well_formed_rate": 1 - res["malformed"] / n,
         "chain_valid_rate": res["chain_valid"] / n,
+        "correct_and_chain_valid_rate": res["correct_valid"] / n,
+        "incorrect_off_option_rate": res["off_option"] / n,
         "accuracy_by_hops": {str(h): [c, t] for h, (c, t) in sorted(by_hops.items())},
     }
     return summary, details

@@ -196,8 +196,10 @@ def check(onto: Ontology, q: dict, text: str, finished: bool) -> dict:
     incorrect: well-formed and Z != the reachable option (the distractor, or a concept
         that is not one of the two options: answer_in_options = False).
     chain_valid: well-formed, at least one fact, every fact (X, Y) is an ontology edge,
-        facts are consecutive (Y_i == X_{i+1}), X_1 == start, Y_last == Z.
-        (A valid chain implies a correct answer, since the distractor is unreachable.)
+        facts are consecutive (Y_i == X_{i+1}), X_1 == start, Y_last == Z (the concept the
+        output answers, which need not be an option). A valid chain never ends at the
+        distractor (it is unreachable), so chain_valid and answer_in_options imply correct;
+        a valid chain may end at a non-option concept (incorrect).
     """
     res = {"status": "malformed", "correct": False, "chain_valid": False, "answer": None,
            "answer_in_options": False, "facts": [], "reason": None}
