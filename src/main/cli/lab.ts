@@ -2,6 +2,8 @@ import { runCommand } from './commands/run';
 import { compareCommand } from './commands/compare';
 import { evalCommand } from './commands/eval';
 import { inspectCommand } from './commands/inspect';
+import { inspectNodeCommand } from './commands/inspect-node';
+import { LensUnavailableError } from '../engine/lens/logit-lens';
 import { UsageError } from './strategy-args';
 import { ModelLoadError } from '../engine/model/model-error';
 import { StrategyUnavailableError } from '../engine/search/run-search';
@@ -18,6 +20,8 @@ commands:
             --model DIR [--run SPEC ...] [--limit N] [--max-new-tokens N] [--json FILE]
   inspect   a model folder's signature and capabilities
             [--model] DIR
+  inspect-node  the logit lens of one node: every layer's top tokens and entropy (lab models)
+            --model DIR --prompt TEXT | --task N  [--continuation TEXT] [--top K]
 
 strategies: greedy, sampling, beam, bfs, latent, hmm (settings: see README)
 --model defaults to the bundled model under resources/models.`;
@@ -27,6 +31,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   compare: compareCommand,
   eval: evalCommand,
   inspect: inspectCommand,
+  'inspect-node': inspectNodeCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -44,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
     await command(rest);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ModelLoadError || err instanceof StrategyUnavailableError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError || err instanceof ModelLoadError || err instanceof StrategyUnavailableError || err instanceof LensUnavailableError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`error: ${(err as Error).message}`);
       return 2;
     }

@@ -49,6 +49,15 @@ describe('lab command line', () => {
     expect(r.stdout).toMatch(/✗ hiddenStates/);
   });
 
+  it('inspect-node prints the logit lens of a node, and refuses models without hidden states', async () => {
+    const r = await lab('inspect-node', '--model', fixturePath('lab-tiny'), '--prompt', 'a b', '--continuation', 'c', '--top', '3');
+    expect(r.code).toBe(0);
+    const rows = r.stdout.split('\n').filter((l) => /^\| (0 \(embedding\)|\d+) /.test(l));
+    expect(rows).toHaveLength(3); // embedding + 2 layers
+    const refused = await lab('inspect-node', '--model', fixturePath('hf-gpt2-tiny'), '--prompt', 'a b');
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringMatching(/lacks a hidden_states output/) });
+  });
+
   it('bad input exits 2 with a readable message', async () => {
     expect(await lab('run', '--model', '/no/such/folder', '--prompt', 'a')).toMatchObject({ code: 2, stderr: expect.stringMatching(/model folder not found/) });
     expect(await lab('run', '--model', fixturePath('lab-tiny'), '--prompt', 'a', '--strategy', 'beam', '--num-beams', '0')).toMatchObject({

@@ -113,7 +113,7 @@ export function missingCapabilities(caps: Capabilities, needed: (keyof Capabilit
     lastHiddenState: 'a last_hidden_state output',
     hiddenStates: 'a hidden_states output',
     embeddings: 'a readable embedding matrix (config lattice_lab.embeddings)',
-    logitLens: 'a logit-lens graph (config lattice_lab.lens) and a hidden_states output',
+    logitLens: 'a logit-lens graph (config lattice_lab.lens)',
     residualDelta: 'a residual_delta input',
   };
   return missing.map((m) => explain[m]).join(', ');
