@@ -7,13 +7,22 @@ import { evaluateStrategy, splitTokenBudget, type StrategyScore } from '../../en
 import { ProgressBar } from '../progress';
 import { formatBytes, formatTable } from '../table';
 import { describeConfig } from '../run-report';
+import { missingCapabilities } from '../../engine/model/signature';
+import { strategyNeeds } from '../../engine/strategies/registry';
 
 /** The default accuracy-vs-compute comparison; strategies a model cannot run are skipped with a note. */
-export const DEFAULT_EVAL = ['greedy', 'beam num-beams=4', 'sampling n=8 seed=0 temperature=0.7'];
+export const DEFAULT_EVAL = [
+  'greedy',
+  'beam num-beams=4',
+  'sampling n=8 seed=0 temperature=0.7',
+  'bfs width=8 top-k=3 merge={"kind":"text"}',
+  'latent mode=mixture thoughts=3',
+  'hmm width=8 top-k=3 states=4',
+];
 
 export function evalTable(scores: StrategyScore[]): string {
   return formatTable(
-    ['strategy', 'accuracy', 'malformed', 'chain valid', 'forward passes', 'tokens evaluated', 'wall time (s)', 'peak KV'],
+    ['strategy', 'accuracy', 'malformed', 'chain valid', 'forward passes', 'tokens evaluated', 'wall time (s)', 'peak KV', 'latent vs truth'],
     scores.map((s) => [
       describeConfig(s.config).replace(/"maxNewTokens":\d+,?|"topkShown":\d+,?/g, '').replace(',}', '}'),
       `${(100 * s.accuracy).toFixed(1)}%`,
@@ -23,8 +32,16 @@ export function evalTable(scores: StrategyScore[]): string {
       s.tokensEvaluated,
       s.wallTimeMs / 1000,
       formatBytes(s.peakKvBytes),
+      latentColumn(s),
     ]),
   );
+}
+
+function latentColumn(s: StrategyScore): string {
+  const parts: string[] = [];
+  if (s.statePurity !== undefined) parts.push(`state purity ${s.statePurity.toFixed(2)}, NMI ${s.stateNmi!.toFixed(2)}`);
+  if (s.thoughtRecall !== undefined) parts.push(`thought frontier recall ${s.thoughtRecall.toFixed(2)}`);
+  return parts.join('; ') || '-';
 }
 
 export async function evalCommand(argv: string[]): Promise<void> {
@@ -44,7 +61,13 @@ export async function evalCommand(argv: string[]): Promise<void> {
     const limit = values.limit !== undefined ? Number(values.limit) : undefined;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError('--limit must be a positive integer');
     const maxNewTokens = values['max-new-tokens'] !== undefined ? Number(values['max-new-tokens']) : splitTokenBudget(files);
-    const configs = (values.run ?? DEFAULT_EVAL).map((spec) => strategyFromSpec(spec, { maxNewTokens }));
+    const requested = (values.run ?? DEFAULT_EVAL).map((spec) => strategyFromSpec(spec, { maxNewTokens }));
+    const configs = requested.filter((config) => {
+      const missing = missingCapabilities(model.info.capabilities, strategyNeeds(config));
+      if (missing && values.run) throw new UsageError(`${config.strategy} cannot run on ${model.info.name}: the model lacks ${missing}`);
+      if (missing) console.log(`skipping ${config.strategy}: the model lacks ${missing}`);
+      return !missing;
+    });
     const n = Math.min(limit ?? files.test.length, files.test.length);
     console.log(`model: ${model.info.name}   test examples: ${n}   max new tokens: ${maxNewTokens}`);
     const scores: StrategyScore[] = [];

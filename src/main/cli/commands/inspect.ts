@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { modelFromArg } from '../model-arg';
-import { strategies } from '../../engine/strategies/registry';
+import { strategies, strategyNeeds } from '../../engine/strategies/registry';
 import { missingCapabilities } from '../../engine/model/signature';
 import { resolveStrategyConfig, strategyNames } from '../../../shared/strategies';
 import { formatTable } from '../table';
@@ -30,9 +30,8 @@ export async function inspectCommand(argv: string[]): Promise<void> {
     for (const [name, has] of Object.entries(info.capabilities)) console.log(`  ${has ? '✓' : '✗'} ${name}`);
     console.log('\nstrategies:');
     for (const name of strategyNames) {
-      const entry = strategies[name] as { needs: (c: unknown) => (keyof typeof info.capabilities)[] } | undefined;
-      if (!entry) continue;
-      const missing = missingCapabilities(info.capabilities, entry.needs(resolveStrategyConfig({ strategy: name })));
+      if (!strategies[name]) continue;
+      const missing = missingCapabilities(info.capabilities, strategyNeeds(resolveStrategyConfig({ strategy: name })));
       console.log(`  ${missing ? '✗' : '✓'} ${name}${missing ? ` (needs ${missing})` : ''}`);
     }
     console.log(`\ninputs:  ${info.inputs.join(', ')}\noutputs: ${info.outputs.join(', ')}`);

@@ -5,7 +5,7 @@ import type { TreeState } from '../../../shared/tree';
 import { TreeStore, type PatchListener } from '../tree/tree-store';
 import { Evaluator } from '../runtime/evaluator';
 import { missingCapabilities } from '../model/signature';
-import { strategies } from '../strategies/registry';
+import { strategies, strategyNeeds } from '../strategies/registry';
 import { SearchCancelled, treeLineage, type SearchContext, type StrategyOutcome } from './search-context';
 import type { TaskContext } from './task-context';
 import { computeRunStats } from './run-stats';
@@ -52,11 +52,9 @@ export function encodePrompt(model: LoadedModel, prompt: string): number[] {
 /** Runs one strategy on one prompt: builds the tree, streams its patches, and reports stats and result. */
 export async function runSearch(request: RunRequest): Promise<RunOutput> {
   const { model, config } = request;
-  const entry = strategies[config.strategy] as
-    | { run: (ctx: SearchContext, config: StrategyConfig) => Promise<StrategyOutcome>; needs: (c: StrategyConfig) => any[] }
-    | undefined;
+  const entry = strategies[config.strategy] as { run: (ctx: SearchContext, config: StrategyConfig) => Promise<StrategyOutcome> } | undefined;
   if (!entry) throw new StrategyUnavailableError(`strategy "${config.strategy}" is not available in this build`);
-  const missing = missingCapabilities(model.info.capabilities, entry.needs(config));
+  const missing = missingCapabilities(model.info.capabilities, strategyNeeds(config));
   if (missing) {
     throw new StrategyUnavailableError(`${config.strategy} cannot run on ${model.info.name}: the model lacks ${missing}`);
   }

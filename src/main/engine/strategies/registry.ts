@@ -1,4 +1,4 @@
-import type { StrategyName } from '../../../shared/strategies';
+import type { StrategyConfig, StrategyName } from '../../../shared/strategies';
 import type { Strategy } from '../search/search-context';
 import type { Capabilities } from '../../../shared/model';
 import { greedy } from './greedy';
@@ -25,6 +25,8 @@ export const strategies: Registry = {
   bfs: { run: bfs, needs: (c) => (c.merge.kind === 'latent' ? ['lastHiddenState'] : []) },
 };
 
-export function registerStrategy<S extends StrategyName>(name: S, entry: StrategyEntry<S>): void {
-  (strategies as Record<string, unknown>)[name] = entry;
+/** The capabilities a configured strategy needs from its model. */
+export function strategyNeeds(config: StrategyConfig): (keyof Capabilities)[] {
+  const entry = strategies[config.strategy] as StrategyEntry<typeof config.strategy> | undefined;
+  return entry ? (entry.needs as (c: StrategyConfig) => (keyof Capabilities)[])(config) : [];
 }

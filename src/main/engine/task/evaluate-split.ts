@@ -5,6 +5,7 @@ import { runSearch } from '../search/run-search';
 import { taskVerdict } from './checker';
 import { taskContextOf } from './task-context-of';
 import type { TaskFiles } from './task-files';
+import { parseStrategyAnalysis } from '../../../shared/analysis';
 
 export interface ExampleOutcome {
   index: number;
@@ -28,7 +29,29 @@ export interface StrategyScore {
   tokensEvaluated: number;
   wallTimeMs: number;
   peakKvBytes: number;
+  /** HMM runs: mean purity and NMI of the latent states against the true current concept (all depths) */
+  statePurity?: number;
+  stateNmi?: number;
+  /** latent runs: mean recall of the true breadth-first frontier among each thought's big logits */
+  thoughtRecall?: number;
   outcomes: ExampleOutcome[];
+}
+
+const mean = (xs: number[]) => (xs.length === 0 ? undefined : xs.reduce((a, b) => a + b, 0) / xs.length);
+
+/** The latent views scored against the task's ground truth, averaged over the examples that have it. */
+function latentScores(outcomes: ExampleOutcome[]): Pick<StrategyScore, 'statePurity' | 'stateNmi' | 'thoughtRecall'> {
+  const analyses = outcomes.map((o) => parseStrategyAnalysis(o.analysis)).filter((a) => a !== null);
+  const stateScores = analyses.flatMap((a) => (a.kind === 'hmm-trellis' ? (a.groundTruth ?? []) : [])).filter((s) => s.n > 0);
+  const recalls = analyses.flatMap((a) => (a.kind === 'latent-thoughts' && a.meanFrontierRecall !== undefined ? [a.meanFrontierRecall] : []));
+  const out: Pick<StrategyScore, 'statePurity' | 'stateNmi' | 'thoughtRecall'> = {};
+  const purity = mean(stateScores.map((s) => s.purity));
+  const nmi = mean(stateScores.map((s) => s.nmi));
+  const recall = mean(recalls);
+  if (purity !== undefined) out.statePurity = purity;
+  if (nmi !== undefined) out.stateNmi = nmi;
+  if (recall !== undefined) out.thoughtRecall = recall;
+  return out;
 }
 
 /** Enough new tokens for every answer in the split: the longest target plus a margin for EOS. */
@@ -78,6 +101,7 @@ export async function evaluateStrategy(
     tokensEvaluated: sum((o) => o.tokensEvaluated),
     wallTimeMs: sum((o) => o.wallTimeMs),
     peakKvBytes: Math.max(0, ...outcomes.map((o) => o.peakKvBytes)),
+    ...latentScores(outcomes),
     outcomes,
   };
 }
