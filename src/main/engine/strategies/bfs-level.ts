@@ -1,8 +1,9 @@
 import type { MergeKey } from '../../../shared/strategies';
 import type { SearchContext } from '../search/search-context';
 import type { NodeEvaluation } from '../runtime/evaluator';
-import { addTokenChild, recordEvaluation } from '../search/node-records';
-import { setStatus } from '../tree/tree-store';
+import { recordEvaluation } from '../search/node-records';
+import { addNode, setStatus } from '../tree/tree-store';
+import type { NodeStatus } from '../../../shared/tree';
 import { byScore, mergeHypotheses, type MergeCandidate } from './merge-keys';
 
 /**
@@ -11,13 +12,23 @@ import { byScore, mergeHypotheses, type MergeCandidate } from './merge-keys';
  * Best first; ties go to the lower token id.
  */
 export function childTokens(logprobs: ArrayLike<number>, topK: number, topP: number): number[] {
-  const order = Array.from({ length: logprobs.length }, (_, i) => i).filter((i) => logprobs[i]! > -Infinity);
-  order.sort((a, b) => logprobs[b]! - logprobs[a]! || a - b);
+  // the k best by insertion into a short sorted buffer: O(vocab · k), no sort of the whole vocabulary
+  const k = Math.min(topK, logprobs.length);
+  const best: number[] = [];
+  for (let t = 0; t < logprobs.length; t++) {
+    const v = logprobs[t]!;
+    if (v === -Infinity) continue;
+    if (best.length === k && v <= logprobs[best[k - 1]!]!) continue;
+    let at = best.length;
+    while (at > 0 && v > logprobs[best[at - 1]!]!) at--;
+    best.splice(at, 0, t);
+    if (best.length > k) best.pop();
+  }
+  if (topP >= 1) return best;
   const out: number[] = [];
   let cumulative = 0;
-  for (const token of order) {
-    if (out.length >= topK) break;
-    if (out.length > 0 && topP < 1 && cumulative >= topP) break;
+  for (const token of best) {
+    if (out.length > 0 && cumulative >= topP) break;
     out.push(token);
     cumulative += Math.exp(logprobs[token]!);
   }
@@ -66,6 +77,7 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
   const tokenizer = ctx.model.tokenizer;
   const promptLength = ctx.promptIds.length;
   const latentKey = options.merge.kind === 'latent';
+  const tokenKey = options.merge.kind === 'last-n' || options.merge.kind === 'text';
   const levels: SearchLevel[] = [];
   const finished: number[] = [];
   let live: number[] = [ctx.rootId];
@@ -74,45 +86,11 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
     draft.nodes[ctx.rootId]!.forwardLogMass = 0;
   });
 
-  const candidateOf = (nodeId: number, lastHidden?: Float32Array): MergeCandidate => {
-    const node = ctx.tree.node(nodeId);
-    return {
-      nodeId,
-      score: node.score,
-      logMass: massOf(node),
-      tokens: [...ctx.promptIds, ...ctx.tree.pathTokens(nodeId)],
-      ...(lastHidden ? { lastHidden } : {}),
-    };
-  };
-
-  /** Merges the given live hypotheses into states and caps them at the width; returns the survivors. */
-  const mergeAndCap = (ids: number[], hidden?: Map<number, Float32Array>): number[] => {
-    const groups = mergeHypotheses(
-      options.merge,
-      ids.map((id) => candidateOf(id, hidden?.get(id))),
-      tokenizer,
-      promptLength,
-    );
+  /** Groups hypotheses into states and caps them at the width (plain data; the tree is written once per depth). */
+  const mergeAndCap = (candidates: MergeCandidate[]) => {
+    const groups = mergeHypotheses(options.merge, candidates, tokenizer, promptLength);
     groups.sort((a, b) => byScore(a.survivor, b.survivor));
-    const kept = groups.slice(0, options.width);
-    const cut = groups.slice(options.width);
-    ctx.tree.update((draft) => {
-      for (const group of groups) {
-        if (group.absorbed.length === 0) continue;
-        const survivor = draft.nodes[group.survivor.nodeId]!;
-        survivor.forwardLogMass = group.logMass;
-        for (const a of group.absorbed) {
-          const absorbed = draft.nodes[a.nodeId]!;
-          for (const p of absorbed.parents) if (!survivor.parents.includes(p)) survivor.parents.push(p);
-          absorbed.status = 'merged';
-          absorbed.mergedInto = survivor.id;
-        }
-      }
-      for (const group of cut) setStatus(draft, group.survivor.nodeId, 'pruned');
-    });
-    const dropped = [...cut.map((g) => g.survivor.nodeId), ...groups.flatMap((g) => g.absorbed.map((a) => a.nodeId))];
-    ctx.evaluator.release(dropped);
-    return kept.map((g) => g.survivor.nodeId);
+    return { groups, kept: groups.slice(0, options.width), cut: groups.slice(options.width) };
   };
 
   for (let depth = 0; ; depth++) {
@@ -121,48 +99,128 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
     if (toEvaluate.length === 0) break;
     const evaluations = await ctx.evaluator.evaluate(toEvaluate);
     const byId = new Map<number, NodeEvaluation>(evaluations.map((e) => [e.nodeId, e]));
-    ctx.tree.update((draft) => {
-      for (const e of evaluations) {
-        const wasFinished = draft.nodes[e.nodeId]!.status === 'finished';
-        recordEvaluation(draft, e, options.topkShown, tokenizer);
-        if (wasFinished) draft.nodes[e.nodeId]!.status = 'finished';
-      }
-    });
     const hidden = new Map<number, Float32Array>();
     for (const e of evaluations) if (e.lastHidden) hidden.set(e.nodeId, e.lastHidden);
-    if (latentKey && depth > 0) live = mergeAndCap(live, hidden);
+
+    // the latent key merges evaluated hypotheses, by their final hidden states
+    const mass = new Map<number, number>();
+    let latentMerge: ReturnType<typeof mergeAndCap> | null = null;
+    if (latentKey && depth > 0) {
+      latentMerge = mergeAndCap(
+        live.map((nodeId) => {
+          const node = ctx.tree.node(nodeId);
+          return { nodeId, score: node.score, logMass: massOf(node), tokens: [], lastHidden: hidden.get(nodeId)! };
+        }),
+      );
+      for (const g of latentMerge.groups) mass.set(g.survivor.nodeId, g.logMass);
+      live = latentMerge.kept.map((g) => g.survivor.nodeId);
+    }
     const members = [...live, ...(options.evaluateFinished ? finishedHere : [])];
     const memberHidden = new Map<number, Float32Array>();
     for (const id of members) if (hidden.has(id)) memberHidden.set(id, hidden.get(id)!);
     levels.push({ depth, members, lastHidden: memberHidden });
-    if (depth >= options.maxNewTokens || live.length === 0) break;
+    const expand = depth < options.maxNewTokens && live.length > 0;
 
+    // the children of this depth as plain data; ids are allocated in this order inside the update below
     const atLimit = depth + 1 >= options.maxNewTokens;
-    const candidates: number[] = [];
-    const nextFinished: number[] = [];
-    ctx.tree.update((draft) => {
+    const firstId = ctx.tree.size;
+    const plans: (MergeCandidate & { parent: number; token: number; logprob: number; done: boolean })[] = [];
+    if (expand) {
       for (const parent of live) {
         const evaluation = byId.get(parent)!;
-        const parentMass = massOf(draft.nodes[parent]!);
+        const node = ctx.tree.node(parent);
+        const parentMass = mass.get(parent) ?? massOf(node);
+        const prefix = tokenKey ? [...ctx.promptIds, ...ctx.tree.pathTokens(parent)] : [];
         for (const token of childTokens(evaluation.logprobs, options.topK, options.topP)) {
-          const lp = evaluation.logprobs[token]!;
-          const done = ctx.eosIds.has(token) || atLimit;
-          const child = addTokenChild(draft, tokenizer, parent, token, lp, done ? 'finished' : 'frontier');
-          draft.nodes[child]!.forwardLogMass = parentMass + lp;
-          (done ? nextFinished : candidates).push(child);
+          const logprob = evaluation.logprobs[token]!;
+          plans.push({
+            nodeId: firstId + plans.length,
+            parent,
+            token,
+            logprob,
+            score: node.score + logprob,
+            logMass: parentMass + logprob,
+            tokens: tokenKey ? [...prefix, token] : [],
+            done: ctx.eosIds.has(token) || atLimit,
+          });
         }
       }
+    }
+    const open = plans.filter((p) => !p.done);
+    const discrete = !latentKey ? mergeAndCap(open) : null;
+    // what each child becomes: status, extra parents, merged mass, the state it merged into
+    const fate = new Map<number, { status: NodeStatus; mass: number; parents?: number[]; mergedInto?: number }>();
+    if (discrete) {
+      const parentOf = new Map(plans.map((p) => [p.nodeId, p.parent]));
+      for (const [i, g] of discrete.groups.entries()) {
+        const extra = g.absorbed.map((a) => parentOf.get(a.nodeId)!);
+        const parents = [...new Set([parentOf.get(g.survivor.nodeId)!, ...extra])];
+        fate.set(g.survivor.nodeId, { status: i < options.width ? 'frontier' : 'pruned', mass: g.logMass, parents });
+        for (const a of g.absorbed) fate.set(a.nodeId, { status: 'merged', mass: a.logMass, mergedInto: g.survivor.nodeId });
+      }
+    }
+
+    const nextFinished: number[] = [];
+    const created: number[] = [];
+    ctx.tree.update((draft) => {
+      for (const e of evaluations) {
+        const node = draft.nodes[e.nodeId]!;
+        const wasFinished = node.status === 'finished';
+        recordEvaluation(draft, e, options.topkShown, tokenizer);
+        if (wasFinished) node.status = 'finished';
+      }
+      if (latentMerge) {
+        for (const g of latentMerge.groups) {
+          if (g.absorbed.length > 0) {
+            const survivor = draft.nodes[g.survivor.nodeId]!;
+            survivor.forwardLogMass = g.logMass;
+            for (const a of g.absorbed) {
+              const absorbed = draft.nodes[a.nodeId]!;
+              for (const p of absorbed.parents) if (!survivor.parents.includes(p)) survivor.parents.push(p);
+              absorbed.status = 'merged';
+              absorbed.mergedInto = survivor.id;
+            }
+          }
+        }
+        for (const g of latentMerge.cut) setStatus(draft, g.survivor.nodeId, 'pruned');
+      }
+      for (const plan of plans) {
+        const { text, bytes } = tokenizer.tokenText(plan.token);
+        const f = plan.done ? { status: 'finished' as const, mass: plan.logMass } : (fate.get(plan.nodeId) ?? { status: 'frontier' as const, mass: plan.logMass });
+        const id = addNode(draft, {
+          parents: f.parents ?? [plan.parent],
+          kind: 'token',
+          tokenId: plan.token,
+          text,
+          ...(bytes ? { bytes } : {}),
+          logprob: plan.logprob,
+          score: plan.score,
+          depth: depth + 1,
+          status: f.status,
+          forwardLogMass: f.mass,
+          ...(f.mergedInto !== undefined ? { mergedInto: f.mergedInto } : {}),
+        });
+        if (id !== plan.nodeId) throw new Error(`node ids out of step (${id} ≠ ${plan.nodeId})`);
+        created.push(id);
+        if (plan.done) nextFinished.push(id);
+      }
     });
-    // the parents of this depth will not be extended again; neither will finished hypotheses once evaluated
-    const parentsOfLevel = new Set<number>();
+    // the parents of this depth, dropped hypotheses and evaluated finished ones will not be extended again
+    const released = new Set<number>();
     for (const id of toEvaluate) {
       const p = ctx.tree.node(id).parents[0];
-      if (p !== undefined) parentsOfLevel.add(p);
+      if (p !== undefined) released.add(p);
     }
-    ctx.evaluator.release([...parentsOfLevel, ...(options.evaluateFinished ? finishedHere : [])]);
+    if (options.evaluateFinished) for (const id of finishedHere) released.add(id);
+    if (latentMerge) {
+      for (const g of latentMerge.cut) released.add(g.survivor.nodeId);
+      for (const g of latentMerge.groups) for (const a of g.absorbed) released.add(a.nodeId);
+    }
+    ctx.evaluator.release(released);
+    if (!expand) break;
     finished.push(...nextFinished);
     finishedHere = nextFinished;
-    live = latentKey ? candidates : mergeAndCap(candidates);
+    live = discrete ? discrete.kept.map((g) => g.survivor.nodeId) : open.map((p) => p.nodeId);
     ctx.progress((depth + 1) / options.maxNewTokens, `${options.label ?? 'depth'} ${depth + 1}: ${live.length} live, ${finished.length} finished`);
   }
   return { levels, finished };

@@ -9,7 +9,7 @@ export interface MergeCandidate {
   score: number;
   /** log-sum-exp of the masses of every path into it */
   logMass: number;
-  /** prompt + generated token ids along its first-parent path */
+  /** prompt + generated token ids along its first-parent path (read by the last-n and text keys only) */
   tokens: readonly number[];
   /** final hidden state after the final norm (only for the latent key) */
   lastHidden?: Float32Array;
