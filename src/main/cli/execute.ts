@@ -3,7 +3,7 @@ import type { StrategyConfig } from '../../shared/strategies';
 import { runSearch } from '../engine/search/run-search';
 import type { FinishedRun } from '../engine/export/build-export';
 import { loadTaskFiles, type TaskFiles, type TaskRecord } from '../engine/task/task-files';
-import { taskVerdict } from '../engine/task/checker';
+import { taskJudge } from '../engine/task/checker';
 import { taskContextOf } from '../engine/task/task-context-of';
 import { ProgressBar } from './progress';
 import { UsageError } from './strategy-args';
@@ -49,7 +49,7 @@ export async function executeRun(model: LoadedModel, source: PromptSource, confi
     signal: options.signal,
     onProgress: bar ? (p) => bar.update(p.fraction, p.message) : undefined,
     task: task ? taskContextOf(task.index, task.record) : undefined,
-    judge: task ? (text, eos) => taskVerdict(task.files.ontology, task.record, text, eos) : undefined,
+    judge: task ? taskJudge(task.files.ontology, task.record) : undefined,
   });
   bar?.done();
   return { id: options.id, config, ...out };

@@ -4,13 +4,13 @@ import { configFor, parseFlags, settingsFromFlags, UsageError } from '../strateg
 import { modelFromArg } from '../model-arg';
 import { executeRun, promptSource, type PromptSource } from '../execute';
 import { formatRun } from '../run-report';
+import { splitTokenBudget } from '../../engine/task/evaluate-split';
 
 const OPTIONS = { model: { type: 'string' }, prompt: { type: 'string' }, strategy: { type: 'string' }, out: { type: 'string' }, task: { type: 'string' } } as const;
 
-/** Enough tokens for the longest answer of the task, when the prompt is a task example. */
+/** Enough tokens for any answer of the task (a model may take a longer valid path), when the prompt is a task example. */
 export function taskTokenBudget(source: PromptSource): number | undefined {
-  const target = source.task?.record.target;
-  return target ? target.split(/\s+/).length + 4 : undefined;
+  return source.task ? splitTokenBudget(source.task.files) : undefined;
 }
 
 export function exportTask(source: PromptSource) {

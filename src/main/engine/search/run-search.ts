@@ -22,8 +22,16 @@ export interface RunRequest {
   kvBudgetBytes?: number;
   residualDelta?: Float32Array;
   task?: TaskContext;
-  /** a hook to check the final answer (the bundled task's checker); endedWithEos: the text ended with EOS */
-  judge?: (text: string, endedWithEos: boolean) => RunResult['task'];
+  /** a hook to check the final answer (the bundled task's checker) */
+  judge?: (answer: JudgedAnswer) => RunResult['task'];
+}
+
+export interface JudgedAnswer {
+  text: string;
+  /** the text ended with EOS (not cut by the token limit) */
+  endedWithEos: boolean;
+  /** continuous thoughts preceded the text: the words they stood for are not in it */
+  afterThoughts: boolean;
 }
 
 export interface RunOutput {
@@ -116,7 +124,11 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
   };
   if (request.judge && best) {
     const last = best.tokenIds[best.tokenIds.length - 1];
-    result.task = request.judge(best.text, last !== undefined && ctx.eosIds.has(last));
+    result.task = request.judge({
+      text: best.text,
+      endedWithEos: last !== undefined && ctx.eosIds.has(last),
+      afterThoughts: tree.pathIds(best.nodeId).some((id) => tree.node(id).kind === 'thought'),
+    });
   }
   return { tree: tree.state, stats, result };
 }

@@ -1,4 +1,5 @@
 import type { TaskVerdict } from '../../../shared/run';
+import type { JudgedAnswer } from '../search/run-search';
 import { edgeKey, type Ontology, type TaskRecord } from './task-files';
 
 export interface CheckResult extends TaskVerdict {
@@ -46,8 +47,20 @@ export function checkAnswer(ontology: Ontology, record: TaskRecord, text: string
   };
 }
 
-/** Just the verdict the run result carries. */
-export function taskVerdict(ontology: Ontology, record: TaskRecord, text: string, finished: boolean): TaskVerdict {
-  const { verdict, chainValid, answer } = checkAnswer(ontology, record, text, finished);
-  return { verdict, chainValid, answer };
+/**
+ * The judge a run of a task example uses. After continuous thoughts the language resumes mid-sentence (the
+ * thoughts stood for its first words), so it is judged from its first complete fact or answer sentence.
+ */
+export function taskJudge(ontology: Ontology, record: TaskRecord): (answer: JudgedAnswer) => TaskVerdict {
+  return ({ text, endedWithEos, afterThoughts }) => {
+    const judged = afterThoughts ? fromFirstSentence(text) : text;
+    const { verdict, chainValid, answer } = checkAnswer(ontology, record, judged, endedWithEos);
+    return { verdict, chainValid, answer };
+  };
+}
+
+function fromFirstSentence(text: string): string {
+  const words = text.split(/\s+/).filter((w) => w !== '');
+  const start = words.findIndex((w) => w === 'every' || w === 'answer');
+  return start === -1 ? text : words.slice(start).join(' ');
 }

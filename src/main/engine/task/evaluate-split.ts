@@ -2,7 +2,7 @@ import type { LoadedModel } from '../model/load-model';
 import type { StrategyConfig } from '../../../shared/strategies';
 import type { TaskVerdict } from '../../../shared/run';
 import { runSearch } from '../search/run-search';
-import { taskVerdict } from './checker';
+import { taskJudge } from './checker';
 import { taskContextOf } from './task-context-of';
 import type { TaskFiles } from './task-files';
 import { parseStrategyAnalysis } from '../../../shared/analysis';
@@ -75,7 +75,7 @@ export async function evaluateStrategy(
       config,
       signal: options.signal,
       task: taskContextOf(index, record),
-      judge: (text, eos) => taskVerdict(files.ontology, record, text, eos),
+      judge: taskJudge(files.ontology, record),
     });
     outcomes.push({
       index,

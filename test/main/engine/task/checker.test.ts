@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAnswer } from '../../../../src/main/engine/task/checker';
+import { checkAnswer, taskJudge } from '../../../../src/main/engine/task/checker';
 import { edgeKey, type Ontology, type TaskRecord } from '../../../../src/main/engine/task/task-files';
 
 // wumpus → yumpus → zhorpus, wumpus → dumpus; gerpus is unreachable from wumpus
@@ -42,5 +42,13 @@ describe('task checker', () => {
     expect(checkAnswer(ontology, record, 'answer : ann is a zhorpus .', true)).toMatchObject({ verdict: 'malformed', reason: 'wrong person' });
     expect(checkAnswer(ontology, record, 'every wumpus is a tom . answer : tom is a zhorpus .', true).verdict).toBe('malformed');
     expect(checkAnswer(ontology, record, '', true).verdict).toBe('malformed');
+  });
+
+  it('after continuous thoughts, judges from the first complete sentence', () => {
+    const judge = taskJudge(ontology, record);
+    const resumed = 'is a yumpus . every yumpus is a zhorpus . answer : tom is a zhorpus .';
+    expect(judge({ text: resumed, endedWithEos: true, afterThoughts: true })).toEqual({ verdict: 'correct', chainValid: false, answer: 'zhorpus' });
+    expect(judge({ text: resumed, endedWithEos: true, afterThoughts: false }).verdict).toBe('malformed');
+    expect(judge({ text: 'answer : tom is a lempus .', endedWithEos: true, afterThoughts: true }).verdict).toBe('incorrect');
   });
 });
