@@ -1,11 +1,13 @@
 import type { Strategy } from '../search/search-context';
-import type { NodeEvaluation } from '../runtime/evaluator';
+import { Evaluator, type NodeEvaluation } from '../runtime/evaluator';
+import type { LoadedModel } from '../model/load-model';
+import type { TreeState } from '../../../shared/tree';
 import type { ConfigOf } from '../../../shared/strategies';
 import type { Capabilities } from '../../../shared/model';
 import type { LatentAnalysis, ThoughtSummary } from '../../../shared/analysis';
 import { recordEvaluation } from '../search/node-records';
 import { addNode } from '../tree/tree-store';
-import { lensLayers } from '../lens/logit-lens';
+import { lensLayers, lineageOfTree } from '../lens/logit-lens';
 import { thoughtFrontierRecall } from '../analysis/ground-truth';
 import { decodeGreedyFrom } from './greedy';
 import { decodeBeamFrom } from './beam';
@@ -17,6 +19,49 @@ export function latentNeeds(config: ConfigOf<'latent'>): (keyof Capabilities)[] 
   return config.mode === 'hidden' ? ['inputsEmbeds', 'lastHiddenState'] : ['inputsEmbeds', 'embeddings'];
 }
 
+/** The next continuous thought's input embedding, from the evaluation of the position before it. */
+export function thoughtInput(
+  model: LoadedModel,
+  previous: NodeEvaluation,
+  config: Pick<ConfigOf<'latent'>, 'mode' | 'topK' | 'topP'>,
+): Float32Array {
+  if (config.mode === 'hidden') {
+    if (!previous.lastHidden) throw new Error(`${model.info.name} returned no last_hidden_state`);
+    return previous.lastHidden;
+  }
+  const hiddenSize = model.info.hiddenSize;
+  if (!model.embeddings || !hiddenSize) throw new Error(`${model.info.name} has no readable embedding matrix`);
+  return mixtureEmbedding(filteredDistribution(previous.logits, config.topK, config.topP), model.embeddings, hiddenSize);
+}
+
+/**
+ * Rebuilds the input embeddings of a latent run's thoughts from its tree (they are not exported): re-evaluates
+ * the prompt and each thought in turn, exactly as the run did. With them, `inspectTreeNodeLens(…, { thoughtInputs })`
+ * can re-evaluate any node of the run, including answer tokens that follow the thoughts.
+ */
+export async function replayThoughtInputs(
+  model: LoadedModel,
+  tree: Pick<TreeState, 'nodes' | 'order' | 'rootId'>,
+  promptIds: number[],
+  config: Pick<ConfigOf<'latent'>, 'mode' | 'topK' | 'topP'>,
+  residualDelta?: Float32Array,
+): Promise<Map<number, Float32Array>> {
+  const inputs = new Map<number, Float32Array>();
+  const thoughts = tree.order.filter((id) => tree.nodes[id]!.kind === 'thought').sort((a, b) => tree.nodes[a]!.depth - tree.nodes[b]!.depth);
+  if (thoughts.length === 0) return inputs;
+  const evaluator = new Evaluator(model, lineageOfTree(tree, promptIds, inputs), { residualDelta });
+  try {
+    let [previous] = await evaluator.evaluate([tree.nodes[thoughts[0]!]!.parents[0] ?? tree.rootId]);
+    for (const id of thoughts) {
+      inputs.set(id, thoughtInput(model, previous!, config));
+      [previous] = await evaluator.evaluate([id]);
+    }
+  } finally {
+    evaluator.cache.clear();
+  }
+  return inputs;
+}
+
 /**
  * Coconut-style latent exploration: after the prompt, N continuous thoughts (nodes of kind 'thought', no token)
  * whose input embedding is the previous position's final hidden state (`hidden`) or the probability-weighted
@@ -26,7 +71,6 @@ export function latentNeeds(config: ConfigOf<'latent'>): (keyof Capabilities)[] 
  */
 export const latent: Strategy<'latent'> = async (ctx, config) => {
   const tokenizer = ctx.model.tokenizer;
-  const hiddenSize = ctx.model.info.hiddenSize;
   const withLens = ctx.model.info.capabilities.logitLens && ctx.model.lens !== null;
   const summaries: ThoughtSummary[] = [];
   let current = ctx.rootId;
@@ -37,14 +81,7 @@ export const latent: Strategy<'latent'> = async (ctx, config) => {
       [previous] = await ctx.evaluator.evaluate([current]);
       ctx.tree.update((draft) => recordEvaluation(draft, previous!, config.topkShown, tokenizer));
     }
-    let input: Float32Array;
-    if (config.mode === 'hidden') {
-      if (!previous!.lastHidden) throw new Error(`${ctx.model.info.name} returned no last_hidden_state`);
-      input = previous!.lastHidden;
-    } else {
-      if (!ctx.model.embeddings || !hiddenSize) throw new Error(`${ctx.model.info.name} has no readable embedding matrix`);
-      input = mixtureEmbedding(filteredDistribution(previous!.logits, config.topK, config.topP), ctx.model.embeddings, hiddenSize);
-    }
+    const input = thoughtInput(ctx.model, previous!, config);
     const parent = current;
     const thought = ctx.tree.update((draft) =>
       addNode(draft, {

@@ -4,6 +4,8 @@ import { resolveStrategyConfig } from '../../../../src/shared/strategies';
 import type { LoadedModel } from '../../../../src/main/engine/model/load-model';
 import type { TreeNode } from '../../../../src/shared/tree';
 import { filteredDistribution, mixtureEmbedding } from '../../../../src/main/engine/strategies/latent-mixture';
+import { replayThoughtInputs } from '../../../../src/main/engine/strategies/latent';
+import { inspectTreeNodeLens } from '../../../../src/main/engine/lens/logit-lens';
 import { LatentAnalysisSchema } from '../../../../src/shared/analysis';
 import { logSoftmax, entropyOf } from '../../../../src/main/engine/math/log-softmax';
 import { fixtureModel } from '../../../helpers/fixtures';
@@ -178,6 +180,30 @@ describe('latent exploration', () => {
     expect(recalls).toHaveLength(2);
     const analysis = LatentAnalysisSchema.parse(out.result.analysis);
     expect(analysis.meanFrontierRecall).toBeCloseTo((recalls[0]! + recalls[1]!) / 2, 12);
+  });
+
+  it.each(['mixture', 'hidden'] as const)('replayed %s thought inputs let the lens re-evaluate answer tokens after the thoughts', async (mode) => {
+    const loaded = await fixtureModel('lab-tiny');
+    // EOS off, so that the answer runs its full length and has evaluated tokens after the thoughts
+    const model: LoadedModel = { ...loaded, info: { ...loaded.info, eosTokenIds: [] } };
+    const promptIds = encodePrompt(model, PROMPT);
+    const vocab = model.info.vocabSize;
+    const config = resolveStrategyConfig({ strategy: 'latent', mode, thoughts: 2, topK: 4, topkShown: vocab, maxNewTokens: 3 });
+    const out = await runSearch({ model, prompt: PROMPT, config });
+    const thoughtInputs = await replayThoughtInputs(model, out.tree, promptIds, config as Extract<typeof config, { strategy: 'latent' }>);
+    expect(thoughtInputs.size).toBe(2);
+    const answerNodes = out.tree.order.map((id) => out.tree.nodes[id]!).filter((n) => n.kind === 'token' && n.topk !== undefined);
+    expect(answerNodes.length).toBeGreaterThan(0);
+    for (const node of [...answerNodes, ...out.tree.order.map((id) => out.tree.nodes[id]!).filter((n) => n.kind === 'thought')]) {
+      const layers = await inspectTreeNodeLens(model, out.tree, promptIds, node.id, { topK: vocab, thoughtInputs });
+      const last = layers[layers.length - 1]!;
+      for (const t of last.topk) {
+        const recorded = node.topk!.find((x) => x.tokenId === t.tokenId)!;
+        expect(Math.abs(t.logprob - recorded.logprob)).toBeLessThan(1e-4);
+      }
+    }
+    // without the thought inputs a node after a thought cannot be re-evaluated, and says so
+    await expect(inspectTreeNodeLens(model, out.tree, promptIds, answerNodes[0]!.id)).rejects.toThrow(/thought node \d+ has no stored input embedding/);
   });
 
   it('is refused on an HF export with a message naming what is missing', async () => {
