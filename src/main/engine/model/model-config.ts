@@ -11,8 +11,13 @@ export interface ModelConfig {
   vocabSize?: number;
   bosTokenId: number | null;
   eosTokenIds: number[];
-  /** lab-convention extras: where the embedding matrix and the logit-lens graph live */
-  lab?: { embeddings?: string; lens?: string };
+  /** lab-convention extras: where the embedding matrix and the logit-lens graph live; continuous-thought markers */
+  lab?: {
+    embeddings?: string;
+    lens?: string;
+    /** a model trained for continuous thoughts (Coconut) brackets them with marker tokens */
+    thoughts?: { begin_token?: string; end_token?: string; count?: number; mode?: string };
+  };
   raw: Record<string, unknown>;
 }
 

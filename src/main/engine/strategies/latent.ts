@@ -1,11 +1,11 @@
-import type { Strategy } from '../search/search-context';
+import type { SearchContext, Strategy } from '../search/search-context';
 import { Evaluator, type NodeEvaluation } from '../runtime/evaluator';
 import type { LoadedModel } from '../model/load-model';
 import type { TreeState } from '../../../shared/tree';
 import type { ConfigOf } from '../../../shared/strategies';
 import type { Capabilities } from '../../../shared/model';
 import type { LatentAnalysis, ThoughtSummary } from '../../../shared/analysis';
-import { recordEvaluation } from '../search/node-records';
+import { addTokenChild, recordEvaluation } from '../search/node-records';
 import { addNode } from '../tree/tree-store';
 import { lensLayers, lineageOfTree } from '../lens/logit-lens';
 import { thoughtFrontierRecall } from '../analysis/ground-truth';
@@ -13,6 +13,27 @@ import { decodeGreedyFrom } from './greedy';
 import { decodeBeamFrom } from './beam';
 import { filteredDistribution, mixtureEmbedding } from './latent-mixture';
 import { latentReadout } from './latent-readout';
+
+/** The tokens a Coconut-trained model expects around its thoughts (config lattice_lab.thoughts), if any. */
+export function thoughtMarkers(model: LoadedModel): { begin: number; end: number } | null {
+  const declared = model.config.lab?.thoughts;
+  if (!declared?.begin_token || !declared.end_token) return null;
+  const begin = model.tokenizer.tokenId(declared.begin_token);
+  const end = model.tokenizer.tokenId(declared.end_token);
+  if (begin === undefined || end === undefined) {
+    throw new Error(`config.json names thought markers ${declared.begin_token} / ${declared.end_token} that the tokenizer lacks`);
+  }
+  return { begin, end };
+}
+
+/** Feeds a marker token after `parentId` as part of the input (evaluating the parent to score it). */
+async function appendMarker(ctx: SearchContext, parentId: number, tokenId: number, topkShown: number): Promise<number> {
+  const [evaluation] = await ctx.evaluator.evaluate([parentId]);
+  return ctx.tree.update((draft) => {
+    recordEvaluation(draft, evaluation!, topkShown, ctx.model.tokenizer);
+    return addTokenChild(draft, ctx.model.tokenizer, parentId, tokenId, evaluation!.logprobs[tokenId]!, 'frontier');
+  });
+}
 
 /** What each latent mode cannot run without. */
 export function latentNeeds(config: ConfigOf<'latent'>): (keyof Capabilities)[] {
@@ -73,8 +94,12 @@ export const latent: Strategy<'latent'> = async (ctx, config) => {
   const tokenizer = ctx.model.tokenizer;
   const withLens = ctx.model.info.capabilities.logitLens && ctx.model.lens !== null;
   const summaries: ThoughtSummary[] = [];
+  const markers = thoughtMarkers(ctx.model);
   let current = ctx.rootId;
   let previous: NodeEvaluation | null = null;
+  if (markers && config.thoughts > 0) {
+    current = await appendMarker(ctx, current, markers.begin, config.topkShown);
+  }
   for (let i = 0; i < config.thoughts; i++) {
     ctx.checkpoint();
     if (!previous) {
@@ -119,6 +144,9 @@ export const latent: Strategy<'latent'> = async (ctx, config) => {
     previous = evaluation!;
     current = thought;
     ctx.progress(((i + 1) / (config.thoughts + 1)) * 0.5, `thought ${i + 1} of ${config.thoughts}`);
+  }
+  if (markers && config.thoughts > 0) {
+    current = await appendMarker(ctx, current, markers.end, config.topkShown);
   }
   const answer =
     config.answer.strategy === 'beam'
