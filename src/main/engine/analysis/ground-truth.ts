@@ -1,5 +1,5 @@
 import type { TaskContext } from '../search/task-context';
-import type { StateScore } from '../../../shared/analysis';
+import { parseStrategyAnalysis, type StateScore } from '../../../shared/analysis';
 
 /**
  * Scores the lab's latent views against the bundled task's ground truth. Everything here is generic: labels are
@@ -104,4 +104,33 @@ export function scoreStatesPerDepth(
     const concepts = known.map((m) => m.concept!);
     return { depth, n: known.length, purity: purity(states, concepts), nmi: normalizedMutualInformation(states, concepts) };
   });
+}
+
+export interface GroundTruthSummary {
+  /** HMM: mean purity over depths with at least two hypotheses, weighted by their size */
+  purity?: number;
+  /** HMM: mean NMI over the same depths, same weights */
+  nmi?: number;
+  /** latent: mean frontier recall of the thoughts that have a true frontier */
+  frontierRecall?: number;
+}
+
+/**
+ * One line per run for `eval`: the ground-truth scores a run's `result.analysis` carries (HMM trellis or latent
+ * thoughts), or null when it has none. Depths with a single hypothesis are left out (they agree trivially).
+ */
+export function groundTruthSummary(analysis: unknown): GroundTruthSummary | null {
+  const parsed = parseStrategyAnalysis(analysis);
+  if (!parsed) return null;
+  if (parsed.kind === 'hmm-trellis') {
+    const depths = (parsed.groundTruth ?? []).filter((g) => g.n >= 2);
+    if (depths.length === 0) return null;
+    const total = depths.reduce((s, g) => s + g.n, 0);
+    return {
+      purity: depths.reduce((s, g) => s + g.purity * g.n, 0) / total,
+      nmi: depths.reduce((s, g) => s + g.nmi * g.n, 0) / total,
+    };
+  }
+  if (parsed.kind === 'latent-thoughts' && parsed.meanFrontierRecall !== undefined) return { frontierRecall: parsed.meanFrontierRecall };
+  return null;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   currentConceptOf,
+  groundTruthSummary,
   normalizedMutualInformation,
   purity,
   recallAtK,
@@ -83,5 +84,33 @@ describe('current concept and state scores', () => {
     );
     expect(scores[0]).toEqual({ depth: 1, n: 4, purity: 1, nmi: 1 });
     expect(scores[1]).toEqual({ depth: 2, n: 1, purity: 1, nmi: 1 });
+  });
+});
+
+describe('ground-truth summary', () => {
+  it('weights HMM depths by size, skipping single-hypothesis depths', () => {
+    const analysis = {
+      kind: 'hmm-trellis',
+      states: 2,
+      seed: 0,
+      trellis: [],
+      transitions: [],
+      viterbi: { path: [], logProb: null },
+      answer: null,
+      groundTruth: [
+        { depth: 0, n: 1, purity: 1, nmi: 1 },
+        { depth: 1, n: 2, purity: 0.5, nmi: 0 },
+        { depth: 2, n: 6, purity: 1, nmi: 0.8 },
+      ],
+    };
+    const s = groundTruthSummary(analysis)!;
+    expect(s.purity).toBeCloseTo((0.5 * 2 + 6) / 8, 12);
+    expect(s.nmi).toBeCloseTo((0.8 * 6) / 8, 12);
+  });
+  it('reads the latent mean frontier recall, and nothing from other analyses', () => {
+    const latent = { kind: 'latent-thoughts', mode: 'mixture', thoughts: [], meanFrontierRecall: 0.25, answer: 'greedy' };
+    expect(groundTruthSummary(latent)).toEqual({ frontierRecall: 0.25 });
+    expect(groundTruthSummary({ rolloutCounts: {} })).toBeNull();
+    expect(groundTruthSummary(undefined)).toBeNull();
   });
 });

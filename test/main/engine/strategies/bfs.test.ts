@@ -118,6 +118,24 @@ describe('BFS + DP merge (property 4)', () => {
     expect(Math.abs(out.result.nBest[0]!.score - best.logprob)).toBeLessThan(1e-4);
     // merging saves evaluations
     expect(out.stats.tokensEvaluated).toBeLessThan(plain.stats.tokensEvaluated);
+    // with last-token states a frontier as wide as the vocabulary loses nothing: still the exhaustive optimum
+    const narrow = await runSearch({
+      model,
+      prompt: PROMPT,
+      config: resolveStrategyConfig({ strategy: 'bfs', topK: 8, topP: 1, width: 8 ** n, maxNewTokens: depth, merge: { kind: 'last-n', n } }),
+    });
+    expect(narrow.result.nBest[0]!.tokenIds).toEqual(best.tokens);
+    const narrowPlain = await runSearch({
+      model,
+      prompt: PROMPT,
+      config: resolveStrategyConfig({ strategy: 'bfs', topK: 8, topP: 1, width: 3, maxNewTokens: depth, merge: { kind: 'none' } }),
+    });
+    const narrowMerged = await runSearch({
+      model,
+      prompt: PROMPT,
+      config: resolveStrategyConfig({ strategy: 'bfs', topK: 8, topP: 1, width: 3, maxNewTokens: depth, merge: { kind: 'last-n', n } }),
+    });
+    expect(narrowMerged.result.nBest[0]!.score).toBeGreaterThanOrEqual(narrowPlain.result.nBest[0]!.score - 1e-9);
   });
 
   it('the latent key (cosine of final hidden states) merges exactly the last-token states of a bigram model', async () => {
@@ -132,6 +150,16 @@ describe('BFS + DP merge (property 4)', () => {
         .sort();
     expect(states(latent.tree)).toEqual(states(lastN.tree));
     expect(latent.stats.nodesMerged).toBe(lastN.stats.nodesMerged);
+  });
+
+  it('the latent key is refused on an HF export, naming what is missing', async () => {
+    const model = await fixtureModel('hf-gpt2-tiny');
+    await expect(
+      runSearch({ model, prompt: PROMPT, config: resolveStrategyConfig({ strategy: 'bfs', merge: { kind: 'latent', tau: 0.9 } }) }),
+    ).rejects.toThrow(/lacks a last_hidden_state output/);
+    // the token keys need nothing special
+    const out = await runSearch({ model, prompt: PROMPT, config: resolveStrategyConfig({ strategy: 'bfs', maxNewTokens: 2, merge: { kind: 'last-n', n: 1 } }) });
+    expect(out.result.nBest.length).toBeGreaterThan(0);
   });
 
   it('caps the frontier at the width by score, pruning the rest', async () => {
