@@ -2,7 +2,11 @@ import { loadModel, type LoadedModel } from '../engine/model/load-model';
 import { runSearch } from '../engine/search/run-search';
 import type { EngineCall, EngineToHost, HostToEngine } from './protocol';
 import { PatchBatcher } from './patch-batcher';
-import { readTaskExamples } from './task-examples';
+import { loadTaskFiles, type TaskFiles } from '../engine/task/task-files';
+import { taskContextOf } from '../engine/task/task-context-of';
+import { taskJudge } from '../engine/task/checker';
+import { taskExamples } from './task-examples';
+import { inspectPath } from './inspect-path';
 
 /** How many model folders stay loaded at once (a comparison rarely needs more than one). */
 const MODEL_CACHE_SIZE = 2;
@@ -14,6 +18,7 @@ const MODEL_CACHE_SIZE = 2;
 export class EngineWorker {
   private readonly models = new Map<string, Promise<LoadedModel>>();
   private readonly runs = new Map<string, AbortController>();
+  private readonly tasks = new Map<string, TaskFiles | null>();
   /** runs go one at a time: they share the model's sessions, and one at a time keeps the patch stream ordered */
   private queue: Promise<void> = Promise.resolve();
 
@@ -51,15 +56,20 @@ export class EngineWorker {
       case 'openModel':
         return (await this.model(call.folder)).info;
       case 'taskExamples':
-        return readTaskExamples(call.folder, call.limit);
+        return taskExamples(this.taskFiles(call.folder), call.limit);
       case 'inspect': {
         const model = await this.model(call.folder);
-        // The logit lens module is written separately; until it exists the inspector shows no lens.
-        return { pathText: model.tokenizer.decode(call.tokenIds, true), lens: null };
+        return inspectPath(model, call.prompt, call.config, call.path, call.withLens);
       }
       case 'crash':
         process.exit(70);
     }
+  }
+
+  /** A model folder's task files (ontology + test split), read once; null when it ships none. */
+  private taskFiles(folder: string): TaskFiles | null {
+    if (!this.tasks.has(folder)) this.tasks.set(folder, loadTaskFiles(folder));
+    return this.tasks.get(folder)!;
   }
 
   /** Loads a folder once and keeps the few most recent ones; a failed load is forgotten so it can be retried. */
@@ -87,7 +97,13 @@ export class EngineWorker {
     const batcher = new PatchBatcher((patches) => this.post({ type: 'runPatches', runId, patches }));
     try {
       const model = await this.model(message.folder);
+      const files = message.taskIndex === undefined ? null : this.taskFiles(message.folder);
+      const record = message.taskIndex === undefined ? undefined : files?.test[message.taskIndex];
+      if (message.taskIndex !== undefined && (!files || !record)) {
+        throw new Error(`the model's task has no test example ${message.taskIndex}`);
+      }
       const output = await runSearch({
+        ...(files && record ? { task: taskContextOf(message.taskIndex!, record), judge: taskJudge(files.ontology, record) } : {}),
         model,
         prompt: message.prompt,
         config: message.config,

@@ -121,9 +121,16 @@ export class LabService {
       const node = tree?.nodes[nodeId];
       if (!tree || !node) throw new LabRequestError(`run ${runId} has no node ${nodeId}`);
       const ids = pathIds(tree, nodeId);
-      const tokenIds = ids.map((id) => tree.nodes[id]!.tokenId).filter((t): t is number => t !== null);
       if (run.folder === null) return { pathText: pathTextOffline(tree, ids), lens: node.lens ?? null };
-      const inspected = await this.engine.call({ kind: 'inspect', folder: run.folder, tokenIds });
+      const inspected = await this.engine.call({
+        kind: 'inspect',
+        folder: run.folder,
+        prompt: run.summary.prompt,
+        config: run.summary.config,
+        path: ids.map((id) => tree.nodes[id]!),
+        // a lens stored on the node (continuous thoughts) need not be recomputed
+        withLens: !node.lens,
+      });
       return { pathText: inspected.pathText, lens: node.lens ?? inspected.lens };
     },
     exportComparison: ({ runIds }: { runIds: string[] }) => this.exportComparison(runIds),

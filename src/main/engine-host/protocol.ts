@@ -2,7 +2,7 @@ import type { Patch } from 'immer';
 import type { ModelInfo } from '../../shared/model';
 import type { StrategyConfig } from '../../shared/strategies';
 import type { RunProgress, RunResult, RunStats } from '../../shared/run';
-import type { LensLayer, TreeState } from '../../shared/tree';
+import type { LensLayer, TreeNode, TreeState } from '../../shared/tree';
 import type { TaskExample } from '../../shared/lab-api';
 
 /**
@@ -12,7 +12,8 @@ import type { TaskExample } from '../../shared/lab-api';
 export type EngineCall =
   | { kind: 'openModel'; folder: string }
   | { kind: 'taskExamples'; folder: string; limit: number }
-  | { kind: 'inspect'; folder: string; tokenIds: number[] }
+  /** the decoded path and logit lens of a node; `path` holds the nodes from the root to it */
+  | { kind: 'inspect'; folder: string; prompt: string; config: StrategyConfig; path: TreeNode[]; withLens: boolean }
   /** deliberately kills the engine process (tests of the crash path) */
   | { kind: 'crash' };
 

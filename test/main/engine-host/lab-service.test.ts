@@ -1,4 +1,7 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startupModelFolder } from '../../../src/main/engine-host/default-folder';
 import { fixturePath } from '../../helpers/fixtures';
 import { finished, startService, treeFromEvents, waitFor } from './service-harness';
 import { loadModel } from '../../../src/main/engine/model/load-model';
@@ -38,6 +41,21 @@ describe('LabService over a forked engine process', () => {
     expect(tree).toEqual(direct.tree);
     expect(summary.result!.bestText).toBe(direct.result.bestText);
     expect(summary.stats!.nodesCreated).toBe(direct.tree.order.length);
+  });
+
+  it('inspects a node: decoded path and a logit lens whose last layer is the model\'s own prediction', async () => {
+    await service.call('openModel', { folder: fixturePath('lab-tiny') });
+    const config = resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 3, topkShown: 3 });
+    const { runId } = await service.call('startRun', { prompt: 'a b', config });
+    const summary = await finished(events, runId);
+    const { tree } = await service.call('getTree', { runId });
+    const node = tree.nodes[summary.result!.nBest[0]!.nodeId]!;
+    const parent = tree.nodes[node.parents[0]!]!;
+    const inspected = await service.call('inspectNode', { runId, nodeId: parent.id });
+    expect(inspected.lens).not.toBeNull();
+    const last = inspected.lens![inspected.lens!.length - 1]!;
+    expect(last.topk[0]!.tokenId).toBe(parent.topk![0]!.tokenId);
+    expect(last.topk[0]!.logprob).toBeCloseTo(parent.topk![0]!.logprob, 4);
   });
 
   it('cancels a long run between steps and keeps its partial tree', async () => {
@@ -81,6 +99,26 @@ describe('LabService over a forked engine process', () => {
     broken.runs[0].nodes[1].parents = [999];
     await expect(service.call('importComparison', { file: broken })).rejects.toThrow(/\$\.runs\[0\]\.nodes\[1\]\.parents\[0\]/);
     await expect(service.call('exportComparison', { runIds: ['run-999'] })).rejects.toThrow(/no run run-999/);
+  });
+
+  it('runs a task example of the bundled model and judges its answer against the ground truth', async (ctx) => {
+    const folder = startupModelFolder();
+    if (!folder || !fs.existsSync(path.join(folder, 'task', 'test.jsonl'))) {
+      console.log(`skipped: no bundled model with a task (${folder ?? 'none'})`);
+      return ctx.skip();
+    }
+    await service.call('openModel', { folder });
+    const examples = await service.call('taskExamples', { limit: 3 });
+    expect(examples).toHaveLength(3);
+    const { runId } = await service.call('startRun', {
+      prompt: examples[0]!.prompt,
+      config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 64 }),
+      taskIndex: examples[0]!.index,
+    });
+    const summary = await finished(events, runId);
+    expect(summary.task?.answer).toBe(examples[0]!.answer);
+    expect(['correct', 'incorrect', 'malformed']).toContain(summary.result!.task!.verdict);
+    await service.call('openModel', { folder: fixturePath('lab-tiny') });
   });
 
   it('survives an engine crash: running work is reported, kept, and the engine comes back', async () => {

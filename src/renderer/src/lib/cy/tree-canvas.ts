@@ -39,7 +39,6 @@ export class TreeCanvas {
       motionBlur: false,
       selectionType: 'single',
       boxSelectionEnabled: false,
-      wheelSensitivity: 0.4,
       minZoom: 0.02,
       maxZoom: 4,
     });

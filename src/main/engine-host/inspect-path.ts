@@ -1,0 +1,38 @@
+import type { LoadedModel } from '../engine/model/load-model';
+import type { StrategyConfig } from '../../shared/strategies';
+import type { LensLayer, TreeNode, TreeState } from '../../shared/tree';
+import { encodePrompt } from '../engine/search/run-search';
+import { inspectTreeNodeLens, LensUnavailableError } from '../engine/lens/logit-lens';
+import { replayThoughtInputs } from '../engine/strategies/latent';
+
+/**
+ * What the inspector asks of the engine for one node: the decoded text of its path and its logit lens.
+ * The lens re-evaluates the path (the run's caches are gone); thoughts get their inputs replayed. A
+ * model without the lens, or a path that cannot be re-evaluated, gives `lens: null`, not an error.
+ */
+export async function inspectPath(
+  model: LoadedModel,
+  prompt: string,
+  config: StrategyConfig,
+  path: TreeNode[],
+  withLens = true,
+): Promise<{ pathText: string; lens: LensLayer[] | null }> {
+  const target = path[path.length - 1];
+  if (!target) throw new Error('inspect: empty path');
+  const tokenIds = path.filter((n) => n.kind === 'token' && n.tokenId !== null).map((n) => n.tokenId!);
+  const pathText = model.tokenizer.decode(tokenIds, true);
+  if (!withLens || !model.lens || !model.info.capabilities.logitLens || !model.info.capabilities.hiddenStates) return { pathText, lens: null };
+  const tree: TreeState = { rootId: path[0]!.id, nodes: Object.fromEntries(path.map((n) => [n.id, n])), order: path.map((n) => n.id) };
+  const promptIds = encodePrompt(model, prompt);
+  try {
+    const thoughtInputs =
+      config.strategy === 'latent' && path.some((n) => n.kind === 'thought')
+        ? await replayThoughtInputs(model, tree, promptIds, config)
+        : undefined;
+    const lens = await inspectTreeNodeLens(model, tree, promptIds, target.id, thoughtInputs ? { thoughtInputs } : {});
+    return { pathText, lens };
+  } catch (err) {
+    if (err instanceof LensUnavailableError) return { pathText, lens: null };
+    throw err;
+  }
+}
