@@ -87,13 +87,22 @@ export const HmmAnalysisSchema = z.object({
 });
 export type HmmAnalysis = z.infer<typeof HmmAnalysisSchema>;
 
-export const ThoughtSummarySchema = z.object({
-  index: z.number().int().nonnegative(),
-  nodeId: z.number().int().nonnegative(),
+const ReadoutSummarySchema = z.object({
   bigLogits: z.number().int().nonnegative(),
   bigMass: z.number(),
   entropy: z.number(),
   frontierRecall: z.number().min(0).max(1).optional(),
+});
+
+/**
+ * One continuous thought (index i, 0-based). The top-level numbers read what the thought superposes (the vector it
+ * is fed) and score it against the true frontier i + 1 steps from the start; `output` reads what its output predicts
+ * (the next thought's content) and scores it against frontier i + 2.
+ */
+export const ThoughtSummarySchema = ReadoutSummarySchema.extend({
+  index: z.number().int().nonnegative(),
+  nodeId: z.number().int().nonnegative(),
+  output: ReadoutSummarySchema.optional(),
 });
 export type ThoughtSummary = z.infer<typeof ThoughtSummarySchema>;
 
@@ -101,7 +110,7 @@ export const LatentAnalysisSchema = z.object({
   kind: z.literal('latent-thoughts'),
   mode: z.enum(['hidden', 'mixture']),
   thoughts: z.array(ThoughtSummarySchema),
-  /** mean frontier recall over the thoughts that have a true frontier */
+  /** mean frontier recall of what the thoughts superpose, over the thoughts that have a true frontier */
   meanFrontierRecall: z.number().min(0).max(1).optional(),
   answer: z.enum(['greedy', 'beam']),
 });

@@ -65,8 +65,8 @@ export function recallAtK(ranked: readonly string[], truth: readonly string[], k
 }
 
 /**
- * The true next breadth-first frontier for continuous thought `index` (0-based): thought i superposes the
- * concepts reachable from the start in i + 1 steps (frontiers[0] is the start itself). Undefined past the chain.
+ * The true breadth-first frontier continuous thought `index` (0-based) should superpose: the concepts reachable from
+ * the start in index + 1 steps (frontiers[0] is the start itself). Undefined past the chain.
  */
 export function thoughtFrontier(task: TaskContext, index: number): string[] | undefined {
   return task.frontiers[index + 1];

@@ -40,19 +40,34 @@ export function latentNeeds(config: ConfigOf<'latent'>): (keyof Capabilities)[] 
   return config.mode === 'hidden' ? ['inputsEmbeds', 'lastHiddenState'] : ['inputsEmbeds', 'embeddings'];
 }
 
-/** The next continuous thought's input embedding, from the evaluation of the position before it. */
+/**
+ * The next continuous thought, from the evaluation of the position before it: its input embedding, and the
+ * next-token distribution it superposes (log-probabilities). Hidden mode feeds the final hidden state, whose
+ * logit-lens readout at the last layer is that position's own distribution (property 6); mixture mode feeds
+ * Σ p_k·E[k] over the filtered, renormalised distribution p.
+ */
+export function thoughtContent(
+  model: LoadedModel,
+  previous: NodeEvaluation,
+  config: Pick<ConfigOf<'latent'>, 'mode' | 'topK' | 'topP'>,
+): { input: Float32Array; superposed: Float64Array } {
+  if (config.mode === 'hidden') {
+    if (!previous.lastHidden) throw new Error(`${model.info.name} returned no last_hidden_state`);
+    return { input: previous.lastHidden, superposed: previous.logprobs };
+  }
+  const hiddenSize = model.info.hiddenSize;
+  if (!model.embeddings || !hiddenSize) throw new Error(`${model.info.name} has no readable embedding matrix`);
+  const probs = filteredDistribution(previous.logits, config.topK, config.topP);
+  return { input: mixtureEmbedding(probs, model.embeddings, hiddenSize), superposed: probs.map(Math.log) };
+}
+
+/** The next continuous thought's input embedding (see thoughtContent). */
 export function thoughtInput(
   model: LoadedModel,
   previous: NodeEvaluation,
   config: Pick<ConfigOf<'latent'>, 'mode' | 'topK' | 'topP'>,
 ): Float32Array {
-  if (config.mode === 'hidden') {
-    if (!previous.lastHidden) throw new Error(`${model.info.name} returned no last_hidden_state`);
-    return previous.lastHidden;
-  }
-  const hiddenSize = model.info.hiddenSize;
-  if (!model.embeddings || !hiddenSize) throw new Error(`${model.info.name} has no readable embedding matrix`);
-  return mixtureEmbedding(filteredDistribution(previous.logits, config.topK, config.topP), model.embeddings, hiddenSize);
+  return thoughtContent(model, previous, config).input;
 }
 
 /**
@@ -84,11 +99,16 @@ export async function replayThoughtInputs(
 }
 
 /**
- * Coconut-style latent exploration: after the prompt, N continuous thoughts (nodes of kind 'thought', no token)
- * whose input embedding is the previous position's final hidden state (`hidden`) or the probability-weighted
- * mixture of token embeddings under the filtered next-token distribution (`mixture`). Each thought records what it
- * superposes (logit-lens readout: big logits, their mass, entropy; frontier recall on task prompts) and, when the
- * model has a lens, every layer's lens. Then the answer is decoded from the last thought with greedy or beam search.
+ * Coconut-style latent exploration: after the prompt (and the model's begin-of-thought marker, if it declares one),
+ * N continuous thoughts (nodes of kind 'thought', no token) whose input embedding is the previous position's final
+ * hidden state (`hidden`) or the probability-weighted mixture of token embeddings under the filtered next-token
+ * distribution (`mixture`). Each thought node records:
+ *  - `latent`: what the thought superposes — the readout of the vector it is fed (hidden: the logit lens at the last
+ *    layer of the position before it, i.e. Coconut's "decoding the continuous thought"; mixture: the mixture
+ *    weights): big logits, their mass, entropy, and on task prompts the recall of the true frontier at step i + 1;
+ *  - `topk` / `entropy` / `lens`: what its output predicts (the next thought's content), every layer when the
+ *    model has a lens; the analysis also scores that output against the frontier at step i + 2.
+ * Then the answer is decoded from the last thought (or the end-of-thought marker) with greedy or beam search.
  */
 export const latent: Strategy<'latent'> = async (ctx, config) => {
   const tokenizer = ctx.model.tokenizer;
@@ -106,7 +126,7 @@ export const latent: Strategy<'latent'> = async (ctx, config) => {
       [previous] = await ctx.evaluator.evaluate([current]);
       ctx.tree.update((draft) => recordEvaluation(draft, previous!, config.topkShown, tokenizer));
     }
-    const input = thoughtInput(ctx.model, previous!, config);
+    const { input, superposed } = thoughtContent(ctx.model, previous!, config);
     const parent = current;
     const thought = ctx.tree.update((draft) =>
       addNode(draft, {
@@ -122,8 +142,13 @@ export const latent: Strategy<'latent'> = async (ctx, config) => {
     ctx.setThoughtInput(thought, input);
     const [evaluation] = await ctx.evaluator.evaluate([thought], { hiddenStates: withLens });
     const lens = withLens && evaluation!.hiddenStates ? await lensLayers(ctx.model, evaluation!.hiddenStates, config.topkShown || 5) : null;
-    const { readout, bigTexts } = latentReadout(evaluation!.logprobs, config.mode, config.bigLogitThreshold, config.topkShown || 5, tokenizer);
-    const recall = ctx.task ? thoughtFrontierRecall(bigTexts, ctx.task, i) : undefined;
+    const shown = config.topkShown || 5;
+    // what the thought carries (its input) against frontier i+1; what it leads to (its output) against frontier i+2
+    const carried = latentReadout(superposed, config.mode, config.bigLogitThreshold, shown, tokenizer);
+    const led = latentReadout(evaluation!.logprobs, config.mode, config.bigLogitThreshold, shown, tokenizer);
+    const recall = ctx.task ? thoughtFrontierRecall(carried.bigTexts, ctx.task, i) : undefined;
+    const outputRecall = ctx.task ? thoughtFrontierRecall(led.bigTexts, ctx.task, i + 1) : undefined;
+    const readout = carried.readout;
     if (recall !== undefined) readout.frontierRecall = recall;
     ctx.tree.update((draft) => {
       recordEvaluation(draft, evaluation!, config.topkShown, tokenizer);
@@ -138,6 +163,12 @@ export const latent: Strategy<'latent'> = async (ctx, config) => {
       bigMass: readout.bigMass,
       entropy: readout.entropy,
       ...(recall !== undefined ? { frontierRecall: recall } : {}),
+      output: {
+        bigLogits: led.readout.bigLogits,
+        bigMass: led.readout.bigMass,
+        entropy: led.readout.entropy,
+        ...(outputRecall !== undefined ? { frontierRecall: outputRecall } : {}),
+      },
     });
     const grandparent = ctx.tree.node(parent).parents[0];
     if (grandparent !== undefined) ctx.evaluator.release([grandparent]);

@@ -92,12 +92,28 @@ describe('latent exploration', () => {
     expect(thoughts.every((t) => t.tokenId === null)).toBe(true);
     expectDistribution(thoughts[0]!, step1.logprobs);
     expectDistribution(thoughts[1]!, step2.logprobs);
-    // readout: big logits and their mass, by hand
+    // latent readout = what the thought superposes: the mixture weights (top-3 of the previous distribution), by hand
+    const weights = (logits: Float32Array) => {
+      const top = Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]!).slice(0, 3);
+      const z = top.reduce((s, t) => s + Math.exp(logits[t]!), 0);
+      return top.map((t) => ({ t, p: Math.exp(logits[t]!) / z }));
+    };
+    for (const [i, previous] of [step0, step1].entries()) {
+      const w = weights(previous.logits);
+      const big = w.filter((x) => x.p >= 0.05);
+      const latent = thoughts[i]!.latent!;
+      expect(latent.mode).toBe('mixture');
+      expect(latent.bigLogits).toBe(big.length);
+      expect(Math.abs(latent.bigMass - big.reduce((a, b) => a + b.p, 0))).toBeLessThan(1e-4);
+      expect(Math.abs(latent.entropy + w.reduce((s, x) => s + x.p * Math.log(x.p), 0))).toBeLessThan(1e-4);
+      expect(latent.topk.map((x) => x.tokenId)).toEqual(w.map((x) => x.t));
+    }
+    // the analysis also reads each thought's output: big logits of the distribution after it
+    const analysisOutput = LatentAnalysisSchema.parse(out.result.analysis).thoughts[1]!.output!;
     const probs = Array.from(step2.logprobs, Math.exp);
     const big = probs.filter((p) => p >= 0.05);
-    expect(thoughts[1]!.latent!.bigLogits).toBe(big.length);
-    expect(Math.abs(thoughts[1]!.latent!.bigMass - big.reduce((a, b) => a + b, 0))).toBeLessThan(1e-4);
-    expect(thoughts[1]!.latent!.mode).toBe('mixture');
+    expect(analysisOutput.bigLogits).toBe(big.length);
+    expect(Math.abs(analysisOutput.bigMass - big.reduce((a, b) => a + b, 0))).toBeLessThan(1e-4);
     // the logit lens of each thought, last layer, is the same distribution
     const lastLens = thoughts[1]!.lens![model.info.numLayers]!;
     for (const t of lastLens.topk) expect(Math.abs(t.logprob - step2.logprobs[t.tokenId]!)).toBeLessThan(1e-4);
@@ -135,6 +151,12 @@ describe('latent exploration', () => {
     expectDistribution(thoughts[0]!, step1.logprobs);
     expectDistribution(thoughts[1]!, step2.logprobs);
     expect(thoughts[0]!.latent!.mode).toBe('hidden');
+    // what a hidden thought superposes: the lens at the last layer of the position before it = that position's distribution
+    for (const [i, previous] of [step0, step1].entries()) {
+      const latent = thoughts[i]!.latent!;
+      for (const t of latent.topk) expect(Math.abs(t.logprob - previous.logprobs[t.tokenId]!)).toBeLessThan(1e-4);
+      expect(Math.abs(latent.entropy - entropyOf(previous.logprobs))).toBeLessThan(1e-4);
+    }
   });
 
   it('beam answers decode from the last thought', async () => {
@@ -178,6 +200,19 @@ describe('latent exploration', () => {
       recalls.push(recall);
     }
     expect(recalls).toHaveLength(2);
+    // each thought's output (its own next-token distribution) against the frontier one step further
+    const summaries = LatentAnalysisSchema.parse(out.result.analysis).thoughts;
+    for (const [i, t] of thoughts.entries()) {
+      const frontier = task.frontiers[i + 2];
+      const output = summaries[i]!.output!;
+      if (!frontier) {
+        expect(output.frontierRecall).toBeUndefined();
+        continue;
+      }
+      const bigOut = t.topk!.filter((x) => Math.exp(x.logprob) >= 0.05).map((x) => x.text);
+      expect(output.bigLogits).toBe(bigOut.length);
+      expect(output.frontierRecall).toBeCloseTo(frontier.filter((c) => bigOut.includes(c)).length / frontier.length, 12);
+    }
     const analysis = LatentAnalysisSchema.parse(out.result.analysis);
     expect(analysis.meanFrontierRecall).toBeCloseTo((recalls[0]! + recalls[1]!) / 2, 12);
   });
