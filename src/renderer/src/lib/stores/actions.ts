@@ -57,6 +57,8 @@ export async function openModel(folder: string | undefined): Promise<void> {
     lab.modelFolder = info.folder;
     lab.examples = await api().request('taskExamples', { limit: 200 });
     if (lab.taskIndex !== null && !lab.examples.some((e) => e.index === lab.taskIndex)) lab.taskIndex = null;
+    // A first look at a task model starts from one of its questions rather than a blank prompt.
+    if (lab.prompt === '' && lab.examples.length > 0) pickExample(lab.examples[0]!.index);
   } catch (err) {
     // The folder text stays as typed, so a typo can be fixed rather than retyped.
     lab.modelError = messageOf(err);

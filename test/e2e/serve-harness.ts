@@ -1,0 +1,101 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import WebSocket from 'ws';
+import type { LabParams, LabRequestName, LabResult } from '../../src/shared/lab-api';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ARTIFACTS = path.join(ROOT, 'test', 'artifacts');
+export const CHROMIUM = process.env.LATTICE_LAB_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Builds main, preload and renderer exactly as `npm start` would (electron-vite build). */
+export function buildApp(): void {
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  });
+}
+
+export interface ServeProcess {
+  url: string;
+  port: number;
+  token: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the built `serve` bundle (`node out/main/serve.js`) and waits for the address it prints. */
+export function startServe(env: Record<string, string> = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'out', 'main', 'serve.js')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('serve did not print its address within 30 s')), 30_000);
+    child.once('exit', (code) => reject(new Error(`serve exited with code ${code}`)));
+    child.stdout!.on('data', (chunk) => {
+      const match = /serving at (http:\/\/127\.0\.0\.1:(\d+)\/\?token=(\S+))/.exec(String(chunk));
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({
+        url: match[1]!,
+        port: Number(match[2]),
+        token: match[3]!,
+        process: child,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}
+
+export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lattice-lab-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1400, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A second LabApi client (the test's own view of the engine), over the same WebSocket protocol. */
+export async function apiClient(serve: ServeProcess) {
+  const socket = new WebSocket(`ws://127.0.0.1:${serve.port}/api?token=${serve.token}`, { origin: `http://127.0.0.1:${serve.port}` });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  let nextId = 1;
+  const pending = new Map<number, (m: { ok: boolean; value?: unknown; message?: string }) => void>();
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data));
+    if (typeof message.id === 'number') pending.get(message.id)?.(message);
+  });
+  return {
+    request<N extends LabRequestName>(name: N, params: LabParams<N>): Promise<LabResult<N>> {
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, (m) => (m.ok ? resolve(m.value as LabResult<N>) : reject(new Error(m.message))));
+        socket.send(JSON.stringify({ id, name, params }));
+      });
+    },
+    close: () => socket.close(),
+  };
+}
