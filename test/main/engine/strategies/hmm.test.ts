@@ -78,6 +78,22 @@ describe('HMM forward (property 5)', () => {
     }
   });
 
+  it('with pruning, Z_t = e_t + Z_{t+1} still holds (forward and backward agree) and γ sums to 1', async () => {
+    const model = await fixtureModel('lab-tiny');
+    const { analysis, out } = await runHmm(model, 2, { topK: 3, width: 3, maxNewTokens: 5 });
+    expect(out.stats.nodesPruned).toBeGreaterThan(0);
+    const T = analysis.trellis.length;
+    for (let t = 0; t < T; t++) {
+      const depth = analysis.trellis[t]!;
+      const ends = logSumExp(depth.states.map((s) => num(s.endMass)));
+      const next = t + 1 < T ? num(analysis.trellis[t + 1]!.logZ) : -Infinity;
+      expect(Math.abs(num(depth.logZ) - logSumExp([ends, next]))).toBeLessThan(1e-9);
+    }
+    // Z_0 is the explored mass of complete sequences, the same coveredMass the run reports
+    expect(Math.abs(Math.exp(num(analysis.trellis[0]!.logZ)) - out.stats.coveredMass)).toBeLessThan(1e-9);
+    expectGammaSumsToOne(analysis);
+  });
+
   it('Viterbi over states returns the max path when every hypothesis is its own state', async () => {
     const model = await fixtureModel('lab-tiny');
     const promptIds = encodePrompt(model, PROMPT);
