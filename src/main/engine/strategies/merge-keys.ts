@@ -28,6 +28,25 @@ export function byScore(a: { score: number; nodeId: number }, b: { score: number
   return b.score - a.score || a.nodeId - b.nodeId;
 }
 
+const utf8 = new TextEncoder();
+
+/**
+ * The decoded text of generated tokens. Text that is not valid UTF-8 on its own (a byte-level token cut inside a
+ * character) decodes to U+FFFD, which would make different bytes look equal: then the raw bytes join the key.
+ */
+export function textKey(tokens: readonly number[], tokenizer: LabTokenizer): string {
+  if (tokens.length === 0) return '';
+  const text = tokenizer.decode([...tokens], false);
+  if (!text.includes('\ufffd')) return text;
+  const hex = tokens
+    .map((t) => {
+      const { text: own, bytes } = tokenizer.tokenText(t);
+      return bytes ?? Buffer.from(utf8.encode(own)).toString('hex');
+    })
+    .join('');
+  return `${text}\u0000${hex}`;
+}
+
 /** The discrete key of a hypothesis (none / last-n / text), or null for keys that are not discrete. */
 export function discreteMergeKey(key: MergeKey, candidate: MergeCandidate, tokenizer: LabTokenizer, promptLength: number): string | null {
   switch (key.kind) {
@@ -36,7 +55,7 @@ export function discreteMergeKey(key: MergeKey, candidate: MergeCandidate, token
     case 'last-n':
       return candidate.tokens.slice(Math.max(0, candidate.tokens.length - key.n)).join(',');
     case 'text':
-      return tokenizer.decode([...candidate.tokens.slice(promptLength)], false);
+      return textKey(candidate.tokens.slice(promptLength), tokenizer);
     case 'latent':
       return null;
   }

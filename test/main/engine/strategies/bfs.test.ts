@@ -138,6 +138,58 @@ describe('BFS + DP merge (property 4)', () => {
     expect(narrowMerged.result.nBest[0]!.score).toBeGreaterThanOrEqual(narrowPlain.result.nBest[0]!.score - 1e-9);
   });
 
+  it('merging by decoded text groups exactly the hypotheses with the same bytes (byte-level BPE, split characters)', async () => {
+    const model = await fixtureModel('hf-gpt2-tiny');
+    // the fixture's byte-level vocabulary, by hand: <eos>, a, b, 0xC3, 0xA9 (é split in two), ' ', ' a', 'ab'
+    const bytes = ['', '61', '62', 'c3', 'a9', '20', '2061', '6162'];
+    const promptIds = encodePrompt(model, PROMPT);
+    const depth = 3;
+    const prefixes = await exactPrefixes(model, promptIds, depth);
+    const out = await runSearch({
+      model,
+      prompt: PROMPT,
+      config: resolveStrategyConfig({ strategy: 'bfs', topK: 8, topP: 1, width: 100000, maxNewTokens: depth, merge: { kind: 'text' } }),
+    });
+    const all = nodes(out.tree);
+    const byteKey = (tokens: number[]) => tokens.map((t) => bytes[t]).join('');
+    // ' ab' = ' ' + 'ab' = ' a' + 'b': merged at depth 2
+    expect(all.some((x) => x.status === 'merged' && x.depth === 2)).toBe(true);
+    // depth 1 keeps 0xC3 and 0xA9 as two states although both decode to U+FFFD on their own
+    expect(all.filter((x) => x.depth === 1 && x.status === 'merged')).toHaveLength(0);
+    const states = all.filter((x) => x.status === 'expanded' && x.kind === 'token' && x.depth <= 2);
+    expect(states.length).toBeGreaterThan(0);
+    for (const state of states) {
+      const tokens = pathTokens(out.tree, state.id);
+      const truth = massAndMax(prefixes, (p) => p.tokens.length === tokens.length && !p.tokens.includes(0) && byteKey(p.tokens) === byteKey(tokens));
+      // the first merged depth is exact on any model: every path into the state is scored in its own context
+      expect(Math.abs(state.score - truth.max)).toBeLessThan(1e-4);
+      expect(Math.abs(state.forwardLogMass! - truth.logMass)).toBeLessThan(1e-4);
+      expect(new Set(state.parents).size).toBe(state.parents.length);
+    }
+    expect(Math.abs(out.stats.coveredMass - 1)).toBeLessThan(1e-4);
+  });
+
+  it('on a model that is not an n-gram, the first merged depth still has exact masses (lab-tiny, last token)', async () => {
+    const model = await fixtureModel('lab-tiny');
+    const promptIds = encodePrompt(model, PROMPT);
+    const prefixes = await exactPrefixes(model, promptIds, 2);
+    const out = await runSearch({
+      model,
+      prompt: PROMPT,
+      config: resolveStrategyConfig({ strategy: 'bfs', topK: 8, topP: 1, width: 100000, maxNewTokens: 3, merge: { kind: 'last-n', n: 1 } }),
+    });
+    // depth 2 states: one per last token other than EOS (EOS children finish), each reached from the 7 live depth-1 nodes
+    const depth2 = nodes(out.tree).filter((x) => x.depth === 2 && x.status === 'expanded');
+    expect(depth2.length).toBe(7);
+    for (const state of depth2) {
+      const truth = massAndMax(prefixes, (p) => p.tokens.length === 2 && p.tokens[0] !== 0 && p.tokens[1] === state.tokenId);
+      expect(truth.count).toBe(7);
+      expect(state.parents).toHaveLength(7);
+      expect(Math.abs(state.forwardLogMass! - truth.logMass)).toBeLessThan(1e-4);
+      expect(Math.abs(state.score - truth.max)).toBeLessThan(1e-4);
+    }
+  });
+
   it('the latent key (cosine of final hidden states) merges exactly the last-token states of a bigram model', async () => {
     const model = await fixtureModel('lab-bigram-tiny');
     const config = (merge: object) => resolveStrategyConfig({ strategy: 'bfs', topK: 8, topP: 1, width: 100000, maxNewTokens: 3, merge });
