@@ -62,7 +62,7 @@ export class TreeCanvas {
     this.limit = limit;
     const shown = limit === null ? null : new Set(tree.order.slice(0, limit));
     const visible = shown ? (id: number) => shown.has(id) : undefined;
-    const positions = layoutTree(tree, visible);
+    const positions = layoutTree(tree, visible, this.cy.width() / Math.max(1, this.cy.height()));
     this.cy.batch(() => {
       if (rebuild) {
         this.cy.elements().remove();
@@ -138,7 +138,8 @@ export class TreeCanvas {
     });
   }
 
-  setSelected(nodeId: number | null): void {
+  /** Selects a node; `reveal` (keyboard moves) also zooms in far enough to read it and keeps it in view. */
+  setSelected(nodeId: number | null, reveal = false): void {
     const current = this.cy.nodes(':selected');
     if (nodeId === null) {
       current.unselect();
@@ -148,10 +149,12 @@ export class TreeCanvas {
     if (element.selected()) return;
     current.unselect();
     element.select();
-    // Keep the selection in sight when the keyboard moves it off screen.
+    if (!reveal || element.empty()) return;
     const box = element.renderedBoundingBox();
-    if (box.x1 < 0 || box.y1 < 0 || box.x2 > this.cy.width() || box.y2 > this.cy.height()) {
+    const offscreen = box.x1 < 0 || box.y1 < 0 || box.x2 > this.cy.width() || box.y2 > this.cy.height();
+    if (this.cy.zoom() < 0.8 || offscreen) {
       this.fitting++;
+      this.cy.zoom(Math.max(this.cy.zoom(), 1));
       this.cy.center(element);
       this.fitting--;
       this.userMoved = true;

@@ -21,7 +21,7 @@ interface LayoutNode {
  * Recomputed whole as nodes arrive: linear time keeps that cheap at 10,000 nodes, and a tidy layout
  * moves existing nodes only as much as new ones need.
  */
-export function layoutTree(tree: TreeState, visible?: (id: number) => boolean): Map<number, Point> {
+export function layoutTree(tree: TreeState, visible?: (id: number) => boolean, aspect?: number): Map<number, Point> {
   const positions = new Map<number, Point>();
   const root = tree.nodes[tree.rootId];
   if (!root) return positions;
@@ -40,6 +40,17 @@ export function layoutTree(tree: TreeState, visible?: (id: number) => boolean): 
   const laidOut = tidyTree<LayoutNode>().nodeSize([ROW_GAP, COLUMN_GAP])(
     hierarchy(rootNode, (n) => (n.children.length > 0 ? n.children : null)),
   );
-  laidOut.each((n) => positions.set(n.data.id, { x: n.y, y: n.x }));
+  // A shallow, bushy tree (thousands of samples a few tokens deep) would be a thin vertical line at the
+  // fixed column gap: spread the depths so the drawing's proportions approach the view's (`aspect` = w/h).
+  let top = 0;
+  let bottom = 0;
+  let depth = 0;
+  laidOut.each((n) => {
+    top = Math.min(top, n.x);
+    bottom = Math.max(bottom, n.x);
+    depth = Math.max(depth, n.depth);
+  });
+  const gap = aspect && depth > 0 ? Math.max(COLUMN_GAP, Math.min(COLUMN_GAP * 20, ((bottom - top) * aspect) / depth)) : COLUMN_GAP;
+  laidOut.each((n) => positions.set(n.data.id, { x: n.depth * gap, y: n.x }));
   return positions;
 }
