@@ -7,7 +7,7 @@ import type { Patch } from 'immer';
  */
 export class PatchBatcher {
   private pending: Patch[] = [];
-  private lastFlush = 0;
+  private lastFlush = -Infinity;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
