@@ -29,7 +29,6 @@ export default defineConfig({
     root: resolve('src/renderer'),
     plugins: [svelte()],
     build: {
-      outDir: resolve('out/renderer'),
       rolldownOptions: { input: { index: resolve('src/renderer/index.html') } },
     },
   },
