@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
