@@ -49,6 +49,8 @@ export class Evaluator {
   readonly cache: KvCache;
   readonly stats: EvaluatorStats = { forwardPasses: 0, tokensEvaluated: 0, recomputedPasses: 0 };
   private readonly positions = new Map<number, number>();
+  /** the previous call's results: a strategy that hands a node to the next phase asks for it again */
+  private recent = new Map<number, NodeEvaluation>();
 
   constructor(
     readonly model: LoadedModel,
@@ -75,15 +77,20 @@ export class Evaluator {
   }
 
   async evaluate(nodeIds: number[], options: { hiddenStates?: boolean } = {}): Promise<NodeEvaluation[]> {
+    const results = new Map<number, NodeEvaluation>();
+    for (const id of nodeIds) {
+      const known = this.recent.get(id);
+      if (known && (known.hiddenStates || !options.hiddenStates)) results.set(id, known);
+    }
     const groups = new Map<string, number[]>();
     for (const id of nodeIds) {
+      if (results.has(id)) continue;
       const parent = this.lineage.parentOf(id);
       const key = `${parent === null ? 0 : this.lengthOf(parent)}:${inputLength(this.lineage.inputOf(id))}`;
       const group = groups.get(key);
       if (group) group.push(id);
       else groups.set(key, [id]);
     }
-    const results = new Map<number, NodeEvaluation>();
     const keep = new Set<number>(nodeIds);
     for (const id of nodeIds) {
       const parent = this.lineage.parentOf(id);
@@ -95,6 +102,7 @@ export class Evaluator {
       }
       this.cache.evict(keep);
     }
+    this.recent = results;
     return nodeIds.map((id) => results.get(id)!);
   }
 

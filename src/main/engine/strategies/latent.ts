@@ -26,12 +26,15 @@ export function thoughtMarkers(model: LoadedModel): { begin: number; end: number
   return { begin, end };
 }
 
-/** Feeds a marker token after `parentId` as part of the input (evaluating the parent to score it). */
+/**
+ * Feeds a marker token after `parentId`. The marker is an input the model was trained to read, not a choice it
+ * makes: it adds nothing to the path's score (like a thought), while the parent's top-k still shows its probability.
+ */
 async function appendMarker(ctx: SearchContext, parentId: number, tokenId: number, topkShown: number): Promise<number> {
   const [evaluation] = await ctx.evaluator.evaluate([parentId]);
   return ctx.tree.update((draft) => {
     recordEvaluation(draft, evaluation!, topkShown, ctx.model.tokenizer);
-    return addTokenChild(draft, ctx.model.tokenizer, parentId, tokenId, evaluation!.logprobs[tokenId]!, 'frontier');
+    return addTokenChild(draft, ctx.model.tokenizer, parentId, tokenId, 0, 'frontier');
   });
 }
 

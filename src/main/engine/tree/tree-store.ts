@@ -1,4 +1,4 @@
-import { enablePatches, produceWithPatches, type Draft, type Patch } from 'immer';
+import { enablePatches, freeze, produceWithPatches, type Draft, type Patch } from 'immer';
 import type { NodeStatus, TreeNode, TreeState } from '../../../shared/tree';
 import { PAGE_SIZE, pageOf, toPublicPatches } from './paged-patches';
 
@@ -88,7 +88,8 @@ export class TreeStore {
         [ALLOCATE]: (node) => {
           const id = count++;
           const page = pageOf(id);
-          (paged.pages[page] ??= []).push({ ...node, id } as TreeNode);
+          // frozen on arrival: immer then takes the new node as it is instead of walking it when the step ends
+          (paged.pages[page] ??= []).push(freeze({ ...node, id } as TreeNode, true));
           return id;
         },
       };

@@ -99,6 +99,21 @@ describe.each(GOOD_FIXTURES)('ONNX export of %s', (fixture) => {
   });
 });
 
+describe('evaluator reuse', () => {
+  it('a node asked for again by the next phase of a search costs no second pass', async () => {
+    const model = await fixtureModel('lab-tiny');
+    const evaluator = new Evaluator(model, chainLineage(prompt, nodes));
+    const [first] = await evaluator.evaluate([0]);
+    const [again] = await evaluator.evaluate([0]);
+    expect(again).toBe(first);
+    expect(evaluator.stats.forwardPasses).toBe(1);
+    // hidden states were not computed the first time: asking for them runs the pass
+    const [withHidden] = await evaluator.evaluate([0], { hiddenStates: true });
+    expect(withHidden!.hiddenStates).toHaveLength(model.info.numLayers + 1);
+    expect(evaluator.stats.forwardPasses).toBe(2);
+  });
+});
+
 describe('KV cache accounting', () => {
   it('reports peak bytes and reuses a single-row frontier without copying', async () => {
     const model = await fixtureModel('lab-tiny');
