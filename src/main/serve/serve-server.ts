@@ -3,12 +3,18 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { LabService } from '../engine-host/lab-service';
+import type { LabEventListener } from '../engine-host/lab-service';
 import type { WireMessage, WireRequest } from './wire';
 import { resolveStatic } from './static-files';
 
+/** What the server needs of the lab: the LabService, or a stand-in (the renderer benchmark feeds synthetic trees). */
+export interface LabEndpoint {
+  request(name: unknown, params: unknown): Promise<unknown>;
+  on(listener: LabEventListener): () => void;
+}
+
 export interface ServeOptions {
-  service: LabService;
+  service: LabEndpoint;
   /** the built renderer (out/renderer) */
   rendererDir: string;
   port?: number;
@@ -88,7 +94,7 @@ export async function startServeServer(options: ServeOptions): Promise<ServeHand
   };
 }
 
-function connect(ws: WebSocket, service: LabService): void {
+function connect(ws: WebSocket, service: LabEndpoint): void {
   const send = (message: WireMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };

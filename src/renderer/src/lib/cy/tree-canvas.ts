@@ -61,40 +61,54 @@ export class TreeCanvas {
     this.tree = tree;
     this.limit = limit;
     const shown = limit === null ? null : new Set(tree.order.slice(0, limit));
-    const visible = shown ? (id: number) => shown.has(id) : undefined;
-    const positions = layoutTree(tree, visible, this.cy.width() / Math.max(1, this.cy.height()));
+    const positions = layoutTree(tree, shown ? (id) => shown.has(id) : undefined, this.cy.width() / Math.max(1, this.cy.height()));
     this.cy.batch(() => {
       if (rebuild) {
         this.cy.elements().remove();
-        this.cy.add(this.elementsFor(tree.order.filter((id) => !shown || shown.has(id)), positions, shown));
+        this.placed.clear();
+        this.cy.add(this.elementsFor(shown ? tree.order.filter((id) => shown.has(id)) : tree.order, positions, true));
       } else {
         const added = [...effect.added].sort((a, b) => a - b).filter((id) => tree.nodes[id]);
-        this.cy.add(this.elementsFor(added, positions, null));
+        if (added.length > 0) this.cy.add(this.elementsFor(added, positions, false));
         for (const id of effect.updated) this.restyle(id);
+        // Only nodes the tidy layout actually moved are touched (usually a fraction of the tree).
+        for (const [id, p] of positions) {
+          const before = this.placed.get(id);
+          if (before && before.x === p.x && before.y === p.y) continue;
+          this.cy.getElementById(`n${id}`).position(p);
+        }
       }
-      this.cy.nodes().positions((node) => positions.get(node.data('nodeId') as number) ?? node.position());
+      this.placed = positions;
       this.applyChosen();
     });
     if (!this.userMoved) this.fit();
   }
 
-  private elementsFor(ids: number[], positions: Map<number, { x: number; y: number }>, shown: Set<number> | null): ElementDefinition[] {
+  /** where each drawn node was put last time */
+  private placed = new Map<number, { x: number; y: number }>();
+
+  /**
+   * Elements for new nodes and the edges into them. On a rebuild the canvas is empty, so edge ends are
+   * checked against the batch alone (looking elements up one by one in Cytoscape costs more than drawing).
+   */
+  private elementsFor(ids: number[], positions: Map<number, { x: number; y: number }>, fresh: boolean): ElementDefinition[] {
     const tree = this.tree!;
-    const nodes: ElementDefinition[] = [];
+    const inBatch = new Set(ids);
+    const exists = (id: number) => inBatch.has(id) || (!fresh && !this.cy.getElementById(`n${id}`).empty());
+    const elements: ElementDefinition[] = [];
     const edges: ElementDefinition[] = [];
     for (const id of ids) {
       const node = tree.nodes[id];
       if (!node) continue;
-      nodes.push(nodeElement(node, positions.get(id)));
+      elements.push(nodeElement(node, positions.get(id)));
       for (const edge of edgeElements(node)) {
         const { source, target } = edge.data as { source: string; target: string };
-        edges.push(edge);
-        if (shown && (!shown.has(Number(source.slice(1))) || !shown.has(Number(target.slice(1))))) edges.pop();
+        // Edges whose other end is not drawn (yet, or in this replay step) wait for a later sync.
+        if (exists(Number(source.slice(1))) && exists(Number(target.slice(1)))) edges.push(edge);
       }
     }
-    // Edges whose other end is not drawn yet (a merge into a later node) wait for the next sync.
-    const present = new Set([...nodes.map((n) => n.data.id), ...this.cy.nodes().map((n) => n.id())]);
-    return [...nodes, ...edges.filter((e) => present.has(e.data.source as string) && present.has(e.data.target as string) && this.cy.getElementById(e.data.id!).empty())];
+    if (!fresh) return [...elements, ...edges.filter((e) => this.cy.getElementById(e.data.id!).empty())];
+    return elements.concat(edges);
   }
 
   private restyle(id: number): void {
@@ -161,10 +175,35 @@ export class TreeCanvas {
     }
   }
 
+  /**
+   * Fits the tree to the view from the layout's own positions: Cytoscape's fit measures every element's
+   * bounding box (labels included), which at 10,000 nodes costs more than drawing them.
+   */
   fit(): void {
+    if (this.placed.size === 0) return;
+    let minX = Infinity;
+    let maxX = -Infinity;
+    let minY = Infinity;
+    let maxY = -Infinity;
+    for (const p of this.placed.values()) {
+      minX = Math.min(minX, p.x);
+      maxX = Math.max(maxX, p.x);
+      minY = Math.min(minY, p.y);
+      maxY = Math.max(maxY, p.y);
+    }
+    const pad = 24;
+    const labelRoom = 80;
+    const width = maxX - minX + labelRoom + 2 * pad;
+    const height = maxY - minY + 2 * pad;
+    const zoom = Math.max(this.cy.minZoom(), Math.min(1.5, this.cy.width() / width, this.cy.height() / height));
     this.fitting++;
-    this.cy.fit(undefined, 20);
-    if (this.cy.zoom() > 1.5) this.cy.zoom(1.5);
+    this.cy.viewport({
+      zoom,
+      pan: {
+        x: (this.cy.width() - (maxX - minX + labelRoom) * zoom) / 2 - minX * zoom,
+        y: (this.cy.height() - (maxY - minY) * zoom) / 2 - minY * zoom,
+      },
+    });
     this.fitting--;
   }
 
