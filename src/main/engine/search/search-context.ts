@@ -1,6 +1,7 @@
 import type { LoadedModel } from '../model/load-model';
 import type { TreeStore } from '../tree/tree-store';
-import type { Evaluator, Lineage, NodeInput } from '../runtime/evaluator';
+import type { Evaluator, Lineage } from '../runtime/evaluator';
+import { lineageOfTree } from '../lens/logit-lens';
 import type { ConfigOf, StrategyName } from '../../../shared/strategies';
 import type { TaskContext } from './task-context';
 
@@ -37,19 +38,7 @@ export interface StrategyOutcome {
 
 export type Strategy<S extends StrategyName> = (ctx: SearchContext, config: ConfigOf<S>) => Promise<StrategyOutcome>;
 
-/** The evaluator's view of the tree: first parents carry the context, thoughts carry their embeddings. */
+/** The evaluator's view of a live run: the store's tree, read as it grows. */
 export function treeLineage(tree: TreeStore, promptIds: number[], thoughtInputs: Map<number, Float32Array>): Lineage {
-  return {
-    parentOf: (id) => tree.node(id).parents[0] ?? null,
-    inputOf: (id): NodeInput => {
-      const node = tree.node(id);
-      if (node.kind === 'prompt') return { tokens: promptIds };
-      if (node.kind === 'thought') {
-        const embedding = thoughtInputs.get(id);
-        if (!embedding) throw new Error(`thought node ${id} has no input embedding`);
-        return { embeddings: [embedding] };
-      }
-      return { tokens: [node.tokenId!] };
-    },
-  };
+  return lineageOfTree(tree.state, promptIds, thoughtInputs);
 }
