@@ -95,7 +95,21 @@ describe('Lattice Lab in Chromium (serve mode)', () => {
     const siblings = tree.order.filter((id) => tree.nodes[id]!.parents[0] === parent.id).map((id) => tree.nodes[id]!.score);
     expect(node.score).toBe(Math.max(...siblings));
     await page.waitForSelector('[data-testid=inspector-path]');
+
+    // Hover: the keyboard move centred the node; pointing at it lights the same token path in the greedy view.
+    const box = (await beamView.locator('.canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForFunction((id) => document.querySelectorAll('[data-testid=run-view]')[1]?.getAttribute('data-hover-node') === String(id), nodeId);
+    const greedyId = (await views().nth(0).getAttribute('data-run-id'))!;
+    const greedy = (await api.request('getTree', { runId: greedyId })).tree;
+    const tokens = [parent.tokenId, node.tokenId];
+    let match: number | null = greedy.rootId;
+    for (const token of tokens) {
+      match = match === null ? null : (greedy.order.find((id) => greedy.nodes[id]!.parents[0] === match && greedy.nodes[id]!.tokenId === token) ?? null);
+    }
+    expect(await views().nth(0).getAttribute('data-hover-node')).toBe(match === null ? '' : String(match));
     await shot('main-two-strategies');
+    await page.mouse.move(0, 0);
   });
 
   it('exports the comparison as JSON and imports it back for offline browsing', async () => {

@@ -164,15 +164,14 @@ export class TreeCanvas {
     current.unselect();
     element.select();
     if (!reveal || element.empty()) return;
-    const box = element.renderedBoundingBox();
-    const offscreen = box.x1 < 0 || box.y1 < 0 || box.x2 > this.cy.width() || box.y2 > this.cy.height();
-    if (this.cy.zoom() < 0.8 || offscreen) {
-      this.fitting++;
-      this.cy.zoom(Math.max(this.cy.zoom(), 1));
-      this.cy.center(element);
-      this.fitting--;
-      this.userMoved = true;
-    }
+    // A keyboard move keeps the selection centred and readable.
+    this.fitting++;
+    // Centre the node itself (cy.center would centre its label's box too).
+    const zoom = Math.max(this.cy.zoom(), 1);
+    const at = element.position();
+    this.cy.viewport({ zoom, pan: { x: this.cy.width() / 2 - at.x * zoom, y: this.cy.height() / 2 - at.y * zoom } });
+    this.fitting--;
+    this.userMoved = true;
   }
 
   /**
