@@ -98,7 +98,8 @@ describe('Lattice Lab in Chromium (serve mode)', () => {
 
     // Hover: the keyboard move centred the node; pointing at it lights the same token path in the greedy view.
     const box = (await beamView.locator('.canvas').boundingBox())!;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    // (in steps: Cytoscape detects hover from pointer movement over its canvas)
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
     await page.waitForFunction((id) => document.querySelectorAll('[data-testid=run-view]')[1]?.getAttribute('data-hover-node') === String(id), nodeId);
     const greedyId = (await views().nth(0).getAttribute('data-run-id'))!;
     const greedy = (await api.request('getTree', { runId: greedyId })).tree;
