@@ -98,9 +98,13 @@ describe('Lattice Lab in Chromium (serve mode)', () => {
 
     // Hover: the keyboard move centred the node; pointing at it lights the same token path in the greedy view.
     const box = (await beamView.locator('.canvas').boundingBox())!;
-    // (in steps: Cytoscape detects hover from pointer movement over its canvas)
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
-    await page.waitForFunction((id) => document.querySelectorAll('[data-testid=run-view]')[1]?.getAttribute('data-hover-node') === String(id), nodeId);
+    // Cytoscape detects hover from pointer movement over its canvas: nudge the pointer until it registers.
+    const hoveredIn = (i: number) => views().nth(i).getAttribute('data-hover-node');
+    for (let attempt = 0; attempt < 10 && (await hoveredIn(1)) !== String(nodeId); attempt++) {
+      await page.mouse.move(box.x + box.width / 2 + (attempt % 2), box.y + box.height / 2, { steps: 3 });
+      await page.waitForTimeout(100);
+    }
+    expect(await hoveredIn(1)).toBe(String(nodeId));
     const greedyId = (await views().nth(0).getAttribute('data-run-id'))!;
     const greedy = (await api.request('getTree', { runId: greedyId })).tree;
     const tokens = [parent.tokenId, node.tokenId];
