@@ -100,9 +100,9 @@ describe('Lattice Lab in Chromium (serve mode)', () => {
     const box = (await beamView.locator('.canvas').boundingBox())!;
     // Cytoscape detects hover from pointer movement over its canvas: nudge the pointer until it registers.
     const hoveredIn = (i: number) => views().nth(i).getAttribute('data-hover-node');
-    for (let attempt = 0; attempt < 10 && (await hoveredIn(1)) !== String(nodeId); attempt++) {
-      await page.mouse.move(box.x + box.width / 2 + (attempt % 2), box.y + box.height / 2, { steps: 3 });
-      await page.waitForTimeout(100);
+    for (let attempt = 0; attempt < 30 && (await hoveredIn(1)) !== String(nodeId); attempt++) {
+      await page.mouse.move(box.x + box.width / 2 + (attempt % 3) - 1, box.y + box.height / 2 + (attempt % 2), { steps: 3 });
+      await page.waitForTimeout(150);
     }
     expect(await hoveredIn(1)).toBe(String(nodeId));
     const greedyId = (await views().nth(0).getAttribute('data-run-id'))!;
@@ -115,6 +115,18 @@ describe('Lattice Lab in Chromium (serve mode)', () => {
     expect(await views().nth(0).getAttribute('data-hover-node')).toBe(match === null ? '' : String(match));
     await shot('main-two-strategies');
     await page.mouse.move(0, 0);
+
+    // The picture of a view, as PNG and as SVG with every drawn node.
+    const [png] = await Promise.all([page.waitForEvent('download'), views().nth(0).locator('[data-testid=export-png]').click()]);
+    const pngFile = path.join(ARTIFACTS, 'greedy.png');
+    await png.saveAs(pngFile);
+    expect(fs.readFileSync(pngFile).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    const [svg] = await Promise.all([page.waitForEvent('download'), views().nth(0).locator('[data-testid=export-svg]').click()]);
+    const svgFile = path.join(ARTIFACTS, 'greedy.svg');
+    await svg.saveAs(svgFile);
+    const svgText = fs.readFileSync(svgFile, 'utf8');
+    expect(svgText).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svgText.match(/<circle /g)?.length).toBe(Number(await views().nth(0).getAttribute('data-drawn')));
   });
 
   it('exports the comparison as JSON and imports it back for offline browsing', async () => {

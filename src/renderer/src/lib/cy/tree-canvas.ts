@@ -166,7 +166,9 @@ export class TreeCanvas {
     if (!reveal || element.empty()) return;
     // A keyboard move keeps the selection centred and readable.
     this.fitting++;
-    // Centre the node itself (cy.center would centre its label's box too).
+    // Centre the node itself (cy.center would centre its label's box too), in the container's current
+    // size: the header above it changes height when a run ends.
+    this.cy.resize();
     const zoom = Math.max(this.cy.zoom(), 1);
     const at = element.position();
     this.cy.viewport({ zoom, pan: { x: this.cy.width() / 2 - at.x * zoom, y: this.cy.height() / 2 - at.y * zoom } });
@@ -180,6 +182,7 @@ export class TreeCanvas {
    */
   fit(): void {
     if (this.placed.size === 0) return;
+    this.cy.resize();
     let minX = Infinity;
     let maxX = -Infinity;
     let minY = Infinity;

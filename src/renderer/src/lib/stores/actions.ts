@@ -53,9 +53,11 @@ export async function openModel(folder: string | undefined): Promise<void> {
   lab.modelError = '';
   try {
     const info = await api().request('openModel', folder ? { folder } : {});
+    const examples = await api().request('taskExamples', { limit: 200 });
+    // Model and examples appear together, so the screen never shows a model without its task.
     lab.model = info;
     lab.modelFolder = info.folder;
-    lab.examples = await api().request('taskExamples', { limit: 200 });
+    lab.examples = examples;
     if (lab.taskIndex !== null && !lab.examples.some((e) => e.index === lab.taskIndex)) lab.taskIndex = null;
     // A first look at a task model starts from one of its questions rather than a blank prompt.
     if (lab.prompt === '' && lab.examples.length > 0) pickExample(lab.examples[0]!.index);
