@@ -144,6 +144,13 @@ describe('Lattice Lab in Chromium (serve mode)', () => {
     const importedBeam = views().nth(3);
     expect(await importedBeam.getAttribute('data-nodes')).toBe(String(exported.runs[1]!.nodes.length));
 
+    // Replay: the slider shows the first k nodes in creation order, then the whole tree again.
+    const total = exported.runs[1]!.nodes.length;
+    await importedBeam.locator('[data-testid=replay-slider]').fill('5');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=run-view]')[3]?.getAttribute('data-drawn') === '5');
+    await importedBeam.locator('[data-testid=replay-slider]').fill(String(total));
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=run-view]')[3]?.getAttribute('data-drawn') === String(n), total);
+
     // A broken file is refused with the offending path, and nothing already loaded is lost.
     const broken = JSON.parse(fs.readFileSync(file, 'utf8'));
     broken.runs[0].nodes[0].status = 'exploded';
@@ -175,8 +182,9 @@ describe('Lattice Lab in Chromium (serve mode)', () => {
     }, null, { timeout: 30_000 });
     await page.waitForSelector('[role=progressbar]');
     await shot('long-run-progress');
+    await running.locator('[data-testid=cancel-run]').waitFor();
     const asked = Date.now();
-    await running.locator('[data-testid=cancel-run]').click();
+    await page.keyboard.press('Escape'); // Esc cancels every running run
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=run-view]')[4]?.getAttribute('data-state') === 'cancelled', null, { timeout: 14_000 });
     expect(Date.now() - asked).toBeLessThan(14_000);
     const runId = (await running.getAttribute('data-run-id'))!;
