@@ -26,6 +26,16 @@ describe('LabService over a forked engine process', () => {
     await expect(service.request('dropTables', {})).rejects.toThrow(/unknown request/);
   });
 
+  it('reports a strategy the model cannot run with the engine\'s own reason', async () => {
+    await service.call('openModel', { folder: fixturePath('hf-gpt2-tiny') });
+    const config = resolveStrategyConfig({ strategy: 'latent', mode: 'hidden' });
+    const { runId } = await service.call('startRun', { prompt: 'a', config });
+    const summary = await finished(events, runId);
+    expect(summary.state).toBe('failed');
+    expect(summary.error).toMatch(/latent cannot run on .*: the model lacks/);
+    await service.call('openModel', { folder: fixturePath('lab-tiny') });
+  });
+
   it('streams a run whose patches rebuild exactly the engine tree, and the same result as a direct run', async () => {
     const config = resolveStrategyConfig({ strategy: 'beam', numBeams: 3, maxNewTokens: 6 });
     const { runId } = await service.call('startRun', { prompt: 'a b', config });
