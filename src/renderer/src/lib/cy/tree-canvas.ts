@@ -3,7 +3,7 @@ import type { TreeState } from '../../../../shared/tree';
 import type { PatchEffect } from '../tree/apply-patches';
 import { layoutTree } from '../tree/layout';
 import { pathTo } from '../tree/paths';
-import { treeStyle } from './style';
+import { treeStyle, treeStyleWithoutLabels } from './style';
 import { edgeElements, nodeClasses, nodeElement, nodeLabel } from './elements';
 import { probabilityColor } from '../tree/color';
 import type { SvgScene } from '../export/tree-svg';
@@ -14,6 +14,10 @@ export interface TreeCanvasEvents {
 }
 
 const STATUS_CLASSES = ['expanded', 'frontier', 'pruned', 'merged', 'finished'];
+/** trees up to this size always show their labels */
+const LABELS_ALWAYS = 1500;
+/** bigger trees show them from this zoom on (where a 10px label is 7px or more on screen) */
+const LABEL_ZOOM = 0.7;
 
 /**
  * One run's Cytoscape view. Draws incrementally from patch effects (new nodes added, changed ones
@@ -50,10 +54,26 @@ export class TreeCanvas {
     this.cy.on('mouseout', 'node', () => this.events.hover(null));
     this.cy.on('viewport', () => {
       if (this.fitting === 0) this.userMoved = true;
+      if (this.labelTimer) clearTimeout(this.labelTimer);
+      this.labelTimer = setTimeout(() => this.updateLabels(this.cy.nodes().length), 150);
     });
   }
 
   private fitting = 0;
+  /** whether the stylesheet in use draws token labels */
+  private labels = true;
+  private labelTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * Labels are drawn for small trees, and for big ones once zoomed in far enough to read them. Turning
+   * them off before a big tree is added saves measuring thousands of labels that would be hidden anyway.
+   */
+  private updateLabels(nodeCount: number): void {
+    const want = nodeCount <= LABELS_ALWAYS || this.cy.zoom() >= LABEL_ZOOM;
+    if (want === this.labels) return;
+    this.labels = want;
+    this.cy.style(want ? treeStyle : treeStyleWithoutLabels);
+  }
 
   /** Brings the drawing up to date with `tree`, given what changed since the last call. */
   sync(tree: TreeState, effect: PatchEffect, limit: number | null = null): void {
@@ -62,6 +82,10 @@ export class TreeCanvas {
     this.limit = limit;
     const shown = limit === null ? null : new Set(tree.order.slice(0, limit));
     const positions = layoutTree(tree, shown ? (id) => shown.has(id) : undefined, this.cy.width() / Math.max(1, this.cy.height()));
+    if (positions.size > LABELS_ALWAYS && this.labels && !this.userMoved) {
+      this.labels = false;
+      this.cy.style(treeStyleWithoutLabels);
+    }
     this.cy.batch(() => {
       if (rebuild) {
         this.cy.elements().remove();
@@ -82,6 +106,7 @@ export class TreeCanvas {
       this.applyChosen();
     });
     if (!this.userMoved) this.fit();
+    this.updateLabels(positions.size);
   }
 
   /** where each drawn node was put last time */
@@ -244,6 +269,7 @@ export class TreeCanvas {
   }
 
   destroy(): void {
+    if (this.labelTimer) clearTimeout(this.labelTimer);
     this.cy.destroy();
   }
 }
