@@ -269,7 +269,12 @@ export class LabService {
     if (runs.some((run) => run.summary.prompt !== prompt)) {
       throw new LabRequestError('one comparison file holds one prompt: export runs with different prompts separately');
     }
-    const task = runs[0]!.summary.task;
+    const modelName = runs[0]!.model.name;
+    if (runs.some((run) => run.model.name !== modelName)) {
+      throw new LabRequestError('one comparison file holds one model: export runs of different models separately');
+    }
+    // The file names a task example only when every run answered that same question.
+    const task = runs.every((run) => run.summary.task?.index === runs[0]!.summary.task?.index) ? runs[0]!.summary.task : undefined;
     return buildExportFile(
       runs[0]!.model,
       prompt,

@@ -109,6 +109,12 @@ describe('LabService over a forked engine process', () => {
     broken.runs[0].nodes[1].parents = [999];
     await expect(service.call('importComparison', { file: broken })).rejects.toThrow(/\$\.runs\[0\]\.nodes\[1\]\.parents\[0\]/);
     await expect(service.call('exportComparison', { runIds: ['run-999'] })).rejects.toThrow(/no run run-999/);
+    // runs on another model cannot share a file
+    await service.call('openModel', { folder: fixturePath('hf-gpt2-tiny') });
+    const other = await service.call('startRun', { prompt: 'c', config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 2 }) });
+    await finished(events, other.runId);
+    await expect(service.call('exportComparison', { runIds: [ids[0]!, other.runId] })).rejects.toThrow(/one model/);
+    await service.call('openModel', { folder: fixturePath('lab-tiny') });
   });
 
   it('runs a task example of the bundled model and judges its answer against the ground truth', async (ctx) => {
