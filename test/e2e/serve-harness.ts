@@ -34,6 +34,10 @@ export function startServe(env: Record<string, string> = {}): Promise<ServeProce
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // Never outlive the test process, even when it ends abruptly.
+  const killChild = () => child.kill('SIGTERM');
+  process.once('exit', killChild);
+  child.once('exit', () => process.off('exit', killChild));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('serve did not print its address within 30 s')), 30_000);
     child.once('exit', (code) => reject(new Error(`serve exited with code ${code}`)));
