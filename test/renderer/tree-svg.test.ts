@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sceneToSvg } from '../../src/renderer/src/lib/export/tree-svg';
-import { nodeLabel } from '../../src/renderer/src/lib/cy/elements';
+import { edgeElements, nodeLabel } from '../../src/renderer/src/lib/cy/elements';
 
 describe('SVG export', () => {
   it('draws every node and edge, escapes labels and marks the chosen path', () => {
@@ -32,5 +32,18 @@ describe('SVG export', () => {
     expect(nodeLabel({ ...base, kind: 'token', text: ' the' })).toBe('␣the');
     expect(nodeLabel({ ...base, kind: 'token', text: '\n' })).toBe('⏎');
     expect(nodeLabel({ ...base, kind: 'thought', tokenId: null, text: '' })).toBe('θ1');
+  });
+});
+
+describe('tree elements', () => {
+  it('draw a lattice state\'s first parent as the tree edge and its other parents as lattice edges', () => {
+    const node = { id: 9, parents: [4, 6, 7], kind: 'token' as const, tokenId: 1, text: 'a', logprob: -1, score: -2, depth: 3, status: 'expanded' as const };
+    const edges = edgeElements(node);
+    expect(edges.map((e) => [e.data.id, e.data.source, e.data.target, e.classes])).toEqual([
+      ['e9', 'n4', 'n9', []],
+      ['x6-9', 'n6', 'n9', ['lattice']],
+      ['x7-9', 'n7', 'n9', ['lattice']],
+    ]);
+    expect(edgeElements({ ...node, parents: [4], status: 'pruned' })[0]!.classes).toEqual(['pruned']);
   });
 });

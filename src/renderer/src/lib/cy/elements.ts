@@ -27,7 +27,7 @@ export function nodeElement(node: TreeNode, position: { x: number; y: number } |
   };
 }
 
-/** Edges into a node: its first parent (the drawn tree), its other parents (lattice), its survivor (merged). */
+/** Edges into a node: its first parent (the drawn tree) and its other parents (a lattice state). */
 export function edgeElements(node: TreeNode): ElementDefinition[] {
   const edges: ElementDefinition[] = [];
   node.parents.forEach((parent, i) => {
@@ -37,12 +37,8 @@ export function edgeElements(node: TreeNode): ElementDefinition[] {
       classes: i === 0 ? (node.status === 'pruned' ? ['pruned'] : []) : ['lattice'],
     });
   });
-  if (node.mergedInto !== undefined) {
-    edges.push({
-      group: 'edges',
-      data: { id: `m${node.id}`, source: `n${node.id}`, target: `n${node.mergedInto}` },
-      classes: ['merge-link'],
-    });
-  }
+  // An absorbed hypothesis is not linked to its survivor: the survivor already carries the absorbed
+  // path's parent as a lattice edge, and a second link per merge only cluttered wide lattices. The
+  // inspector names the survivor ("merged into").
   return edges;
 }

@@ -37,7 +37,6 @@ export const treeStyle: StylesheetJson = [
   },
   { selector: 'edge.pruned', style: { opacity: 0.35 } },
   { selector: 'edge.lattice', style: { 'curve-style': 'straight', 'line-color': '#7048e8', 'line-style': 'dashed', width: 1.5 } },
-  { selector: 'edge.merge-link', style: { 'curve-style': 'straight', 'line-color': '#7048e8', 'line-style': 'dotted', width: 1 } },
   { selector: 'edge.chosen', style: { width: 4, 'line-color': '#1f2430', opacity: 1 } },
   { selector: 'edge.hover', style: { width: 3, 'line-color': '#fa5252', opacity: 1 } },
 ];

@@ -25,7 +25,7 @@ export function sceneToSvg(scene: SvgScene, title: string): string {
   ];
   for (const e of scene.edges) {
     const chosen = e.classes.includes('chosen');
-    const lattice = e.classes.includes('lattice') || e.classes.includes('merge-link');
+    const lattice = e.classes.includes('lattice');
     const stroke = chosen ? '#1f2430' : lattice ? '#7048e8' : '#adb5bd';
     const extra = lattice ? ' stroke-dasharray="4 3"' : '';
     const opacity = e.classes.includes('pruned') && !chosen ? ' stroke-opacity="0.35"' : '';
