@@ -91,6 +91,8 @@ export interface LabEvents {
   runPatches: { runId: string; seq: number; patches: Patch[] };
   runProgress: { runId: string } & RunProgress;
   runFinished: RunSummary;
+  /** a run was removed (by any window or browser tab) */
+  runRemoved: { runId: string };
   engineStatus: { state: 'ready' | 'busy' | 'crashed' | 'restarted'; message?: string };
   /** an application menu item was chosen (Electron only) */
   menuCommand: MenuCommand;

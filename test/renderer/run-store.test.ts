@@ -69,6 +69,8 @@ describe('RunStore', () => {
     expect(store.runs.get('r1')!.progress).toBeNull();
     expect(changes).toContain('r1');
     expect(changes).toContain(undefined);
+    fake.emit('runRemoved', { runId: 'r1' });
+    expect(store.list()).toEqual([]);
   });
 
   it('fetches a snapshot after a missed message and replays what arrived meanwhile', async () => {

@@ -140,6 +140,7 @@ export class LabService {
       if (!run) return { removed: false };
       if (run.running) throw new LabRequestError('cancel the run before removing it');
       this.runs.delete(runId);
+      this.emit('runRemoved', { runId });
       return { removed: true };
     },
   };

@@ -33,6 +33,9 @@ export class RunStore {
         if (entry) entry.progress = null;
       }),
       this.api.on('runPatches', (m) => this.onPatches(m)),
+      this.api.on('runRemoved', ({ runId }) => {
+        if (this.runs.delete(runId)) this.onChange();
+      }),
       this.api.on('runProgress', ({ runId, fraction, message }) => {
         const entry = this.runs.get(runId);
         if (!entry || entry.summary.state !== 'running') return;
