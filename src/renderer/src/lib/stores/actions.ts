@@ -183,6 +183,6 @@ export async function importComparison(file: File): Promise<void> {
     const { runIds } = await api().request('importComparison', { file: json });
     lab.notice = `Imported ${runIds.length} run${runIds.length === 1 ? '' : 's'} from ${file.name}.`;
   } catch (err) {
-    lab.error = `Import: ${messageOf(err)}`;
+    lab.error = messageOf(err); // the service says "cannot import: <path>: <why>"
   }
 }
