@@ -14,9 +14,7 @@ import {
 } from '../../shared/lab-api';
 import type { ModelInfo } from '../../shared/model';
 import type { TreeState } from '../../shared/tree';
-import type { ExportFile } from '../../shared/export-format';
-import { parseExportFile } from '../../shared/export-validate';
-import { buildExportFile, treeFromExport } from '../engine/export/build-export';
+import { comparisonFile, runsFromFile } from './comparison-files';
 import { EngineProcess, type RunMessage } from './engine-process';
 import type { Spawner } from './child-handle';
 import { HostRun } from './host-run';
@@ -133,7 +131,7 @@ export class LabService {
       });
       return { pathText: inspected.pathText, lens: node.lens ?? inspected.lens };
     },
-    exportComparison: ({ runIds }: { runIds: string[] }) => this.exportComparison(runIds),
+    exportComparison: ({ runIds }: { runIds: string[] }) => comparisonFile(runIds.map((id) => this.run(id))),
     importComparison: ({ file }: { file: unknown }) => this.importComparison(file),
     removeRun: ({ runId }: { runId: string }) => {
       const run = this.runs.get(runId);
@@ -258,72 +256,15 @@ export class LabService {
     // A fresh engine has no models loaded; the next request reloads the current one by folder.
   }
 
-  private exportComparison(runIds: string[]): ExportFile {
-    const runs = runIds.map((id) => this.run(id));
-    for (const run of runs) {
-      if (run.running) throw new LabRequestError(`${run.summary.label} is still running; wait for it or cancel it`);
-      if (!run.tree || !run.summary.stats || !run.summary.result) {
-        throw new LabRequestError(`${run.summary.label} has no result to export (${run.summary.error ?? 'it never started'})`);
-      }
-    }
-    const prompt = runs[0]!.summary.prompt;
-    if (runs.some((run) => run.summary.prompt !== prompt)) {
-      throw new LabRequestError('one comparison file holds one prompt: export runs with different prompts separately');
-    }
-    const modelName = runs[0]!.model.name;
-    if (runs.some((run) => run.model.name !== modelName)) {
-      throw new LabRequestError('one comparison file holds one model: export runs of different models separately');
-    }
-    // The file names a task example only when every run answered that same question.
-    const task = runs.every((run) => run.summary.task?.index === runs[0]!.summary.task?.index) ? runs[0]!.summary.task : undefined;
-    return buildExportFile(
-      runs[0]!.model,
-      prompt,
-      runs.map((run) => ({
-        id: run.summary.runId,
-        label: run.summary.label,
-        config: run.summary.config,
-        stats: run.summary.stats!,
-        result: run.summary.result!,
-        tree: run.tree!,
-      })),
-      task ? { split: 'test', index: task.index, options: task.options, answer: task.answer } : undefined,
-    );
-  }
-
   private importComparison(input: unknown): { runIds: string[] } {
-    let file: ExportFile;
-    try {
-      file = parseExportFile(input);
-    } catch (err) {
-      throw new LabRequestError(`cannot import: ${(err as Error).message}`);
-    }
-    const runIds: string[] = [];
-    for (const exported of file.runs) {
-      const runId = `run-${++this.runCounter}`;
-      const run = new HostRun(
-        {
-          runId,
-          label: `${exported.label ?? exported.id} (imported)`,
-          prompt: file.prompt,
-          config: exported.config,
-          state: exported.result.cancelled ? 'cancelled' : 'done',
-          stats: exported.stats,
-          result: exported.result,
-          model: file.model.name,
-          imported: true,
-          ...(file.task ? { task: { index: file.task.index, prompt: file.prompt, options: file.task.options, answer: file.task.answer } } : {}),
-        },
-        null,
-        file.model,
-      );
-      this.runs.set(runId, run);
+    const imported = runsFromFile(input, () => `run-${++this.runCounter}`);
+    for (const { run, tree } of imported) {
+      this.runs.set(run.summary.runId, run);
       this.emit('runStarted', run.summary);
-      this.sendPatches(run, run.replaceTree(treeFromExport(exported)));
+      this.sendPatches(run, run.replaceTree(tree));
       this.emit('runFinished', run.summary);
-      runIds.push(runId);
     }
-    return { runIds };
+    return { runIds: imported.map(({ run }) => run.summary.runId) };
   }
 
   private emit<E extends LabEventName>(event: E, payload: LabEvents[E]): void {

@@ -1,0 +1,73 @@
+import { LabRequestError } from '../../shared/lab-api';
+import type { ExportFile } from '../../shared/export-format';
+import { parseExportFile } from '../../shared/export-validate';
+import { buildExportFile, treeFromExport } from '../engine/export/build-export';
+import { HostRun } from './host-run';
+import type { TreeState } from '../../shared/tree';
+
+/**
+ * One comparison file from finished runs: one prompt, one model, every run with a result. The file
+ * names a task example only when every run answered that same question.
+ */
+export function comparisonFile(runs: HostRun[]): ExportFile {
+  for (const run of runs) {
+    if (run.running) throw new LabRequestError(`${run.summary.label} is still running; wait for it or cancel it`);
+    if (!run.tree || !run.summary.stats || !run.summary.result) {
+      throw new LabRequestError(`${run.summary.label} has no result to export (${run.summary.error ?? 'it never started'})`);
+    }
+  }
+  const first = runs[0]!;
+  if (runs.some((run) => run.summary.prompt !== first.summary.prompt)) {
+    throw new LabRequestError('one comparison file holds one prompt: export runs with different prompts separately');
+  }
+  if (runs.some((run) => run.model.name !== first.model.name)) {
+    throw new LabRequestError('one comparison file holds one model: export runs of different models separately');
+  }
+  const task = runs.every((run) => run.summary.task?.index === first.summary.task?.index) ? first.summary.task : undefined;
+  return buildExportFile(
+    first.model,
+    first.summary.prompt,
+    runs.map((run) => ({
+      id: run.summary.runId,
+      label: run.summary.label,
+      config: run.summary.config,
+      stats: run.summary.stats!,
+      result: run.summary.result!,
+      tree: run.tree!,
+    })),
+    task ? { split: 'test', index: task.index, options: task.options, answer: task.answer } : undefined,
+  );
+}
+
+/**
+ * The runs of an imported file, as finished runs with no model behind them (browsable offline), each
+ * with the tree it had. The file is validated first; the error names the offending JSON path.
+ */
+export function runsFromFile(input: unknown, newRunId: () => string): { run: HostRun; tree: TreeState }[] {
+  let file: ExportFile;
+  try {
+    file = parseExportFile(input);
+  } catch (err) {
+    throw new LabRequestError(`cannot import: ${(err as Error).message}`);
+  }
+  const task = file.task ? { index: file.task.index, prompt: file.prompt, options: file.task.options, answer: file.task.answer } : undefined;
+  return file.runs.map((exported) => {
+    const run = new HostRun(
+      {
+        runId: newRunId(),
+        label: `${exported.label ?? exported.id} (imported)`,
+        prompt: file.prompt,
+        config: exported.config,
+        state: exported.result.cancelled ? 'cancelled' : 'done',
+        stats: exported.stats,
+        result: exported.result,
+        model: file.model.name,
+        imported: true,
+        ...(task ? { task } : {}),
+      },
+      null,
+      file.model,
+    );
+    return { run, tree: treeFromExport(exported) };
+  });
+}
