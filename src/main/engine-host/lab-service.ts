@@ -15,6 +15,7 @@ import {
 import type { ModelInfo } from '../../shared/model';
 import type { TreeState } from '../../shared/tree';
 import { comparisonFile, runsFromFile } from './comparison-files';
+import { defaultRunLabel } from './run-label';
 import { EngineProcess, type RunMessage } from './engine-process';
 import type { Spawner } from './child-handle';
 import { HostRun } from './host-run';
@@ -165,7 +166,7 @@ export class LabService {
     const runId = `run-${number}`;
     const summary: RunSummary = {
       runId,
-      label: params.label?.trim() || `${params.config.strategy} #${number}`,
+      label: params.label?.trim() || defaultRunLabel(params.config, number),
       prompt: params.prompt,
       config: params.config,
       state: 'running',
