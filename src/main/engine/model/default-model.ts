@@ -11,6 +11,9 @@ export function resourcesFolder(): string {
     if (fs.existsSync(path.join(candidate, 'models'))) return candidate;
     dir = path.dirname(dir);
   }
+  // a packaged Electron app keeps its resources beside the asar
+  const packaged = (process as { resourcesPath?: string }).resourcesPath;
+  if (packaged && fs.existsSync(path.join(packaged, 'models'))) return packaged;
   return path.resolve('resources');
 }
 
