@@ -42,6 +42,7 @@ def main():
     ap.add_argument("--run-dir", required=True)
     ap.add_argument("--max-latent", type=int, default=6)
     ap.add_argument("--start-stage", type=int, default=0)
+    ap.add_argument("--stop-stage", type=int, default=None, help="last stage to train (default: the curriculum's last)")
     ap.add_argument("--stage0-minutes", type=float, default=2)
     ap.add_argument("--stage-minutes", type=float, default=6)
     ap.add_argument("--final-minutes", type=float, default=16)
@@ -85,7 +86,8 @@ def main():
          **base})
     history = extra.get("coconut_history", []) if args.start_stage > 0 else []
     total_train = sum(h.get("train_minutes", 0) for h in history) * 60
-    for stage in range(args.start_stage, last_stage + 1):
+    stop = last_stage if args.stop_stage is None else min(args.stop_stage, last_stage)
+    for stage in range(args.start_stage, stop + 1):
         n_th = C.n_thoughts_of(stage, args.max_latent)
         budget = 60 * (args.stage0_minutes if stage == 0 else args.final_minutes if stage == last_stage else args.stage_minutes)
         rng = random.Random(f"coconut-{args.seed}-stage-{stage}")
