@@ -1,5 +1,6 @@
 import type { RunResult, RunStats } from '../../shared/run';
 import type { StrategyConfig } from '../../shared/strategies';
+import type { TreeState } from '../../shared/tree';
 import { formatBytes, formatTable } from './table';
 
 export function describeConfig(config: StrategyConfig): string {
@@ -19,6 +20,20 @@ export function statsRows(stats: RunStats): [string, string | number][] {
     ['peak KV cache', formatBytes(stats.peakKvBytes)],
     ['probability mass covered', stats.coveredMass.toFixed(4)],
   ];
+}
+
+/** What each continuous thought superposes, read through the logit lens (latent runs). */
+export function formatThoughts(tree: TreeState): string | null {
+  const thoughts = tree.order.map((id) => tree.nodes[id]!).filter((n) => n.kind === 'thought' && n.latent);
+  if (thoughts.length === 0) return null;
+  const lines = ['thoughts (logit lens of what each thought superposes):'];
+  thoughts.forEach((n, i) => {
+    const latent = n.latent!;
+    const top = latent.topk.map((t) => `${t.text} ${Math.exp(t.logprob).toFixed(2)}`).join(', ');
+    const recall = latent.frontierRecall !== undefined ? `, frontier recall ${latent.frontierRecall.toFixed(2)}` : '';
+    lines.push(`  ${i + 1}. ${latent.bigLogits} big logits (mass ${latent.bigMass.toFixed(2)}, entropy ${latent.entropy.toFixed(2)}${recall}): ${top}`);
+  });
+  return lines.join('\n');
 }
 
 export function formatRun(config: StrategyConfig, stats: RunStats, result: RunResult): string {

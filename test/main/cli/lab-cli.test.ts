@@ -34,6 +34,16 @@ describe('lab command line', () => {
     expect(r.stdout).toContain(JSON.stringify(file.runs[0]!.result.bestText));
   });
 
+  it('run prints what each continuous thought superposes', async () => {
+    const r = await lab('run', '--model', fixturePath('lab-tiny'), '--prompt', 'a b', '--strategy', 'latent', '--thoughts', '2', '--max-new-tokens', '2');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('thoughts (logit lens'));
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toMatch(/^ {2}1\. \d+ big logits \(mass [\d.]+, entropy [\d.]+\): /);
+    expect(lines[at + 2]).toMatch(/^ {2}2\. /);
+  });
+
   it('compare prints one row per strategy', async () => {
     const r = await lab('compare', '--model', fixturePath('lab-tiny'), '--prompt', 'a b', '--run', 'greedy', '--run', 'beam num-beams=2', '--max-new-tokens', '3');
     expect(r.code).toBe(0);

@@ -3,7 +3,7 @@ import { buildExportFile } from '../../engine/export/build-export';
 import { configFor, parseFlags, settingsFromFlags, UsageError } from '../strategy-args';
 import { modelFromArg } from '../model-arg';
 import { executeRun, promptSource, type PromptSource } from '../execute';
-import { formatRun } from '../run-report';
+import { formatRun, formatThoughts } from '../run-report';
 import { splitTokenBudget } from '../../engine/task/evaluate-split';
 
 const OPTIONS = { model: { type: 'string' }, prompt: { type: 'string' }, strategy: { type: 'string' }, out: { type: 'string' }, task: { type: 'string' } } as const;
@@ -33,6 +33,8 @@ export async function runCommand(argv: string[]): Promise<void> {
     console.log(`prompt: ${JSON.stringify(source.prompt)}`);
     const run = await executeRun(model, source, config, { id: `${config.strategy}-1`, progress: true });
     console.log(formatRun(config, run.stats, run.result));
+    const thoughts = formatThoughts(run.tree);
+    if (thoughts) console.log(thoughts);
     if (values.out) {
       fs.writeFileSync(values.out as string, JSON.stringify(buildExportFile(model.info, source.prompt, [run], exportTask(source)), null, 1));
       console.log(`exported to ${values.out}`);
