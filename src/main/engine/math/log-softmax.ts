@@ -23,6 +23,25 @@ export function logSoftmax(logits: ArrayLike<number>): Float64Array {
   return out;
 }
 
+/** Log-probabilities and their entropy (nats) from logits, with one exponential per entry. */
+export function logSoftmaxWithEntropy(logits: ArrayLike<number>): { logprobs: Float64Array; entropy: number } {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  const logprobs = new Float64Array(logits.length);
+  let sum = 0;
+  let weighted = 0;
+  for (let i = 0; i < logits.length; i++) {
+    const shifted = logits[i]! - max;
+    const e = Math.exp(shifted);
+    sum += e;
+    if (e > 0) weighted += e * shifted;
+  }
+  const logSum = Math.log(sum);
+  for (let i = 0; i < logits.length; i++) logprobs[i] = logits[i]! - max - logSum;
+  // H = -Σ p (x - max - log Σ) = log Σ - Σ e (x - max) / Σ
+  return { logprobs, entropy: logSum - weighted / sum };
+}
+
 /** Shannon entropy in nats of the distribution given by log-probabilities. */
 export function entropyOf(logprobs: ArrayLike<number>): number {
   let h = 0;

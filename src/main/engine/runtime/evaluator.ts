@@ -1,6 +1,6 @@
 import type { LoadedModel } from '../model/load-model';
 import type { KvTensors } from '../model/kv-tensors';
-import { logSoftmax } from '../math/log-softmax';
+import { logSoftmaxWithEntropy } from '../math/log-softmax';
 import { KvCache } from './kv-cache';
 
 /** What a node feeds the model: token ids, or (lab models) raw input embeddings such as continuous thoughts. */
@@ -16,6 +16,8 @@ export interface NodeEvaluation {
   nodeId: number;
   /** next-token log-probabilities after this node */
   logprobs: Float64Array;
+  /** their entropy in nats */
+  entropy: number;
   logits: Float32Array;
   /** final hidden state after the final norm (lab models) */
   lastHidden?: Float32Array;
@@ -177,7 +179,7 @@ export class Evaluator {
     const vocab = out.logits.length / (batch * seq);
     const at = (row * seq + seq - 1) * vocab;
     const logits = out.logits.slice(at, at + vocab);
-    const evaluation: NodeEvaluation = { nodeId, logits, logprobs: logSoftmax(logits) };
+    const evaluation: NodeEvaluation = { nodeId, logits, ...logSoftmaxWithEntropy(logits) };
     const hidden = this.model.info.hiddenSize;
     if (out.lastHidden && hidden) {
       const h = (row * seq + seq - 1) * hidden;

@@ -1,4 +1,4 @@
-import { entropyOf, topIndices } from '../math/log-softmax';
+import { topIndices } from '../math/log-softmax';
 import { addNode, type TreeDraft } from '../tree/tree-store';
 import type { NodeEvaluation } from '../runtime/evaluator';
 import type { NodeStatus, TopToken } from '../../../shared/tree';
@@ -15,7 +15,7 @@ export function topTokens(logprobs: ArrayLike<number>, k: number, tokenizer: Lab
 /** Stores what an evaluation tells about its node: the entropy and the best next tokens. */
 export function recordEvaluation(draft: TreeDraft, evaluation: NodeEvaluation, topkShown: number, tokenizer: LabTokenizer): void {
   const node = draft.nodes[evaluation.nodeId]!;
-  node.entropy = entropyOf(evaluation.logprobs);
+  node.entropy = evaluation.entropy;
   if (topkShown > 0) node.topk = topTokens(evaluation.logprobs, topkShown, tokenizer);
   if (node.status === 'frontier') node.status = 'expanded';
 }
