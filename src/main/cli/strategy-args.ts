@@ -1,3 +1,4 @@
+import type { LoadedModel } from '../engine/model/load-model';
 import { resolveStrategyConfig, strategyNames, type StrategyConfig } from '../../shared/strategies';
 
 export class UsageError extends Error {
@@ -22,15 +23,25 @@ function parseValue(raw: string): unknown {
  * A strategy from the command line: "beam num-beams=8 early-stopping=never" or flags already split into pairs.
  * Keys may be kebab- or camelCase; values are JSON when they parse as JSON.
  */
-export function strategyFromSpec(spec: string, shared: Record<string, unknown> = {}): StrategyConfig {
+export function strategyFromSpec(spec: string, shared: Record<string, unknown> = {}, model?: LoadedModel): StrategyConfig {
   const [name, ...pairs] = spec.trim().split(/\s+/);
-  const settings: Record<string, unknown> = { ...shared };
+  const settings: Record<string, unknown> = { ...(model ? modelDefaults(model, name ?? '') : {}), ...shared };
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`"${pair}" in "${spec}" is not key=value`);
     settings[camel(pair.slice(0, eq))] = parseValue(pair.slice(eq + 1));
   }
   return configFor(name ?? '', settings);
+}
+
+/** Settings a model asks for: a model trained for continuous thoughts wants the mode and count it was trained with. */
+export function modelDefaults(model: LoadedModel, strategy: string): Record<string, unknown> {
+  const declared = model.config.lab?.thoughts;
+  if (strategy !== 'latent' || !declared) return {};
+  return {
+    ...(typeof declared.count === 'number' ? { thoughts: declared.count } : {}),
+    ...(declared.mode === 'hidden' || declared.mode === 'mixture' ? { mode: declared.mode } : {}),
+  };
 }
 
 export function configFor(name: string, settings: Record<string, unknown>): StrategyConfig {

@@ -44,6 +44,13 @@ describe('lab command line', () => {
     expect(lines[at + 2]).toMatch(/^ {2}2\. /);
   });
 
+  it('a model trained for continuous thoughts gets its own mode and count by default', async () => {
+    const r = await lab('run', '--model', path.join(root, 'resources/models/ontology-coconut'), '--task', '0', '--strategy', 'latent');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/"mode":"hidden","thoughts":6/);
+    expect(r.stdout).toMatch(/^best: "answer : \w+ is a \w+ \."/m);
+  });
+
   it('compare prints one row per strategy', async () => {
     const r = await lab('compare', '--model', fixturePath('lab-tiny'), '--prompt', 'a b', '--run', 'greedy', '--run', 'beam num-beams=2', '--max-new-tokens', '3');
     expect(r.code).toBe(0);

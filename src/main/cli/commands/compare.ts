@@ -26,7 +26,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
     const source = promptSource(model, values.prompt, values.task);
     const maxNewTokens = values['max-new-tokens'] !== undefined ? Number(values['max-new-tokens']) : taskTokenBudget(source);
     const shared = maxNewTokens !== undefined ? { maxNewTokens } : {};
-    const configs = (values.run ?? DEFAULT_COMPARISON).map((spec) => strategyFromSpec(spec, shared));
+    const configs = (values.run ?? DEFAULT_COMPARISON).map((spec) => strategyFromSpec(spec, shared, model));
     console.log(`model: ${model.info.name}   prompt: ${JSON.stringify(source.prompt)}`);
     const runs: FinishedRun[] = [];
     for (const [i, config] of configs.entries()) {

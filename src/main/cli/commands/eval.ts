@@ -61,7 +61,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     const limit = values.limit !== undefined ? Number(values.limit) : undefined;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError('--limit must be a positive integer');
     const maxNewTokens = values['max-new-tokens'] !== undefined ? Number(values['max-new-tokens']) : splitTokenBudget(files);
-    const requested = (values.run ?? DEFAULT_EVAL).map((spec) => strategyFromSpec(spec, { maxNewTokens }));
+    const requested = (values.run ?? DEFAULT_EVAL).map((spec) => strategyFromSpec(spec, { maxNewTokens }, model));
     const configs = requested.filter((config) => {
       const missing = missingCapabilities(model.info.capabilities, strategyNeeds(config));
       if (missing && values.run) throw new UsageError(`${config.strategy} cannot run on ${model.info.name}: the model lacks ${missing}`);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { buildExportFile } from '../../engine/export/build-export';
-import { configFor, parseFlags, settingsFromFlags, UsageError } from '../strategy-args';
+import { configFor, modelDefaults, parseFlags, settingsFromFlags, UsageError } from '../strategy-args';
 import { modelFromArg } from '../model-arg';
 import { executeRun, promptSource, type PromptSource } from '../execute';
 import { formatRun, formatThoughts } from '../run-report';
@@ -28,7 +28,7 @@ export async function runCommand(argv: string[]): Promise<void> {
     if (settings.maxNewTokens === undefined) delete settings.maxNewTokens;
     const name = (values.strategy as string | undefined) ?? 'greedy';
     if (typeof name !== 'string') throw new UsageError('--strategy needs a name');
-    const config = configFor(name, settings);
+    const config = configFor(name, { ...modelDefaults(model, name), ...settings });
     console.log(`model: ${model.info.name} (${model.info.convention}, ${model.info.numLayers} layers, vocab ${model.info.vocabSize})`);
     console.log(`prompt: ${JSON.stringify(source.prompt)}`);
     const run = await executeRun(model, source, config, { id: `${config.strategy}-1`, progress: true });
