@@ -56,12 +56,7 @@ def make_batch(gen: T.TaskGen, tok: T.WordTok, heldout: set, rng: random.Random,
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--layers", type=int, default=16)
-    ap.add_argument("--concepts", type=int, default=32)
-    ap.add_argument("--children", type=int, default=3)
-    ap.add_argument("--min-hops", type=int, default=2)
-    ap.add_argument("--max-hops", type=int, default=8)
-    ap.add_argument("--task-seed", type=int, default=0)
+    T.TaskSpec.add_arguments(ap)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--minutes", type=float, default=50)
     ap.add_argument("--ckpt-dir", required=True)
@@ -80,7 +75,7 @@ def main():
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
     os.makedirs(args.ckpt_dir, exist_ok=True)
-    spec = T.TaskSpec(args.layers, args.concepts, args.children, args.min_hops, args.max_hops, args.task_seed)
+    spec = T.TaskSpec.from_arguments(args)
     onto = T.Ontology(spec)
     gen = T.TaskGen(onto)
     vocab = T.vocab_list(onto)

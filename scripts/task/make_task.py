@@ -51,16 +51,11 @@ def write_task(out: str, spec: T.TaskSpec, n_val: int = 300, n_test: int = 300):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
-    ap.add_argument("--layers", type=int, default=16)
-    ap.add_argument("--concepts", type=int, default=32)
-    ap.add_argument("--children", type=int, default=3)
-    ap.add_argument("--min-hops", type=int, default=2)
-    ap.add_argument("--max-hops", type=int, default=8)
-    ap.add_argument("--task-seed", type=int, default=0)
+    T.TaskSpec.add_arguments(ap)
     ap.add_argument("--n-val", type=int, default=300)
     ap.add_argument("--n-test", type=int, default=300)
     a = ap.parse_args()
-    spec = T.TaskSpec(a.layers, a.concepts, a.children, a.min_hops, a.max_hops, a.task_seed)
+    spec = T.TaskSpec.from_arguments(a)
     write_task(a.out, spec, a.n_val, a.n_test)
 
 

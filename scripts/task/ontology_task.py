@@ -44,6 +44,21 @@ class TaskSpec:
     def to_json(self):
         return dict(self.__dict__)
 
+    @staticmethod
+    def add_arguments(ap) -> None:
+        """The command-line flags that size the task (train.py and make_task.py take the same ones)."""
+        d = TaskSpec()
+        ap.add_argument("--layers", type=int, default=d.layers)
+        ap.add_argument("--concepts", type=int, default=d.concepts)
+        ap.add_argument("--children", type=int, default=d.children)
+        ap.add_argument("--min-hops", type=int, default=d.min_hops)
+        ap.add_argument("--max-hops", type=int, default=d.max_hops)
+        ap.add_argument("--task-seed", type=int, default=d.seed)
+
+    @staticmethod
+    def from_arguments(args) -> "TaskSpec":
+        return TaskSpec(args.layers, args.concepts, args.children, args.min_hops, args.max_hops, args.task_seed)
+
 
 class Ontology:
     def __init__(self, spec: TaskSpec):
