@@ -5,6 +5,7 @@ import type { LoadedModel } from '../../../../src/main/engine/model/load-model';
 import { HmmAnalysisSchema, type HmmAnalysis } from '../../../../src/shared/analysis';
 import { logSumExp } from '../../../../src/main/engine/math/log-softmax';
 import { buildTrellis } from '../../../../src/main/engine/strategies/hmm-trellis';
+import { TOY_TASK } from '../../../helpers/toy-task';
 import { fixtureModel } from '../../../helpers/fixtures';
 import { enumerateSequences } from '../../../oracles/exact-sequences';
 import { exactPrefixes } from '../../../oracles/exact-prefixes';
@@ -182,7 +183,7 @@ describe('HMM forward (property 5)', () => {
 
   it('scores states against the true current concept when the prompt is a task example', async () => {
     const model = await fixtureModel('lab-tiny');
-    const task = { index: 0, options: ['c', 'd'], answer: 'd', frontiers: [['b'], ['d', 'e'], ['a', 'c', 'g']], currentConcepts: ['b', 'd', 'g'] };
+    const task = TOY_TASK;
     const out = await runSearch({
       model,
       prompt: PROMPT,

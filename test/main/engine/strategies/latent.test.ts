@@ -8,6 +8,7 @@ import { replayThoughtInputs } from '../../../../src/main/engine/strategies/late
 import { inspectTreeNodeLens } from '../../../../src/main/engine/lens/logit-lens';
 import { LatentAnalysisSchema } from '../../../../src/shared/analysis';
 import { logSoftmax, entropyOf } from '../../../../src/main/engine/math/log-softmax';
+import { TOY_TASK } from '../../../helpers/toy-task';
 import { fixtureModel } from '../../../helpers/fixtures';
 
 const PROMPT = 'a b';
@@ -176,7 +177,7 @@ describe('latent exploration', () => {
 
   it('scores each thought’s big logits against the true next frontier when the prompt is a task example', async () => {
     const model = await fixtureModel('lab-tiny');
-    const task = { index: 0, options: ['c', 'd'], answer: 'd', frontiers: [['b'], ['d', 'e'], ['a', 'c', 'g']], currentConcepts: ['b', 'd', 'g'] };
+    const task = TOY_TASK;
     const out = await runSearch({
       model,
       prompt: PROMPT,
