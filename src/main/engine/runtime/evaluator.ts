@@ -145,7 +145,7 @@ export class Evaluator {
     return input.tokens.map((t) => this.tokenEmbedding(t));
   }
 
-  tokenEmbedding(tokenId: number): Float32Array {
+  private tokenEmbedding(tokenId: number): Float32Array {
     const { embeddings, info } = this.model;
     if (!embeddings || !info.hiddenSize) throw new Error('this model has no readable embedding matrix');
     return embeddings.subarray(tokenId * info.hiddenSize, (tokenId + 1) * info.hiddenSize);

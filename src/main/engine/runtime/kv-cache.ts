@@ -32,10 +32,6 @@ export class KvCache {
     return this.entries.has(nodeId);
   }
 
-  length(nodeId: number): number | undefined {
-    return this.entries.get(nodeId)?.block.tensors.length;
-  }
-
   /** Row i of `tensors` becomes the cache of nodeIds[i] (null: not kept). */
   store(nodeIds: (number | null)[], tensors: KvTensors): void {
     const block: KvBlock = { tensors, bytes: kvBytes(this.shape, tensors.batch, tensors.length), liveRows: 0 };
