@@ -2,7 +2,7 @@
 
   /usr/bin/python3 scripts/model/coconut_train.py --init scripts/model/runs/main/latest.pt \
       --run-dir scripts/model/runs/coconut --max-latent 6 \
-      --stage0-minutes 2 --stage-minutes 6 --final-minutes 16
+      --stage0-minutes 2 --stage-minutes 6 --final-minutes 16 [--mix-prob 0.3]
 
 Stages 0 .. last (see coconut.py): stage 0 = the chain of facts with the <bot><eot>
 markers and no thoughts; stage k replaces the first k facts with k thoughts; the last
@@ -51,6 +51,10 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--warmup", type=int, default=50)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--mix-prob", type=float, default=0.0,
+                    help="probability that a batch of stage k >= 1 is drawn from an earlier stage 0..k-1 "
+                         "(uniformly), as the paper mixes other stages' data so the model can leave latent "
+                         "mode after any number of thoughts")
     args = ap.parse_args()
 
     torch.set_num_threads(1)
@@ -102,8 +106,11 @@ def main():
             for g in opt.param_groups:
                 g["lr"] = lr
             model.train()
-            batch = C.make_batch(gen, tok, heldout, rng, args.batch, stage, args.max_latent, bot, eot)
-            loss = C.loss_of(model, batch, n_th)
+            batch_stage = stage
+            if stage > 0 and rng.random() < args.mix_prob:
+                batch_stage = rng.randrange(stage)
+            batch = C.make_batch(gen, tok, heldout, rng, args.batch, batch_stage, args.max_latent, bot, eot)
+            loss = C.loss_of(model, batch, C.n_thoughts_of(batch_stage, args.max_latent))
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
