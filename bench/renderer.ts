@@ -13,7 +13,7 @@ import type { LabEventListener } from '../src/main/engine-host/lab-service';
 import type { RunSummary } from '../src/shared/lab-api';
 import type { ModelInfo } from '../src/shared/model';
 import { layoutTree } from '../src/renderer/src/lib/tree/layout';
-import { LiveTree } from '../src/renderer/src/lib/tree/live-tree';
+import { LiveTree } from '../src/shared/tree-sync';
 import { beamShapedTree } from './synthetic-tree';
 import { ROOT, buildApp, launchChromium } from '../test/e2e/serve-harness';
 
@@ -23,7 +23,7 @@ const STREAMED = 1_000;
 const model: ModelInfo = {
   folder: '/bench', name: 'bench', convention: 'lab', graphFile: 'none', family: 'bench', numLayers: 1, numHeads: 1, numKvHeads: 1,
   headDim: 1, hiddenSize: 1, vocabSize: 1000, kvDtype: 'float32', bosTokenId: 0, eosTokenIds: [0],
-  capabilities: { inputsEmbeds: false, lastHiddenState: false, hiddenStates: false, embeddings: false, logitLens: false, residualDelta: false },
+  capabilities: { inputsEmbeds: false, lastHiddenState: false, hiddenStates: false, embeddings: false, logitLens: false, residualDelta: false, ablation: false },
   inputs: [], outputs: [],
 };
 

@@ -77,7 +77,7 @@ describe('RunStore', () => {
     const { start, batches, final } = growTree(12, 9);
     // the main process's state after message 4 (root replace + 4 batches)
     let atFour: TreeState = structuredClone(start);
-    const { applyPatchesInPlace } = await import('../../src/renderer/src/lib/tree/apply-patches');
+    const { applyPatchesInPlace } = await import('../../src/shared/tree-sync');
     for (const b of batches.slice(0, 4)) atFour = applyPatchesInPlace(atFour, structuredClone(b)).value;
     const fake = fakeApi(new Map([['r1', { tree: atFour, seq: 4 }]]));
     const store = new RunStore(fake.api, () => {});

@@ -1,10 +1,9 @@
-import { applyPatches, enablePatches, type Patch } from 'immer';
+import type { Patch } from 'immer';
 import type { RunSummary } from '../../shared/lab-api';
 import type { TreeState } from '../../shared/tree';
 import type { ExportModelSchema } from '../../shared/export-format';
+import { applyPatchesInPlace } from '../../shared/tree-sync';
 import type { z } from 'zod';
-
-enablePatches();
 
 /**
  * What the main process keeps of one run: its summary and its last known tree. The tree is kept
@@ -27,15 +26,22 @@ export class HostRun {
     return this.summary.state === 'running';
   }
 
-  /** Replaces the whole tree and returns the patch that says so to subscribers. */
+  /**
+   * Replaces the whole tree and returns the patch that says so to subscribers. The host keeps its own
+   * copy: it changes that copy in place later, and the objects it sent must not change under a listener.
+   */
   replaceTree(tree: TreeState): Patch[] {
-    this.tree = tree;
+    this.tree = structuredClone(tree);
     return [{ op: 'replace', path: [], value: tree }];
   }
 
+  /**
+   * Applies a batch in place (a batch costs what it changes, not a copy of the 10,000-node record as
+   * immer's applyPatches would). The values are copied first: the same patches go on to subscribers.
+   */
   applyPatches(patches: Patch[]): void {
     if (!this.tree) throw new Error(`run ${this.summary.runId}: patches arrived before its tree`);
-    this.tree = applyPatches(this.tree, patches);
+    this.tree = applyPatchesInPlace(this.tree, structuredClone(patches)).value;
   }
 
   nextSeq(): number {

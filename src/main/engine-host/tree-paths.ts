@@ -1,16 +1,7 @@
 import type { TreeState } from '../../shared/tree';
 
-/** Node ids from the root down to `nodeId`, following first parents (the tree drawn under a lattice). */
-export function pathIds(tree: TreeState, nodeId: number): number[] {
-  const ids: number[] = [];
-  const seen = new Set<number>();
-  for (let node = tree.nodes[nodeId]; node && !seen.has(node.id); node = tree.nodes[node.parents[0]!]) {
-    seen.add(node.id);
-    ids.push(node.id);
-    if (node.parents.length === 0) break;
-  }
-  return ids.reverse();
-}
+/** Node ids from the root down to a node along first parents: the one walk the renderer uses too. */
+export { pathTo as pathIds } from '../../shared/tree-sync';
 
 /** Texts shaped like special tokens (`<eos>`, `</s>`, `<|endoftext|>`, `[SEP]`), which decoding skips. */
 const SPECIAL_TOKEN = /^(<[^<>\s]+>|\[[A-Z]+\])$/;

@@ -1,6 +1,6 @@
 import type { LabApi, LabEvents, RunSummary } from '../../../../shared/lab-api';
 import type { RunProgress } from '../../../../shared/run';
-import { LiveTree } from '../tree/live-tree';
+import { LiveTree } from '../../../../shared/tree-sync';
 
 export interface RunEntry {
   summary: RunSummary;

@@ -1,16 +1,7 @@
 import type { TreeNode, TreeState } from '../../../../shared/tree';
+import { pathTo } from '../../../../shared/tree-sync';
 
-/** Ids from the root to `nodeId` along first parents (the drawn tree). */
-export function pathTo(tree: TreeState, nodeId: number): number[] {
-  const ids: number[] = [];
-  const seen = new Set<number>();
-  for (let node = tree.nodes[nodeId]; node && !seen.has(node.id); node = tree.nodes[node.parents[0] ?? -1]) {
-    seen.add(node.id);
-    ids.push(node.id);
-    if (node.parents.length === 0) break;
-  }
-  return ids.reverse();
-}
+export { pathTo };
 
 /**
  * A key naming a node by its token path from the root, equal across runs on the same prompt: hovering
