@@ -39,6 +39,7 @@ async function run(ids, past, pastLen, delta) {
     position_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map((_, i) => BigInt(pastLen + i))), [1, S]),
     residual_delta: new ort.Tensor('float32', delta ?? new Float32Array(L * H), [L, H]),
   };
+  if (s.inputNames.includes('residual_ablate')) feeds.residual_ablate = new ort.Tensor('float32', new Float32Array(L * H), [L, H]);
   for (let i = 0; i < L; i++) for (const kv of ['key', 'value'])
     feeds[`past_key_values.${i}.${kv}`] = past ? past[`present.${i}.${kv}`] : new ort.Tensor('float32', new Float32Array(0), [1, kvh, 0, hd]);
   return s.run(feeds);

@@ -165,10 +165,13 @@ class Decoder(nn.Module):
         return [(z, z) for _ in range(c.num_hidden_layers)]
 
     # ---- the one forward pass ----------------------------------------------
-    def forward_full(self, inputs_embeds, attention_mask, position_ids, past, residual_delta=None):
+    def forward_full(self, inputs_embeds, attention_mask, position_ids, past, residual_delta=None,
+                     residual_ablate=None):
         """inputs_embeds [B,S,H] f32; attention_mask [B,P+S] int64 (0 = masked key);
         position_ids [B,S] int64; past: list of (k, v) [B,kvh,P,hd];
-        residual_delta [L,H] or None.
+        residual_delta [L,H] or None; residual_ablate [L,H] or None: after layer i the
+        stream loses its component along the unit vector u = residual_ablate[i]
+        (h - (h.u) u; a zero row is an exact no-op), then residual_delta[i] is added.
         Returns logits [B,S,V], last_hidden [B,S,H], hidden_states [L+1,B,S,H],
         presents list of (k, v) [B,kvh,P+S,hd]."""
         cfg = self.cfg
@@ -190,6 +193,9 @@ class Decoder(nn.Module):
         presents = []
         for i, blk in enumerate(self.blocks):
             h, k, v = blk(h, past[i][0], past[i][1], allowed, cos_sin)
+            if residual_ablate is not None:
+                u = residual_ablate[i]
+                h = h - torch.matmul(h, u)[..., None] * u
             if residual_delta is not None:
                 h = h + residual_delta[i]
             hs.append(h)
@@ -198,7 +204,8 @@ class Decoder(nn.Module):
         logits = self.unembed(last)
         return logits, last, torch.stack(hs, dim=0), presents
 
-    def forward_ids(self, input_ids, attention_mask=None, position_ids=None, past=None, residual_delta=None):
+    def forward_ids(self, input_ids, attention_mask=None, position_ids=None, past=None, residual_delta=None,
+                    residual_ablate=None):
         B, S = input_ids.shape
         if past is None:
             past = self.empty_past(B)
@@ -207,7 +214,8 @@ class Decoder(nn.Module):
             attention_mask = torch.ones(B, P + S, dtype=torch.int64)
         if position_ids is None:
             position_ids = torch.arange(P, P + S, dtype=torch.int64)[None].expand(B, S)
-        return self.forward_full(self.embed(input_ids), attention_mask, position_ids, past, residual_delta)
+        return self.forward_full(self.embed(input_ids), attention_mask, position_ids, past, residual_delta,
+                                 residual_ablate)
 
     def forward(self, input_ids):  # training convenience: logits only
         return self.forward_ids(input_ids)[0]

@@ -92,14 +92,19 @@ def main():
     onto, splits = write_task(args.out, spec, extra["n_val"], extra["n_test"])
     tok = T.WordTok(T.vocab_list(onto))
     assert len(tok.vocab) == model.cfg.vocab_size
-    training = {
-        "checkpoint": os.path.basename(args.checkpoint),
-        "train_minutes": extra.get("train_minutes"),
-        "steps": extra.get("step"),
-        "examples": extra.get("examples"),
-        "validation_greedy": extra.get("validation"),
-        "params": count_params(model),
-    }
+    if "rebuilt_from" in extra:
+        # checkpoint_from_onnx.py copied the original training block: re-exporting must not rename the run
+        keys = ("checkpoint", "train_minutes", "steps", "examples", "validation_greedy", "params")
+        training = {k: extra.get(k) for k in keys}
+    else:
+        training = {
+            "checkpoint": os.path.basename(args.checkpoint),
+            "train_minutes": extra.get("train_minutes"),
+            "steps": extra.get("step"),
+            "examples": extra.get("examples"),
+            "validation_greedy": extra.get("validation"),
+            "params": count_params(model),
+        }
     export_lab_folder(model, args.out, bos=T.BOS, eos=T.EOS, pad=T.PAD, extra_config={
         "lattice_lab": {
             "task": {"name": "ontology-cot", "ontology": "task/ontology.json", "test": "task/test.jsonl",

@@ -10,6 +10,8 @@ onnx/model.onnx
            position_ids int64 [batch, seq]
            past_key_values.{i}.key|value f32 [batch, kv_heads, past, head_dim]
            residual_delta f32 [layers, hidden]      (h = layer_i(h) + residual_delta[i])
+           residual_ablate f32 [layers, hidden]     (unit rows u_i, zeros = off: before the delta,
+                                                     h = layer_i(h) - (h . u_i) u_i)
   outputs: logits f32 [batch, seq, vocab]
            last_hidden_state f32 [batch, seq, hidden]   (after the final norm)
            hidden_states f32 [layers+1, batch, seq, hidden] (before the final norm)
@@ -46,9 +48,9 @@ class LabWrapper(nn.Module):
     def forward(self, inputs_embeds, attention_mask, position_ids, *rest):
         L = self.model.cfg.num_hidden_layers
         past = [(rest[2 * i], rest[2 * i + 1]) for i in range(L)]
-        residual_delta = rest[2 * L]
+        residual_delta, residual_ablate = rest[2 * L], rest[2 * L + 1]
         logits, last, hs, presents = self.model.forward_full(
-            inputs_embeds, attention_mask, position_ids, past, residual_delta
+            inputs_embeds, attention_mask, position_ids, past, residual_delta, residual_ablate
         )
         out = [logits, last, hs]
         for k, v in presents:
@@ -69,7 +71,7 @@ def lab_names(L: int):
     inputs = ["inputs_embeds", "attention_mask", "position_ids"]
     for i in range(L):
         inputs += [f"past_key_values.{i}.key", f"past_key_values.{i}.value"]
-    inputs.append("residual_delta")
+    inputs += ["residual_delta", "residual_ablate"]
     outputs = ["logits", "last_hidden_state", "hidden_states"]
     for i in range(L):
         outputs += [f"present.{i}.key", f"present.{i}.value"]
@@ -88,6 +90,8 @@ def export_lab_onnx(model: Decoder, path: str):
     for _ in range(L):
         past += [torch.randn(B, cfg.num_key_value_heads, P, cfg.head_dim) for _ in range(2)]
     delta = torch.zeros(L, cfg.hidden_size)
+    # non-zero example values so the tracer cannot treat either input as a constant
+    ablate = torch.nn.functional.normalize(torch.randn(L, cfg.hidden_size), dim=-1)
     inputs, outputs = lab_names(L)
     dyn = {
         "inputs_embeds": {0: "batch", 1: "seq"},
@@ -104,7 +108,7 @@ def export_lab_onnx(model: Decoder, path: str):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with torch.no_grad():
         torch.onnx.export(
-            LabWrapper(model), (embeds, mask, pos, *past, delta), path,
+            LabWrapper(model), (embeds, mask, pos, *past, delta, ablate), path,
             input_names=inputs, output_names=outputs, dynamic_axes=dyn,
             opset_version=OPSET, do_constant_folding=True,
         )

@@ -69,6 +69,7 @@ async function smoke(dir) {
       batchIds.forEach((ids, b) => ids.forEach((t, i) => e.set(emb.subarray(t * H, (t + 1) * H), (b * S + i) * H)));
       feeds.inputs_embeds = new ort.Tensor('float32', e, [B, S, H]);
       feeds.residual_delta = new ort.Tensor('float32', delta ?? new Float32Array(L * H), [L, H]);
+      if (s.inputNames.includes('residual_ablate')) feeds.residual_ablate = new ort.Tensor('float32', new Float32Array(L * H), [L, H]);
     } else {
       feeds.input_ids = new ort.Tensor('int64', BigInt64Array.from(batchIds.flat().map(BigInt)), [B, S]);
     }
@@ -130,6 +131,7 @@ async function smoke(dir) {
         rows.forEach((r, b) => r.forEach((t, i) => e.set(emb.subarray(t * H, (t + 1) * H), (b * S + i) * H)));
         feeds.inputs_embeds = new ort.Tensor('float32', e, [B, S, H]);
         feeds.residual_delta = new ort.Tensor('float32', new Float32Array(L * H), [L, H]);
+        if (s.inputNames.includes('residual_ablate')) feeds.residual_ablate = new ort.Tensor('float32', new Float32Array(L * H), [L, H]);
       } else feeds.input_ids = new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [B, S]);
       feeds.attention_mask = new ort.Tensor('int64', BigInt64Array.from(mask.flat().map(BigInt)), [B, S]);
       if (s.inputNames.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from(pos.flat().map(BigInt)), [B, S]);

@@ -13,6 +13,8 @@ export const CapabilitiesSchema = z.object({
   logitLens: z.boolean(),
   /** accepts a per-layer steering vector (`residual_delta`) */
   residualDelta: z.boolean(),
+  /** removes the residual stream's component along a unit direction per layer (`residual_ablate`) */
+  ablation: z.boolean(),
 });
 export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 
@@ -34,5 +36,9 @@ export const ModelInfoSchema = z.object({
   capabilities: CapabilitiesSchema,
   inputs: z.array(z.string()),
   outputs: z.array(z.string()),
+  /** positions the model was trained with (config.json), null when the folder does not say */
+  contextLength: z.number().int().positive().nullable().optional(),
+  /** settings the model folder asks for, per strategy (e.g. a continuous-thought model's mode and count) */
+  strategyDefaults: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;

@@ -13,6 +13,8 @@ export interface ForwardRequest {
   past: KvTensors | null;
   /** [layers * hidden]; zeros when absent */
   residualDelta?: Float32Array;
+  /** [layers * hidden] unit rows (zero rows: off); zeros when absent */
+  residualAblate?: Float32Array;
   wantHiddenStates?: boolean;
 }
 
@@ -65,6 +67,11 @@ export class DecoderSession {
     }
     if (this.signature.hasResidualDelta) {
       feeds.residual_delta = new ort.Tensor('float32', req.residualDelta ?? this.zeros(), [numLayers, this.hiddenSize!]);
+    }
+    if (this.signature.hasResidualAblate) {
+      feeds.residual_ablate = new ort.Tensor('float32', req.residualAblate ?? this.zeros(), [numLayers, this.hiddenSize!]);
+    } else if (req.residualAblate) {
+      throw new Error('ablation is not supported by this graph (it has no residual_ablate input)');
     }
     const pastDims = [batch, numKvHeads, pastLength, headDim];
     for (let i = 0; i < numLayers; i++) {

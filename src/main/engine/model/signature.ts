@@ -16,6 +16,7 @@ export interface GraphSignature {
   hasPositionIds: boolean;
   hasUseCacheBranch: boolean;
   hasResidualDelta: boolean;
+  hasResidualAblate: boolean;
   hasLastHiddenState: boolean;
   hasHiddenStates: boolean;
   inputs: string[];
@@ -86,6 +87,7 @@ export function readSignature(session: InferenceSession, file: string): GraphSig
     hasPositionIds: inputs.includes('position_ids'),
     hasUseCacheBranch: inputs.includes('use_cache_branch'),
     hasResidualDelta: inputs.includes('residual_delta'),
+    hasResidualAblate: inputs.includes('residual_ablate'),
     hasLastHiddenState,
     hasHiddenStates,
     inputs,
@@ -101,6 +103,7 @@ export function capabilitiesOf(sig: GraphSignature, hasEmbeddings: boolean, hasL
     embeddings: hasEmbeddings,
     logitLens: hasLens && sig.hasHiddenStates,
     residualDelta: sig.hasResidualDelta,
+    ablation: sig.hasResidualAblate,
   };
 }
 
@@ -115,6 +118,7 @@ export function missingCapabilities(caps: Capabilities, needed: (keyof Capabilit
     embeddings: 'a readable embedding matrix (config lattice_lab.embeddings)',
     logitLens: 'a logit-lens graph (config lattice_lab.lens)',
     residualDelta: 'a residual_delta input',
+    ablation: 'a residual_ablate input',
   };
   return missing.map((m) => explain[m]).join(', ');
 }

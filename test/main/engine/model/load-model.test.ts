@@ -43,6 +43,7 @@ describe('model folders', () => {
       embeddings: true,
       logitLens: true,
       residualDelta: true,
+      ablation: false,
     });
     const gpt2 = await loadModel(fixturePath('hf-gpt2-tiny'));
     expect(gpt2.info).toMatchObject({ convention: 'hf', family: 'gpt2', numLayers: gpt2.info.numLayers, vocabSize: 8 });
