@@ -14,6 +14,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
     args: argv,
     options: {
       model: { type: 'string' },
+      threads: { type: 'string' },
       prompt: { type: 'string' },
       task: { type: 'string' },
       run: { type: 'string', multiple: true },
@@ -21,7 +22,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
       out: { type: 'string' },
     },
   });
-  const model = await modelFromArg(values.model);
+  const model = await modelFromArg(values.model, values.threads);
   try {
     const source = promptSource(model, values.prompt, values.task);
     const maxNewTokens = values['max-new-tokens'] !== undefined ? Number(values['max-new-tokens']) : taskTokenBudget(source);

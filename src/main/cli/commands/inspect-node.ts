@@ -19,9 +19,9 @@ function chainLineage(promptIds: number[], tokens: number[]): Lineage {
 export async function inspectNodeCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { model: { type: 'string' }, prompt: { type: 'string' }, task: { type: 'string' }, continuation: { type: 'string', default: '' }, top: { type: 'string', default: '5' } },
+    options: { model: { type: 'string' }, threads: { type: 'string' }, prompt: { type: 'string' }, task: { type: 'string' }, continuation: { type: 'string', default: '' }, top: { type: 'string', default: '5' } },
   });
-  const model = await modelFromArg(values.model);
+  const model = await modelFromArg(values.model, values.threads);
   try {
     const source = promptSource(model, values.prompt, values.task);
     const promptIds = encodePrompt(model, source.prompt);

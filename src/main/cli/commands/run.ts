@@ -6,7 +6,7 @@ import { executeRun, promptSource, type PromptSource } from '../execute';
 import { formatRun, formatThoughts } from '../run-report';
 import { splitTokenBudget } from '../../engine/task/evaluate-split';
 
-const OPTIONS = { model: { type: 'string' }, prompt: { type: 'string' }, strategy: { type: 'string' }, out: { type: 'string' }, task: { type: 'string' } } as const;
+const OPTIONS = { model: { type: 'string' }, prompt: { type: 'string' }, strategy: { type: 'string' }, out: { type: 'string' }, task: { type: 'string' }, threads: { type: 'string' } } as const;
 
 /** Enough tokens for any answer of the task (a model may take a longer valid path), when the prompt is a task example. */
 export function taskTokenBudget(source: PromptSource): number | undefined {
@@ -20,7 +20,7 @@ export function exportTask(source: PromptSource) {
 
 export async function runCommand(argv: string[]): Promise<void> {
   const values = parseFlags(argv);
-  const model = await modelFromArg(values.model as string | undefined);
+  const model = await modelFromArg(values.model as string | undefined, values.threads);
   try {
     const source = promptSource(model, values.prompt as string | undefined, values.task as string | undefined);
     const settings = settingsFromFlags(values, new Set(Object.keys(OPTIONS)));

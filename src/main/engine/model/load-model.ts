@@ -9,6 +9,8 @@ import { capabilitiesOf, readSignature, type GraphSignature } from './signature'
 import { DecoderSession } from './decoder-session';
 import { LogitLensSession } from './logit-lens-session';
 import type { KvShape } from './kv-tensors';
+import { contextLength } from '../guards/context-guard';
+import { modelStrategyDefaults } from '../guards/model-defaults';
 
 export interface LoadedModel {
   info: ModelInfo;
@@ -18,6 +20,8 @@ export interface LoadedModel {
   /** [vocab * hidden], row-major; lab convention only */
   embeddings: Float32Array | null;
   lens: LogitLensSession | null;
+  /** exactly what the sessions were created with (a benchmark's raw loop builds its session from these) */
+  sessionOptions: ort.InferenceSession.SessionOptions;
   release(): Promise<void>;
 }
 
@@ -34,7 +38,22 @@ export const GRAPH_CANDIDATES = [
 export interface LoadOptions {
   /** a graph file relative to the folder, overriding the search order */
   graph?: string;
-  intraOpNumThreads?: number;
+  /** onnxruntime's intra-op threads; unset: LATTICE_LAB_THREADS, else onnxruntime's default (one per physical core) */
+  threads?: number;
+}
+
+/** The session options every graph of a model is created with. */
+export function sessionOptions(threads?: number): ort.InferenceSession.SessionOptions {
+  const fromEnv = process.env.LATTICE_LAB_THREADS ? Number(process.env.LATTICE_LAB_THREADS) : undefined;
+  const chosen = threads ?? fromEnv;
+  if (chosen !== undefined && !(Number.isInteger(chosen) && chosen >= 1)) {
+    throw new ModelLoadError(`the thread count must be a positive integer (got ${chosen})`, 'LATTICE_LAB_THREADS');
+  }
+  return {
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    ...(chosen !== undefined ? { intraOpNumThreads: chosen } : {}),
+  };
 }
 
 function readJson(file: string, folder: string): unknown {
@@ -47,14 +66,9 @@ function readJson(file: string, folder: string): unknown {
   }
 }
 
-async function createSession(file: string, rel: string, options: LoadOptions): Promise<ort.InferenceSession> {
+async function createSession(file: string, rel: string, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(file, {
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      intraOpNumThreads: options.intraOpNumThreads ?? 1,
-      interOpNumThreads: 1,
-    });
+    return await ort.InferenceSession.create(file, options);
   } catch (err) {
     throw new ModelLoadError(`cannot load the ONNX graph (${(err as Error).message.split('\n')[0]})`, rel);
   }
@@ -85,7 +99,8 @@ export async function loadModel(folder: string, options: LoadOptions = {}): Prom
   if (!graphFile || !fs.existsSync(path.join(dir, graphFile))) {
     throw new ModelLoadError(`no ONNX decoder graph found (looked for ${options.graph ?? GRAPH_CANDIDATES.join(', ')})`, dir);
   }
-  const session = await createSession(path.join(dir, graphFile), graphFile, options);
+  const ortOptions = sessionOptions(options.threads);
+  const session = await createSession(path.join(dir, graphFile), graphFile, ortOptions);
   const sessions: ort.InferenceSession[] = [session];
   try {
     const signature = readSignature(session, graphFile);
@@ -126,7 +141,7 @@ export async function loadModel(folder: string, options: LoadOptions = {}): Prom
     }
     let lens: LogitLensSession | null = null;
     if (config.lab?.lens && hiddenSize) {
-      const lensSession = await createSession(path.join(dir, config.lab.lens), config.lab.lens, options);
+      const lensSession = await createSession(path.join(dir, config.lab.lens), config.lab.lens, ortOptions);
       sessions.push(lensSession);
       lens = new LogitLensSession(lensSession, hiddenSize);
     }
@@ -148,6 +163,8 @@ export async function loadModel(folder: string, options: LoadOptions = {}): Prom
       capabilities: capabilitiesOf(signature, embeddings !== null, lens !== null),
       inputs: signature.inputs,
       outputs: signature.outputs,
+      contextLength: contextLength(config),
+      strategyDefaults: modelStrategyDefaults(config),
     };
     return {
       info,
@@ -156,6 +173,7 @@ export async function loadModel(folder: string, options: LoadOptions = {}): Prom
       decoder,
       embeddings,
       lens,
+      sessionOptions: ortOptions,
       release: async () => {
         await Promise.all(sessions.map((s) => s.release()));
       },
