@@ -15,8 +15,48 @@ export const StateScoreSchema = z.object({
   n: z.number().int().nonnegative(),
   purity: z.number().min(0).max(1),
   nmi: z.number().min(0).max(1),
+  /** distinct true concepts among them (depths with fewer than 2 are left out of the pooled scores) */
+  concepts: z.number().int().nonnegative().optional(),
+  /** count weighting: the expected purity / NMI under a random assignment of the same state labels */
+  purityChance: z.number().min(0).max(1).optional(),
+  nmiChance: z.number().min(0).max(1).optional(),
+  /** the same scores with every hypothesis weighted by its path probability; `weight` is the depth's mass */
+  mass: z
+    .object({
+      weight: z.number().nonnegative(),
+      purity: z.number().min(0).max(1),
+      nmi: z.number().min(0).max(1),
+      purityChance: z.number().min(0).max(1),
+      nmiChance: z.number().min(0).max(1),
+    })
+    .optional(),
 });
 export type StateScore = z.infer<typeof StateScoreSchema>;
+
+/**
+ * Purity and NMI pooled over the depths that hold at least two true concepts: the mean of the per-depth scores
+ * weighted by each depth's total weight (count: hypotheses; mass: their summed path probability), each beside its
+ * chance level (random state labels, state sizes kept) and the lift = score − chance.
+ */
+export const PooledStateScoreSchema = z.object({
+  depths: z.number().int().nonnegative(),
+  weight: z.number().nonnegative(),
+  purity: z.number(),
+  purityChance: z.number(),
+  purityLift: z.number(),
+  nmi: z.number(),
+  nmiChance: z.number(),
+  nmiLift: z.number(),
+});
+export type PooledStateScore = z.infer<typeof PooledStateScoreSchema>;
+
+export const StateScoreSummarySchema = z.object({
+  /** every hypothesis counts once */
+  count: PooledStateScoreSchema,
+  /** every hypothesis counts by its path probability */
+  mass: PooledStateScoreSchema,
+});
+export type StateScoreSummary = z.infer<typeof StateScoreSummarySchema>;
 
 /** One latent state at one depth of the trellis. */
 export const TrellisCellSchema = z.object({
@@ -84,6 +124,8 @@ export const HmmAnalysisSchema = z.object({
     .nullable(),
   /** when the prompt is a task example: do the states recover the true current concept? */
   groundTruth: z.array(StateScoreSchema).optional(),
+  /** the per-depth ground truth pooled over the depths with at least two true concepts (null: no such depth) */
+  groundTruthSummary: StateScoreSummarySchema.nullable().optional(),
 });
 export type HmmAnalysis = z.infer<typeof HmmAnalysisSchema>;
 

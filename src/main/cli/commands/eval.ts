@@ -39,7 +39,11 @@ export function evalTable(scores: StrategyScore[]): string {
 
 function latentColumn(s: StrategyScore): string {
   const parts: string[] = [];
-  if (s.statePurity !== undefined) parts.push(`state purity ${s.statePurity.toFixed(2)}, NMI ${s.stateNmi!.toFixed(2)}`);
+  if (s.stateScores) {
+    // count weighting (every hypothesis once); chance = random state labels of the same sizes
+    const c = s.stateScores.count;
+    parts.push(`state purity ${c.purity.toFixed(2)} (chance ${c.purityChance.toFixed(2)}), NMI ${c.nmi.toFixed(2)} (chance ${c.nmiChance.toFixed(2)})`);
+  }
   if (s.thoughtRecall !== undefined) parts.push(`thought frontier recall ${s.thoughtRecall.toFixed(2)}`);
   return parts.join('; ') || '-';
 }
@@ -49,13 +53,14 @@ export async function evalCommand(argv: string[]): Promise<void> {
     args: argv,
     options: {
       model: { type: 'string' },
+      threads: { type: 'string' },
       run: { type: 'string', multiple: true },
       limit: { type: 'string' },
       'max-new-tokens': { type: 'string' },
       json: { type: 'string' },
     },
   });
-  const model = await modelFromArg(values.model);
+  const model = await modelFromArg(values.model, values.threads);
   try {
     const files = taskFilesOf(model);
     const limit = values.limit !== undefined ? Number(values.limit) : undefined;

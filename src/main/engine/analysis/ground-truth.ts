@@ -1,36 +1,16 @@
 import type { TaskContext } from '../search/task-context';
-import { parseStrategyAnalysis, type StateScore } from '../../../shared/analysis';
+import { parseStrategyAnalysis, type StateScore, type StateScoreSummary } from '../../../shared/analysis';
+import { codeLabels, poolDepths, scoreWeighted, weightedNmi, weightedPurity } from './state-scores';
 
 /**
  * Scores the lab's latent views against the bundled task's ground truth. Everything here is generic: labels are
  * any strings or numbers, concepts are words, and token texts are mapped to concepts by their text.
  */
 
-function counts<T>(values: readonly T[]): Map<T, number> {
-  const out = new Map<T, number>();
-  for (const v of values) out.set(v, (out.get(v) ?? 0) + 1);
-  return out;
-}
-
 /** Purity of a clustering: Σ over clusters of its most common true label, divided by the number of items. 1 for an empty input. */
 export function purity<C, L>(clusters: readonly C[], labels: readonly L[]): number {
   if (clusters.length !== labels.length) throw new Error('clusters and labels differ in length');
-  if (clusters.length === 0) return 1;
-  const byCluster = new Map<C, L[]>();
-  clusters.forEach((c, i) => {
-    const list = byCluster.get(c);
-    if (list) list.push(labels[i]!);
-    else byCluster.set(c, [labels[i]!]);
-  });
-  let agree = 0;
-  for (const members of byCluster.values()) agree += Math.max(...counts(members).values());
-  return agree / clusters.length;
-}
-
-function entropy(c: Map<unknown, number>, n: number): number {
-  let h = 0;
-  for (const k of c.values()) h -= (k / n) * Math.log(k / n);
-  return h;
+  return weightedPurity(codeLabels(clusters), codeLabels(labels), new Float64Array(clusters.length).fill(1));
 }
 
 /**
@@ -40,20 +20,7 @@ function entropy(c: Map<unknown, number>, n: number): number {
  */
 export function normalizedMutualInformation<C, L>(clusters: readonly C[], labels: readonly L[]): number {
   if (clusters.length !== labels.length) throw new Error('clusters and labels differ in length');
-  const n = clusters.length;
-  if (n === 0) return 1;
-  const cc = counts(clusters);
-  const lc = counts(labels);
-  if (cc.size === 1 && lc.size === 1) return 1;
-  const joint = counts(clusters.map((c, i) => JSON.stringify([c, labels[i]])));
-  let mi = 0;
-  for (const [key, k] of joint) {
-    const [c, l] = JSON.parse(key) as [C, L];
-    mi += (k / n) * Math.log((k * n) / (cc.get(c)! * lc.get(l)!));
-  }
-  const denominator = (entropy(cc, n) + entropy(lc, n)) / 2;
-  if (denominator <= 0) return 1;
-  return Math.min(1, Math.max(0, mi / denominator));
+  return weightedNmi(codeLabels(clusters), codeLabels(labels), new Float64Array(clusters.length).fill(1));
 }
 
 /** Recall at k: the share of the true items found among the first k predictions (1 when there is nothing to find). */
@@ -93,43 +60,62 @@ export function currentConceptOf(tokenTexts: readonly string[], task: TaskContex
   return task.currentConcepts[0] ?? null;
 }
 
-/** Purity and NMI of the HMM states at each depth against a concept per hypothesis (hypotheses without one skipped). */
+/**
+ * Purity and NMI of the HMM states at each depth against a concept per hypothesis (hypotheses without one skipped),
+ * counted once per hypothesis and weighted by path probability (`logMass`), each with its chance level. The chance
+ * permutations are seeded by `seed` and the depth, so a run's scores are reproducible.
+ */
 export function scoreStatesPerDepth(
-  depths: readonly { depth: number; members: readonly { nodeId: number; state: number }[] }[],
+  depths: readonly { depth: number; members: readonly { nodeId: number; state: number; logMass?: number }[] }[],
   conceptOf: (nodeId: number) => string | null,
+  seed = 0,
 ): StateScore[] {
   return depths.map(({ depth, members }) => {
-    const known = members.map((m) => ({ state: m.state, concept: conceptOf(m.nodeId) })).filter((m) => m.concept !== null);
-    const states = known.map((m) => m.state);
-    const concepts = known.map((m) => m.concept!);
-    return { depth, n: known.length, purity: purity(states, concepts), nmi: normalizedMutualInformation(states, concepts) };
+    const known = members.map((m) => ({ ...m, concept: conceptOf(m.nodeId) })).filter((m) => m.concept !== null);
+    const states = codeLabels(known.map((m) => m.state));
+    const concepts = codeLabels(known.map((m) => m.concept!));
+    const depthSeed = seed + 7919 * depth;
+    const count = scoreWeighted({ states, concepts, weights: new Float64Array(known.length).fill(1) }, depthSeed);
+    const mass = scoreWeighted({ states, concepts, weights: Float64Array.from(known, (m) => Math.exp(m.logMass ?? 0)) }, depthSeed);
+    return {
+      depth,
+      n: known.length,
+      purity: count.purity,
+      nmi: count.nmi,
+      concepts: new Set(known.map((m) => m.concept)).size,
+      purityChance: count.purityChance,
+      nmiChance: count.nmiChance,
+      mass,
+    };
   });
 }
 
+/**
+ * Pools per-depth state scores (of one run or of many) over the depths that hold at least two true concepts: a depth
+ * with one concept scores 1 whatever the states are. Count weighting weights a depth by its hypotheses, mass
+ * weighting by their summed probability. Null when no depth qualifies or the scores predate the chance levels.
+ */
+export function summarizeStateScores(scores: readonly StateScore[]): StateScoreSummary | null {
+  const used = scores.filter((s) => (s.concepts ?? 0) >= 2 && s.purityChance !== undefined && s.nmiChance !== undefined && s.mass);
+  const count = poolDepths(used.map((s) => ({ weight: s.n, purity: s.purity, nmi: s.nmi, purityChance: s.purityChance!, nmiChance: s.nmiChance! })));
+  const mass = poolDepths(used.map((s) => s.mass!));
+  return count && mass ? { count, mass } : null;
+}
+
 export interface GroundTruthSummary {
-  /** HMM: mean purity over depths with at least two hypotheses, weighted by their size */
-  purity?: number;
-  /** HMM: mean NMI over the same depths, same weights */
-  nmi?: number;
+  /** HMM: purity and NMI with their chance levels, pooled over depths with at least two true concepts */
+  states?: StateScoreSummary;
   /** latent: mean frontier recall of the thoughts that have a true frontier */
   frontierRecall?: number;
 }
 
-/**
- * One line per run for `eval`: the ground-truth scores a run's `result.analysis` carries (HMM trellis or latent
- * thoughts), or null when it has none. Depths with a single hypothesis are left out (they agree trivially).
- */
+/** One line per run: the ground-truth scores a run's `result.analysis` carries (HMM trellis or latent thoughts), or null. */
 export function groundTruthSummary(analysis: unknown): GroundTruthSummary | null {
   const parsed = parseStrategyAnalysis(analysis);
   if (!parsed) return null;
   if (parsed.kind === 'hmm-trellis') {
-    const depths = (parsed.groundTruth ?? []).filter((g) => g.n >= 2);
-    if (depths.length === 0) return null;
-    const total = depths.reduce((s, g) => s + g.n, 0);
-    return {
-      purity: depths.reduce((s, g) => s + g.purity * g.n, 0) / total,
-      nmi: depths.reduce((s, g) => s + g.nmi * g.n, 0) / total,
-    };
+    const states = summarizeStateScores(parsed.groundTruth ?? []);
+    return states ? { states } : null;
   }
   if (parsed.kind === 'latent-thoughts' && parsed.meanFrontierRecall !== undefined) return { frontierRecall: parsed.meanFrontierRecall };
   return null;

@@ -1,7 +1,7 @@
 import type { Strategy } from '../search/search-context';
 import type { HmmAnalysis } from '../../../shared/analysis';
 import { kmeans } from '../cluster/kmeans';
-import { currentConceptOf, scoreStatesPerDepth } from '../analysis/ground-truth';
+import { currentConceptOf, scoreStatesPerDepth, summarizeStateScores } from '../analysis/ground-truth';
 import { levelSearch, massOf } from './bfs-level';
 import { byScore } from './merge-keys';
 import { buildTrellis, type TrellisMember } from './hmm-trellis';
@@ -58,7 +58,9 @@ export const hmm: Strategy<'hmm'> = async (ctx, config) => {
     analysis.groundTruth = scoreStatesPerDepth(
       depths.map((members, depth) => ({ depth, members })),
       (nodeId) => currentConceptOf(ctx.tree.pathTokens(nodeId).map((t) => tokenizer.tokenText(t).text), task),
+      config.seed,
     );
+    analysis.groundTruthSummary = summarizeStateScores(analysis.groundTruth);
   }
   const ranked = finished.map((nodeId) => ({ nodeId, score: ctx.tree.node(nodeId).score })).sort(byScore);
   if (answer) {

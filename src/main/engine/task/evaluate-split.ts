@@ -5,7 +5,8 @@ import { runSearch } from '../search/run-search';
 import { taskJudge } from './checker';
 import { taskContextOf } from './task-context-of';
 import type { TaskFiles } from './task-files';
-import { parseStrategyAnalysis } from '../../../shared/analysis';
+import { parseStrategyAnalysis, type StateScoreSummary } from '../../../shared/analysis';
+import { summarizeStateScores } from '../analysis/ground-truth';
 
 export interface ExampleOutcome {
   index: number;
@@ -29,9 +30,8 @@ export interface StrategyScore {
   tokensEvaluated: number;
   wallTimeMs: number;
   peakKvBytes: number;
-  /** HMM runs: mean purity and NMI of the latent states against the true current concept (all depths) */
-  statePurity?: number;
-  stateNmi?: number;
+  /** HMM runs: purity and NMI of the latent states against the true current concept, with chance levels (pooled over every example's depths with ≥ 2 true concepts) */
+  stateScores?: StateScoreSummary;
   /** latent runs: mean recall of the true breadth-first frontier among each thought's big logits */
   thoughtRecall?: number;
   outcomes: ExampleOutcome[];
@@ -39,19 +39,12 @@ export interface StrategyScore {
 
 const mean = (xs: number[]) => (xs.length === 0 ? undefined : xs.reduce((a, b) => a + b, 0) / xs.length);
 
-/** The latent views scored against the task's ground truth, averaged over the examples that have it. */
-function latentScores(outcomes: ExampleOutcome[]): Pick<StrategyScore, 'statePurity' | 'stateNmi' | 'thoughtRecall'> {
+/** The latent views scored against the task's ground truth, pooled over the examples that have it. */
+function latentScores(outcomes: ExampleOutcome[]): Pick<StrategyScore, 'stateScores' | 'thoughtRecall'> {
   const analyses = outcomes.map((o) => parseStrategyAnalysis(o.analysis)).filter((a) => a !== null);
-  const stateScores = analyses.flatMap((a) => (a.kind === 'hmm-trellis' ? (a.groundTruth ?? []) : [])).filter((s) => s.n > 0);
-  const recalls = analyses.flatMap((a) => (a.kind === 'latent-thoughts' && a.meanFrontierRecall !== undefined ? [a.meanFrontierRecall] : []));
-  const out: Pick<StrategyScore, 'statePurity' | 'stateNmi' | 'thoughtRecall'> = {};
-  const purity = mean(stateScores.map((s) => s.purity));
-  const nmi = mean(stateScores.map((s) => s.nmi));
-  const recall = mean(recalls);
-  if (purity !== undefined) out.statePurity = purity;
-  if (nmi !== undefined) out.stateNmi = nmi;
-  if (recall !== undefined) out.thoughtRecall = recall;
-  return out;
+  const stateScores = summarizeStateScores(analyses.flatMap((a) => (a.kind === 'hmm-trellis' ? (a.groundTruth ?? []) : [])));
+  const recall = mean(analyses.flatMap((a) => (a.kind === 'latent-thoughts' && a.meanFrontierRecall !== undefined ? [a.meanFrontierRecall] : [])));
+  return { ...(stateScores ? { stateScores } : {}), ...(recall !== undefined ? { thoughtRecall: recall } : {}) };
 }
 
 /** Enough new tokens for every answer in the split: the longest target plus a margin for EOS. */
@@ -77,6 +70,8 @@ export async function evaluateStrategy(
       task: taskContextOf(index, record),
       judge: taskJudge(files.ontology, record),
     });
+    // a cancelled example is not an answer: the score covers the examples finished before the cancel
+    if (options.signal?.aborted) break;
     outcomes.push({
       index,
       text: out.result.bestText,

@@ -82,13 +82,14 @@ describe('current concept and state scores', () => {
       ],
       (id) => concept[id] ?? null,
     );
-    expect(scores[0]).toEqual({ depth: 1, n: 4, purity: 1, nmi: 1 });
-    expect(scores[1]).toEqual({ depth: 2, n: 1, purity: 1, nmi: 1 });
+    expect(scores[0]).toMatchObject({ depth: 1, n: 4, purity: 1, nmi: 1, concepts: 2 });
+    expect(scores[1]).toMatchObject({ depth: 2, n: 1, purity: 1, nmi: 1, concepts: 1 });
   });
 });
 
 describe('ground-truth summary', () => {
-  it('weights HMM depths by size, skipping single-hypothesis depths', () => {
+  it('pools HMM depths with at least two true concepts, beside their chance level', () => {
+    const mass = (weight: number) => ({ weight, purity: 1, nmi: 1, purityChance: 0.5, nmiChance: 0.2 });
     const analysis = {
       kind: 'hmm-trellis',
       states: 2,
@@ -98,14 +99,18 @@ describe('ground-truth summary', () => {
       viterbi: { path: [], logProb: null },
       answer: null,
       groundTruth: [
-        { depth: 0, n: 1, purity: 1, nmi: 1 },
-        { depth: 1, n: 2, purity: 0.5, nmi: 0 },
-        { depth: 2, n: 6, purity: 1, nmi: 0.8 },
+        { depth: 0, n: 1, purity: 1, nmi: 1, concepts: 1, purityChance: 1, nmiChance: 1, mass: mass(1) },
+        { depth: 1, n: 2, purity: 0.5, nmi: 0, concepts: 2, purityChance: 0.5, nmiChance: 0, mass: mass(0.5) },
+        { depth: 2, n: 6, purity: 1, nmi: 0.8, concepts: 3, purityChance: 0.6, nmiChance: 0.3, mass: mass(0.25) },
       ],
     };
-    const s = groundTruthSummary(analysis)!;
-    expect(s.purity).toBeCloseTo((0.5 * 2 + 6) / 8, 12);
-    expect(s.nmi).toBeCloseTo((0.8 * 6) / 8, 12);
+    const s = groundTruthSummary(analysis)!.states!;
+    expect(s.count.purity).toBeCloseTo((0.5 * 2 + 6) / 8, 12);
+    expect(s.count.nmi).toBeCloseTo((0.8 * 6) / 8, 12);
+    expect(s.count.purityChance).toBeCloseTo((0.5 * 2 + 0.6 * 6) / 8, 12);
+    expect(s.count.nmiLift).toBeCloseTo((0.8 * 6) / 8 - (0.3 * 6) / 8, 12);
+    expect(s.mass.weight).toBeCloseTo(0.75, 12);
+    expect(s.mass.purityChance).toBeCloseTo(0.5, 12);
   });
   it('reads the latent mean frontier recall, and nothing from other analyses', () => {
     const latent = { kind: 'latent-thoughts', mode: 'mixture', thoughts: [], meanFrontierRecall: 0.25, answer: 'greedy' };
