@@ -5,14 +5,22 @@ import { StrategyConfigSchema } from './strategies';
 import { RunResultSchema, RunStatsSchema, type RunProgress } from './run';
 import { LensLayerSchema, type TreeState } from './tree';
 import type { ExportFile } from './export-format';
+import type { EvalScore } from './eval';
 
 const runId = z.string().min(1).max(64);
+/**
+ * A strategy's settings as a client sends them: any it leaves out take the model's own defaults (see
+ * `ModelInfo.strategyDefaults`), then the schema's; the service validates the result.
+ */
+const partialConfig = z.looseObject({ strategy: z.string() });
 
 export const TaskExampleSchema = z.object({
   index: z.number().int().nonnegative(),
   prompt: z.string(),
   options: z.array(z.string()),
   answer: z.string(),
+  /** new tokens enough for every answer of the split (what the CLI's run and eval use by default) */
+  tokenBudget: z.number().int().positive().optional(),
 });
 export type TaskExample = z.infer<typeof TaskExampleSchema>;
 
@@ -52,7 +60,7 @@ export const labRequests = {
   startRun: {
     params: z.object({
       prompt: z.string().max(100000),
-      config: StrategyConfigSchema,
+      config: partialConfig,
       label: z.string().max(200).optional(),
       taskIndex: z.number().int().nonnegative().optional(),
     }),
@@ -75,6 +83,12 @@ export const labRequests = {
     result: z.object({ runIds: z.array(runId) }),
   },
   removeRun: { params: z.object({ runId }), result: z.object({ removed: z.boolean() }) },
+  /** runs each strategy over the first `limit` task examples of the open model's test split */
+  startEval: {
+    params: z.object({ configs: z.array(partialConfig).min(1).max(32), limit: z.number().int().positive().max(10000) }),
+    result: z.object({ evalId: runId }),
+  },
+  cancelEval: { params: z.object({ evalId: runId }), result: z.object({ cancelled: z.boolean() }) },
 } as const;
 
 export type LabRequestName = keyof typeof labRequests;
@@ -93,6 +107,9 @@ export interface LabEvents {
   runFinished: RunSummary;
   /** a run was removed (by any window or browser tab) */
   runRemoved: { runId: string };
+  evalProgress: { evalId: string; done: number; total: number; message: string };
+  /** `scores` holds every strategy finished so far (all of them when `state` is done) */
+  evalFinished: { evalId: string; state: 'done' | 'cancelled' | 'failed'; model: string; scores: EvalScore[]; error?: string };
   engineStatus: { state: 'ready' | 'busy' | 'crashed' | 'restarted'; message?: string };
   /** an application menu item was chosen (Electron only) */
   menuCommand: MenuCommand;

@@ -14,6 +14,13 @@ export const RunStatsSchema = z.object({
 });
 export type RunStats = z.infer<typeof RunStatsSchema>;
 
+export const TaskVerdictSchema = z.object({
+  verdict: z.enum(['correct', 'incorrect', 'malformed']),
+  chainValid: z.boolean(),
+  answer: z.string().nullable(),
+});
+export type TaskVerdict = z.infer<typeof TaskVerdictSchema>;
+
 export const HypothesisSchema = z.object({
   nodeId: z.number().int().nonnegative(),
   text: z.string(),
@@ -22,15 +29,12 @@ export const HypothesisSchema = z.object({
   score: z.number(),
   /** plain cumulative log-probability of the continuation */
   logprob: z.number(),
+  /** false when the text was cut by the token limit (or the search stopped) before EOS */
+  endedWithEos: z.boolean().optional(),
+  /** this hypothesis's answer judged by the task's checker (task examples only) */
+  task: TaskVerdictSchema.optional(),
 });
 export type Hypothesis = z.infer<typeof HypothesisSchema>;
-
-export const TaskVerdictSchema = z.object({
-  verdict: z.enum(['correct', 'incorrect', 'malformed']),
-  chainValid: z.boolean(),
-  answer: z.string().nullable(),
-});
-export type TaskVerdict = z.infer<typeof TaskVerdictSchema>;
 
 export const RunResultSchema = z.object({
   bestText: z.string(),

@@ -1,5 +1,6 @@
 import type { LoadedModel } from '../engine/model/load-model';
-import { resolveStrategyConfig, strategyNames, type StrategyConfig } from '../../shared/strategies';
+import { resolveStrategyConfig, strategyNames, type StrategyConfig, type StrategyName } from '../../shared/strategies';
+import { modelStrategyDefaults } from '../engine/guards/model-defaults';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -36,12 +37,7 @@ export function strategyFromSpec(spec: string, shared: Record<string, unknown> =
 
 /** Settings a model asks for: a model trained for continuous thoughts wants the mode and count it was trained with. */
 export function modelDefaults(model: LoadedModel, strategy: string): Record<string, unknown> {
-  const declared = model.config.lab?.thoughts;
-  if (strategy !== 'latent' || !declared) return {};
-  return {
-    ...(typeof declared.count === 'number' ? { thoughts: declared.count } : {}),
-    ...(declared.mode === 'hidden' || declared.mode === 'mixture' ? { mode: declared.mode } : {}),
-  };
+  return modelStrategyDefaults(model.config)[strategy as StrategyName] ?? {};
 }
 
 export function configFor(name: string, settings: Record<string, unknown>): StrategyConfig {

@@ -1,5 +1,5 @@
 import { loadModel, type LoadedModel } from '../engine/model/load-model';
-import { runSearch } from '../engine/search/run-search';
+import { runSearch, SearchFailedError } from '../engine/search/run-search';
 import type { EngineCall, EngineToHost, HostToEngine } from './protocol';
 import { PatchBatcher } from './patch-batcher';
 import { loadTaskFiles, type TaskFiles } from '../engine/task/task-files';
@@ -7,6 +7,7 @@ import { taskContextOf } from '../engine/task/task-context-of';
 import { taskJudge } from '../engine/task/checker';
 import { taskExamples } from './task-examples';
 import { inspectPath } from './inspect-path';
+import { runEvaluation } from './engine-eval';
 
 /** How many model folders stay loaded at once (a comparison rarely needs more than one). */
 const MODEL_CACHE_SIZE = 2;
@@ -34,6 +35,21 @@ export class EngineWorker {
         const controller = new AbortController();
         this.runs.set(message.runId, controller);
         this.queue = this.queue.then(() => this.run(message, controller));
+        break;
+      }
+      case 'startEval': {
+        const controller = new AbortController();
+        this.runs.set(message.evalId, controller);
+        this.queue = this.queue.then(async () => {
+          try {
+            const model = await this.model(message.folder);
+            await runEvaluation(model, this.taskFiles(message.folder), message, controller.signal, this.post);
+          } catch (err) {
+            this.post({ type: 'evalFailed', evalId: message.evalId, message: messageOf(err), scores: [] });
+          } finally {
+            this.runs.delete(message.evalId);
+          }
+        });
         break;
       }
       case 'cancelRun':
@@ -121,7 +137,7 @@ export class EngineWorker {
       this.post({ type: 'runDone', runId, tree: output.tree, stats: output.stats, result: output.result });
     } catch (err) {
       batcher.flush();
-      this.post({ type: 'runFailed', runId, message: messageOf(err) });
+      this.post({ type: 'runFailed', runId, message: messageOf(err), ...(err instanceof SearchFailedError ? { partial: err.partial } : {}) });
     } finally {
       batcher.dispose();
       this.runs.delete(runId);

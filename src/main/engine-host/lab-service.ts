@@ -13,6 +13,7 @@ import {
   type TaskExample,
 } from '../../shared/lab-api';
 import type { ModelInfo } from '../../shared/model';
+import { StrategyConfigSchema, type StrategyConfig } from '../../shared/strategies';
 import type { TreeState } from '../../shared/tree';
 import { comparisonFile, runsFromFile } from './comparison-files';
 import { defaultRunLabel } from './run-label';
@@ -47,7 +48,10 @@ export class LabService {
   private readonly listeners = new Set<LabEventListener>();
   private readonly cancelTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private model: ModelInfo | null = null;
-  private examples: TaskExample[] | null = null;
+  /** every example of the open model's test split (the picker may have asked for fewer) */
+  private allExamples: TaskExample[] | null = null;
+  private readonly evals = new Set<string>();
+  private evalCounter = 0;
   private runCounter = 0;
 
   constructor(private readonly options: LabServiceOptions) {
@@ -91,15 +95,13 @@ export class LabService {
       if (!target) throw new LabRequestError('no model folder given and no bundled model found; choose a model folder');
       const info = await this.engine.call({ kind: 'openModel', folder: target });
       this.model = info;
-      this.examples = null;
+      this.allExamples = null;
       return info;
     },
     chooseModelFolder: async () => (this.options.chooseFolder ? this.options.chooseFolder() : null),
     taskExamples: async ({ limit }: { limit: number }) => {
       const model = await this.currentModel();
-      const examples = await this.engine.call({ kind: 'taskExamples', folder: model.folder, limit });
-      this.examples = examples;
-      return examples;
+      return this.engine.call({ kind: 'taskExamples', folder: model.folder, limit });
     },
     startRun: async (params: StartRunParams) => this.startRun(params),
     cancelRun: ({ runId }: { runId: string }) => {
@@ -120,10 +122,11 @@ export class LabService {
       const node = tree?.nodes[nodeId];
       if (!tree || !node) throw new LabRequestError(`run ${runId} has no node ${nodeId}`);
       const ids = pathIds(tree, nodeId);
-      if (run.folder === null) return { pathText: pathTextOffline(tree, ids), lens: node.lens ?? null };
+      const folder = run.folder ?? this.sameModelFolder(run);
+      if (folder === null) return { pathText: pathTextOffline(tree, ids), lens: node.lens ?? null };
       const inspected = await this.engine.call({
         kind: 'inspect',
-        folder: run.folder,
+        folder,
         prompt: run.summary.prompt,
         config: run.summary.config,
         path: ids.map((id) => tree.nodes[id]!),
@@ -142,7 +145,47 @@ export class LabService {
       this.emit('runRemoved', { runId });
       return { removed: true };
     },
+    startEval: async ({ configs, limit }: { configs: Record<string, unknown>[]; limit: number }) => {
+      const model = await this.currentModel();
+      const resolved = configs.map((config, i) => this.resolveConfig(model, config, `configs.${i}`));
+      const evalId = `eval-${++this.evalCounter}`;
+      this.evals.add(evalId);
+      this.engine.send({ type: 'startEval', evalId, folder: model.folder, configs: resolved, limit });
+      return { evalId };
+    },
+    cancelEval: ({ evalId }: { evalId: string }) => {
+      if (!this.evals.has(evalId)) return { cancelled: false };
+      this.engine.send({ type: 'cancelRun', runId: evalId });
+      return { cancelled: true };
+    },
   };
+
+  /**
+   * An imported run's model, when the open model is the same one (same name and shape): the lens can then be
+   * recomputed for it. Null otherwise: the run stays browsable offline.
+   */
+  private sameModelFolder(run: HostRun): string | null {
+    const open = this.model;
+    if (!open) return null;
+    const same = open.name === run.model.name && open.vocabSize === run.model.vocabSize && open.numLayers === run.model.numLayers;
+    return same ? open.folder : null;
+  }
+
+  /**
+   * A client's settings made whole: what it leaves out takes the model's declared defaults (a continuous-thought
+   * model's mode and count), the task's token budget for a task example, then the schema's defaults.
+   */
+  private resolveConfig(model: ModelInfo, config: Record<string, unknown>, at: string, task?: TaskExample): StrategyConfig {
+    const strategy = String(config.strategy);
+    const parsed = StrategyConfigSchema.safeParse({
+      ...(model.strategyDefaults?.[strategy] ?? {}),
+      ...(task?.tokenBudget !== undefined ? { maxNewTokens: task.tokenBudget } : {}),
+      ...config,
+    });
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0]!;
+    throw new LabRequestError(`${at}${issue.path.length > 0 ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
+  }
 
   private async currentModel(): Promise<ModelInfo> {
     return this.model ?? (await this.handlers.openModel({}));
@@ -158,17 +201,18 @@ export class LabService {
     const model = await this.currentModel();
     let task: TaskExample | undefined;
     if (params.taskIndex !== undefined) {
-      this.examples ??= await this.engine.call({ kind: 'taskExamples', folder: model.folder, limit: 10000 });
-      task = this.examples.find((e) => e.index === params.taskIndex);
+      this.allExamples ??= await this.engine.call({ kind: 'taskExamples', folder: model.folder, limit: 10000 });
+      task = this.allExamples.find((e) => e.index === params.taskIndex);
       if (!task) throw new LabRequestError(`the model's task has no test example ${params.taskIndex}`);
     }
+    const config = this.resolveConfig(model, params.config, 'startRun: config', task);
     const number = ++this.runCounter;
     const runId = `run-${number}`;
     const summary: RunSummary = {
       runId,
-      label: params.label?.trim() || defaultRunLabel(params.config, number),
+      label: params.label?.trim() || defaultRunLabel(config, number),
       prompt: params.prompt,
-      config: params.config,
+      config: config,
       state: 'running',
       model: model.name,
       ...(task ? { task } : {}),
@@ -188,13 +232,31 @@ export class LabService {
       runId,
       folder: model.folder,
       prompt: params.prompt,
-      config: params.config,
+      config: config,
       ...(params.taskIndex !== undefined ? { taskIndex: params.taskIndex } : {}),
     });
     return { runId };
   }
 
   private onRunMessage(message: RunMessage): void {
+    switch (message.type) {
+      case 'evalProgress': {
+        const { type: _type, ...progress } = message;
+        this.emit('evalProgress', progress);
+        return;
+      }
+      case 'evalDone':
+      case 'evalFailed':
+        this.evals.delete(message.evalId);
+        this.emit('evalFinished', {
+          evalId: message.evalId,
+          state: message.type === 'evalFailed' ? 'failed' : message.cancelled ? 'cancelled' : 'done',
+          model: this.model?.name ?? '',
+          scores: message.scores,
+          ...(message.type === 'evalFailed' ? { error: message.message } : {}),
+        });
+        return;
+    }
     const run = this.runs.get(message.runId);
     if (!run) return;
     switch (message.type) {
@@ -219,7 +281,12 @@ export class LabService {
         });
         break;
       case 'runFailed':
-        this.finish(run, { state: 'failed', error: message.message });
+        if (message.partial) {
+          // The run keeps what it built: browsable, in the table, exportable.
+          if (run.tree === null) this.sendPatches(run, run.replaceTree(message.partial.tree));
+          else run.tree = message.partial.tree;
+          this.finish(run, { state: 'failed', error: message.message, stats: message.partial.stats, result: message.partial.result });
+        } else this.finish(run, { state: 'failed', error: message.message });
         break;
     }
   }
@@ -254,6 +321,10 @@ export class LabService {
       const kept = run.tree ? `; the ${run.tree.order.length} nodes built so far are kept` : '';
       this.finish(run, { state: 'failed', error: `the engine process stopped (${reason})${kept}` });
     }
+    for (const evalId of this.evals) {
+      this.emit('evalFinished', { evalId, state: 'failed', model: this.model?.name ?? '', scores: [], error: `the engine process stopped (${reason})` });
+    }
+    this.evals.clear();
     // A fresh engine has no models loaded; the next request reloads the current one by folder.
   }
 

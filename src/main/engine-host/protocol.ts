@@ -4,6 +4,7 @@ import type { StrategyConfig } from '../../shared/strategies';
 import type { RunProgress, RunResult, RunStats } from '../../shared/run';
 import type { LensLayer, TreeNode, TreeState } from '../../shared/tree';
 import type { TaskExample } from '../../shared/lab-api';
+import type { EvalScore } from '../../shared/eval';
 
 /**
  * Messages between the main process (host) and the engine process (child). Both transports
@@ -27,6 +28,8 @@ export interface EngineCallResults {
 export type HostToEngine =
   | { type: 'call'; callId: number; call: EngineCall }
   | { type: 'startRun'; runId: string; folder: string; prompt: string; config: StrategyConfig; taskIndex?: number }
+  /** an evaluation over task examples; cancelled with cancelRun and the eval's id */
+  | { type: 'startEval'; evalId: string; folder: string; configs: StrategyConfig[]; limit: number }
   | { type: 'cancelRun'; runId: string };
 
 export type EngineToHost =
@@ -38,4 +41,8 @@ export type EngineToHost =
   | { type: 'runPatches'; runId: string; patches: Patch[] }
   | { type: 'runProgress'; runId: string; progress: RunProgress }
   | { type: 'runDone'; runId: string; tree: TreeState; stats: RunStats; result: RunResult }
-  | { type: 'runFailed'; runId: string; message: string };
+  | { type: 'evalProgress'; evalId: string; done: number; total: number; message: string }
+  | { type: 'evalDone'; evalId: string; cancelled: boolean; scores: EvalScore[] }
+  | { type: 'evalFailed'; evalId: string; message: string; scores: EvalScore[] }
+  /** `partial`: what the run had built when a step failed (absent when it failed before it started) */
+  | { type: 'runFailed'; runId: string; message: string; partial?: { tree: TreeState; stats: RunStats; result: RunResult } };

@@ -1,6 +1,6 @@
 import type { LoadedModel } from '../model/load-model';
 import type { StrategyConfig } from '../../../shared/strategies';
-import type { RunProgress, RunResult, RunStats } from '../../../shared/run';
+import type { Hypothesis, RunProgress, RunResult, RunStats } from '../../../shared/run';
 import type { TreeState } from '../../../shared/tree';
 import { TreeStore, type PatchListener } from '../tree/tree-store';
 import { Evaluator } from '../runtime/evaluator';
@@ -9,6 +9,7 @@ import { strategies, strategyNeeds } from '../strategies/registry';
 import { SearchCancelled, treeLineage, type SearchContext, type StrategyOutcome } from './search-context';
 import type { TaskContext } from './task-context';
 import { computeRunStats } from './run-stats';
+import { checkRunFits } from '../guards/context-guard';
 
 export interface RunRequest {
   model: LoadedModel;
@@ -40,6 +41,17 @@ export interface RunOutput {
   result: RunResult;
 }
 
+/** A run that failed partway: the error, plus the tree, stats and best-so-far it had built. */
+export class SearchFailedError extends Error {
+  constructor(
+    cause: unknown,
+    readonly partial: RunOutput,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'SearchFailedError';
+  }
+}
+
 export class StrategyUnavailableError extends Error {
   constructor(message: string) {
     super(message);
@@ -68,6 +80,7 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
   }
   const started = performance.now();
   const promptIds = encodePrompt(model, request.prompt);
+  checkRunFits(request.prompt, promptIds.length, config, { config: model.config, name: model.info.name });
   const tree = new TreeStore({ kind: 'prompt', tokenId: null, text: request.prompt, logprob: 0, score: 0, status: 'frontier' });
   request.onStart?.(tree.snapshot());
   if (request.onPatches) tree.subscribe(request.onPatches);
@@ -94,11 +107,13 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
   };
   let outcome: StrategyOutcome;
   let cancelled = false;
+  /** a step that threw: the run still reports what it built, so the researcher keeps it */
+  let failure: unknown = null;
   try {
     outcome = await entry.run(ctx, config);
   } catch (err) {
-    if (!(err instanceof SearchCancelled)) throw err;
-    cancelled = true;
+    if (err instanceof SearchCancelled) cancelled = true;
+    else failure = err;
     outcome = { ranked: bestSoFar(tree.state) };
   } finally {
     evaluator.cache.clear();
@@ -106,13 +121,24 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
   const stats = computeRunStats(tree.state, evaluator.stats, evaluator.cache.peakBytes, performance.now() - started);
   const nBest = outcome.ranked.map(({ nodeId, score }) => {
     const tokenIds = tree.pathTokens(nodeId);
-    return {
+    const last = tokenIds[tokenIds.length - 1];
+    const hypothesis: Hypothesis = {
       nodeId,
       score,
       logprob: tree.node(nodeId).score,
       tokenIds,
-      text: model.tokenizer.decode(tokenIds, true),
+      text: tokenIds.length > 0 ? model.tokenizer.decode(tokenIds, true) : '',
+      endedWithEos: last !== undefined && ctx.eosIds.has(last),
     };
+    // every hypothesis is judged, so that a vote over sampled answers can be scored
+    if (request.judge) {
+      hypothesis.task = request.judge({
+        text: hypothesis.text,
+        endedWithEos: hypothesis.endedWithEos!,
+        afterThoughts: tree.pathIds(nodeId).some((id) => tree.node(id).kind === 'thought'),
+      });
+    }
+    return hypothesis;
   });
   const best = nBest[0];
   const result: RunResult = {
@@ -121,15 +147,9 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
     nBest,
     cancelled,
     ...(outcome.analysis ? { analysis: outcome.analysis } : {}),
+    ...(best?.task ? { task: best.task } : {}),
   };
-  if (request.judge && best) {
-    const last = best.tokenIds[best.tokenIds.length - 1];
-    result.task = request.judge({
-      text: best.text,
-      endedWithEos: last !== undefined && ctx.eosIds.has(last),
-      afterThoughts: tree.pathIds(best.nodeId).some((id) => tree.node(id).kind === 'thought'),
-    });
-  }
+  if (failure !== null) throw new SearchFailedError(failure, { tree: tree.state, stats, result });
   return { tree: tree.state, stats, result };
 }
 
