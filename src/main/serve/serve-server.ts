@@ -29,7 +29,7 @@ export interface ServeHandle {
 }
 
 /** Largest request accepted over the socket: an imported comparison file can be large, not unbounded. */
-const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+export const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Serves the built renderer and the LabApi over a WebSocket on 127.0.0.1 only. The API needs the
@@ -47,33 +47,41 @@ export async function startServeServer(options: ServeOptions): Promise<ServeHand
 
   const server = http.createServer((req, res) => {
     if (!allowedHosts().has(req.headers.host ?? '')) return deny(res, 421, 'wrong host');
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    const url = parseUrl(req.url);
+    if (!url) return deny(res, 400, 'bad request');
     if (req.method !== 'GET') return deny(res, 405, 'method not allowed');
-    // The page itself needs the token (its script reads it from the address); assets are the public build.
-    if (url.pathname === '/' || url.pathname === '/index.html') {
-      if (!tokenMatches(url.searchParams.get('token'), token)) return deny(res, 403, 'open the address printed by `npm run serve` (it carries the access token)');
-    }
     const found = resolveStatic(rendererDir, url.pathname);
+    // The page itself needs the token (its script reads it from the address); assets are the public build.
+    // Decided on the resolved file, not the raw path: `/%69ndex.html` and `/index.html/` are the page too.
+    if (found?.isPage && !tokenMatches(url.searchParams.get('token'), token)) {
+      return deny(res, 403, 'open the address printed by `npm run serve` (it carries the access token)');
+    }
     if (!found) return deny(res, 404, 'not found');
     res.writeHead(200, { 'content-type': found.type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-    fs.createReadStream(found.file).pipe(res);
+    const stream = fs.createReadStream(found.file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
   });
+  // A malformed HTTP request or a reset connection must never take the server down.
+  server.on('clientError', (_err, socket) => socket.destroy());
 
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_MESSAGE_BYTES,
   });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    socket.on('error', () => socket.destroy());
+    const url = parseUrl(req.url);
     const origin = req.headers.origin;
     const sameOrigin = origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
-    if (url.pathname !== '/api' || !allowedHosts().has(req.headers.host ?? '') || !sameOrigin || !tokenMatches(url.searchParams.get('token'), token)) {
+    if (!url || url.pathname !== '/api' || !allowedHosts().has(req.headers.host ?? '') || !sameOrigin || !tokenMatches(url.searchParams.get('token'), token)) {
       socket.write('HTTP/1.1 403 Forbidden\r\n\r\n');
       socket.destroy();
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => connect(ws, options.service));
   });
+  wss.on('error', () => {});
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -100,6 +108,10 @@ function connect(ws: WebSocket, service: LabEndpoint): void {
   };
   const unsubscribe = service.on((event, payload) => send({ event, payload }));
   ws.on('close', unsubscribe);
+  // A protocol violation (invalid UTF-8, RSV bits, unmasked frame, reserved opcode or close code, a payload over
+  // maxPayload) is emitted here; ws has already closed this socket with the right close code. Without a
+  // listener the 'error' event would throw and end the whole process, other clients and their runs with it.
+  ws.on('error', () => ws.terminate());
   ws.on('message', async (data) => {
     let request: WireRequest;
     try {
@@ -114,6 +126,15 @@ function connect(ws: WebSocket, service: LabEndpoint): void {
       send({ id: request.id, ok: false, message: err instanceof Error ? err.message : String(err) });
     }
   });
+}
+
+/** The request target as a URL; the Host header is checked on its own, so a fixed base is enough. */
+function parseUrl(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
 }
 
 function tokenMatches(given: string | null, token: string): boolean {

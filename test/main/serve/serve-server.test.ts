@@ -20,6 +20,8 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(dir, 'assets'));
   fs.writeFileSync(path.join(dir, 'assets', 'app.js'), 'console.log(1)');
   fs.writeFileSync(path.join(os.tmpdir(), 'lattice-secret.txt'), 'secret');
+  fs.symlinkSync(path.join(os.tmpdir(), 'lattice-secret.txt'), path.join(dir, 'assets', 'linked.js'));
+  fs.symlinkSync(os.tmpdir(), path.join(dir, 'assets', 'tmp'));
   service = new LabService({ spawn: forkSpawner(ENGINE_CHILD) });
   handle = await startServeServer({ service, rendererDir: dir });
 });
@@ -80,6 +82,19 @@ describe('serve mode server', () => {
     expect((await get('/../lattice-secret.txt')).status).toBe(404);
     expect((await get('/%2e%2e/lattice-secret.txt')).status).toBe(404);
     expect((await get('/%2e%2e%2flattice-secret.txt')).status).toBe(404);
+  });
+
+  it('decides on the normalised path: encoded or trailing-slash names of the page need the token too', async () => {
+    for (const variant of ['/%69ndex.html', '/index.html/', '/assets/../index.html', '//index.html', '/./index.html']) {
+      expect([variant, (await get(variant)).status]).toEqual([variant, 403]);
+      expect([variant, (await get(`${variant}?token=${handle.token}`)).status]).toEqual([variant, 200]);
+    }
+  });
+
+  it('follows no symlink out of the renderer folder', async () => {
+    expect((await get('/assets/linked.js')).status).toBe(404);
+    expect((await get('/assets/tmp/lattice-secret.txt')).status).toBe(404);
+    expect((await get('/assets/app.js')).status).toBe(200);
   });
 
   it('refuses requests naming another host (DNS rebinding)', async () => {
