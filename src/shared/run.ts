@@ -16,7 +16,8 @@ export type RunStats = z.infer<typeof RunStatsSchema>;
 
 export const TaskVerdictSchema = z.object({
   verdict: z.enum(['correct', 'incorrect', 'malformed']),
-  chainValid: z.boolean(),
+  /** null (n/a): continuous thoughts stood for the facts, so no chain was written to check */
+  chainValid: z.boolean().nullable(),
   answer: z.string().nullable(),
 });
 export type TaskVerdict = z.infer<typeof TaskVerdictSchema>;

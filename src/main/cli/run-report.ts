@@ -40,7 +40,7 @@ export function formatRun(config: StrategyConfig, stats: RunStats, result: RunRe
   const lines = [`strategy: ${describeConfig(config)}`];
   if (result.cancelled) lines.push('(cancelled: partial result)');
   lines.push(`best: ${JSON.stringify(result.bestText)}  score ${result.bestScore?.toFixed(4) ?? 'n/a'}`);
-  if (result.task) lines.push(`task: ${result.task.verdict}, chain ${result.task.chainValid ? 'valid' : 'invalid'}`);
+  if (result.task) lines.push(`task: ${result.task.verdict}, chain ${result.task.chainValid === null ? 'n/a (latent facts)' : result.task.chainValid ? 'valid' : 'invalid'}`);
   if (result.nBest.length > 1) {
     lines.push('n-best:');
     result.nBest.forEach((h, i) => lines.push(`  ${i + 1}. ${h.score.toFixed(4)}  ${JSON.stringify(h.text)}`));

@@ -27,7 +27,7 @@ export function evalTable(scores: StrategyScore[]): string {
       describeConfig(s.config).replace(/"maxNewTokens":\d+,?|"topkShown":\d+,?/g, '').replace(',}', '}'),
       `${(100 * s.accuracy).toFixed(1)}%`,
       `${(100 * s.malformedRate).toFixed(1)}%`,
-      `${(100 * s.chainValidRate).toFixed(1)}%`,
+      s.chainValidRate === undefined ? 'n/a' : `${(100 * s.chainValidRate).toFixed(1)}%`,
       s.forwardPasses,
       s.tokensEvaluated,
       s.wallTimeMs / 1000,

@@ -55,7 +55,8 @@ export function taskJudge(ontology: Ontology, record: TaskRecord): (answer: Judg
   return ({ text, endedWithEos, afterThoughts }) => {
     const judged = afterThoughts ? fromFirstSentence(text) : text;
     const { verdict, chainValid, answer } = checkAnswer(ontology, record, judged, endedWithEos);
-    return { verdict, chainValid, answer };
+    // the facts (some or all) were latent: the written ones cannot form a chain from the start
+    return { verdict, chainValid: afterThoughts ? null : chainValid, answer };
   };
 }
 

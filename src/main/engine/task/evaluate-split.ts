@@ -25,7 +25,8 @@ export interface StrategyScore {
   examples: number;
   accuracy: number;
   malformedRate: number;
-  chainValidRate: number;
+  /** over the examples whose facts were written (absent when every answer followed continuous thoughts: n/a) */
+  chainValidRate?: number;
   forwardPasses: number;
   tokensEvaluated: number;
   wallTimeMs: number;
@@ -45,6 +46,11 @@ function latentScores(outcomes: ExampleOutcome[]): Pick<StrategyScore, 'stateSco
   const stateScores = summarizeStateScores(analyses.flatMap((a) => (a.kind === 'hmm-trellis' ? (a.groundTruth ?? []) : [])));
   const recall = mean(analyses.flatMap((a) => (a.kind === 'latent-thoughts' && a.meanFrontierRecall !== undefined ? [a.meanFrontierRecall] : [])));
   return { ...(stateScores ? { stateScores } : {}), ...(recall !== undefined ? { thoughtRecall: recall } : {}) };
+}
+
+function chainValidity(outcomes: ExampleOutcome[]): Pick<StrategyScore, 'chainValidRate'> {
+  const judged = outcomes.filter((o) => o.verdict.chainValid !== null);
+  return judged.length === 0 ? {} : { chainValidRate: judged.filter((o) => o.verdict.chainValid).length / judged.length };
 }
 
 /** Enough new tokens for every answer in the split: the longest target plus a margin for EOS. */
@@ -91,11 +97,11 @@ export async function evaluateStrategy(
     examples: outcomes.length,
     accuracy: rate((o) => o.verdict.verdict === 'correct'),
     malformedRate: rate((o) => o.verdict.verdict === 'malformed'),
-    chainValidRate: rate((o) => o.verdict.chainValid),
     forwardPasses: sum((o) => o.forwardPasses),
     tokensEvaluated: sum((o) => o.tokensEvaluated),
     wallTimeMs: sum((o) => o.wallTimeMs),
     peakKvBytes: Math.max(0, ...outcomes.map((o) => o.peakKvBytes)),
+    ...chainValidity(outcomes),
     ...latentScores(outcomes),
     outcomes,
   };

@@ -47,8 +47,11 @@ describe('task checker', () => {
   it('after continuous thoughts, judges from the first complete sentence', () => {
     const judge = taskJudge(ontology, record);
     const resumed = 'is a yumpus . every yumpus is a zhorpus . answer : tom is a zhorpus .';
-    expect(judge({ text: resumed, endedWithEos: true, afterThoughts: true })).toEqual({ verdict: 'correct', chainValid: false, answer: 'zhorpus' });
+    expect(judge({ text: resumed, endedWithEos: true, afterThoughts: true })).toEqual({ verdict: 'correct', chainValid: null, answer: 'zhorpus' });
     expect(judge({ text: resumed, endedWithEos: true, afterThoughts: false }).verdict).toBe('malformed');
     expect(judge({ text: 'answer : tom is a lempus .', endedWithEos: true, afterThoughts: true }).verdict).toBe('incorrect');
+    // written facts are judged as a chain; latent facts are not applicable (null), whatever the answer
+    expect(judge({ text: record.target, endedWithEos: true, afterThoughts: false }).chainValid).toBe(true);
+    expect(judge({ text: 'answer : tom is a lempus .', endedWithEos: true, afterThoughts: true }).chainValid).toBeNull();
   });
 });
