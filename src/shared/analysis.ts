@@ -58,6 +58,15 @@ export const StateScoreSummarySchema = z.object({
 });
 export type StateScoreSummary = z.infer<typeof StateScoreSummarySchema>;
 
+/** The true concept most of a state's hypotheses are at, and their share of the state. */
+export const StateConceptSchema = z.object({
+  depth: z.number().int().nonnegative(),
+  state: z.number().int().nonnegative(),
+  concept: z.string(),
+  share: z.number().min(0).max(1),
+});
+export type StateConcept = z.infer<typeof StateConceptSchema>;
+
 /** One latent state at one depth of the trellis. */
 export const TrellisCellSchema = z.object({
   state: z.number().int().nonnegative(),
@@ -126,6 +135,8 @@ export const HmmAnalysisSchema = z.object({
   groundTruth: z.array(StateScoreSchema).optional(),
   /** the per-depth ground truth pooled over the depths with at least two true concepts (null: no such depth) */
   groundTruthSummary: StateScoreSummarySchema.nullable().optional(),
+  /** when the prompt is a task example: each state's dominant true concept per depth */
+  stateConcepts: z.array(StateConceptSchema).optional(),
 });
 export type HmmAnalysis = z.infer<typeof HmmAnalysisSchema>;
 

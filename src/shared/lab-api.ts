@@ -21,6 +21,8 @@ export const TaskExampleSchema = z.object({
   answer: z.string(),
   /** new tokens enough for every answer of the split (what the CLI's run and eval use by default) */
   tokenBudget: z.number().int().positive().optional(),
+  /** per chain step k: the concepts reachable from the start in exactly k steps (the true breadth-first frontier) */
+  frontiers: z.array(z.array(z.string())).optional(),
 });
 export type TaskExample = z.infer<typeof TaskExampleSchema>;
 

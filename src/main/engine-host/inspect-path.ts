@@ -20,7 +20,8 @@ export async function inspectPath(
   const target = path[path.length - 1];
   if (!target) throw new Error('inspect: empty path');
   const tokenIds = path.filter((n) => n.kind === 'token' && n.tokenId !== null).map((n) => n.tokenId!);
-  const pathText = model.tokenizer.decode(tokenIds, true);
+  // a path of the prompt and continuous thoughts alone has no token to decode
+  const pathText = tokenIds.length > 0 ? model.tokenizer.decode(tokenIds, true) : '';
   if (!withLens || !model.lens || !model.info.capabilities.logitLens || !model.info.capabilities.hiddenStates) return { pathText, lens: null };
   const tree: TreeState = { rootId: path[0]!.id, nodes: Object.fromEntries(path.map((n) => [n.id, n])), order: path.map((n) => n.id) };
   const promptIds = encodePrompt(model, prompt);

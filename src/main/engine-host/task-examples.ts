@@ -12,5 +12,6 @@ export function taskExamples(files: TaskFiles | null, limit: number): TaskExampl
     prompt: record.prompt,
     options: record.options,
     answer: record.answer,
+    frontiers: record.steps.map((step) => step.frontier),
   }));
 }

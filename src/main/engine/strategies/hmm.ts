@@ -2,6 +2,7 @@ import type { Strategy } from '../search/search-context';
 import type { HmmAnalysis } from '../../../shared/analysis';
 import { kmeans } from '../cluster/kmeans';
 import { currentConceptOf, scoreStatesPerDepth, summarizeStateScores } from '../analysis/ground-truth';
+import { dominantConcepts } from '../analysis/state-concepts';
 import { levelSearch, massOf } from './bfs-level';
 import { byScore } from './merge-keys';
 import { buildTrellis, type TrellisMember } from './hmm-trellis';
@@ -55,11 +56,13 @@ export const hmm: Strategy<'hmm'> = async (ctx, config) => {
   if (ctx.task) {
     const task = ctx.task;
     const tokenizer = ctx.model.tokenizer;
+    const conceptOf = (nodeId: number) => currentConceptOf(ctx.tree.pathTokens(nodeId).map((t) => tokenizer.tokenText(t).text), task);
     analysis.groundTruth = scoreStatesPerDepth(
       depths.map((members, depth) => ({ depth, members })),
-      (nodeId) => currentConceptOf(ctx.tree.pathTokens(nodeId).map((t) => tokenizer.tokenText(t).text), task),
+      conceptOf,
       config.seed,
     );
+    analysis.stateConcepts = dominantConcepts(depths, conceptOf);
     analysis.groundTruthSummary = summarizeStateScores(analysis.groundTruth);
   }
   const ranked = finished.map((nodeId) => ({ nodeId, score: ctx.tree.node(nodeId).score })).sort(byScore);
