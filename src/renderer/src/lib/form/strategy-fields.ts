@@ -1,16 +1,26 @@
 import { z } from 'zod';
 import { StrategyConfigSchema, resolveStrategyConfig, type StrategyConfig, type StrategyName } from '../../../../shared/strategies';
+import { settingHelp } from './setting-help';
 
-export type FieldKind = 'number' | 'choice' | 'json' | 'text';
+export type FieldKind = 'number' | 'choice' | 'json' | 'text' | 'variant';
 
 export interface StrategyField {
   key: string;
   kind: FieldKind;
-  /** the text the researcher edits (JSON for choices and nested settings) */
+  /** the text the researcher edits (JSON for choices and nested settings; for `variant`, the chosen kind as JSON) */
   value: string;
-  /** for `choice`: the accepted values, as JSON */
+  /** for `choice` and `variant`: the accepted values, as JSON */
   choices?: string[];
+  /** for `variant` (a setting that is one of several kinds, e.g. merge): the parameters of each kind, kept while another is chosen */
+  variants?: Record<string, StrategyField[]>;
+  /** for `variant`: the name of the property that says which kind */
+  discriminator?: string;
+  /** the tooltip */
+  help: string;
 }
+
+/** Values offered for parameters that have no default (the schema only bounds them). */
+const SUGGESTED: Record<string, unknown> = { n: 2, tau: 0.95 };
 
 /** The object schema of one strategy, from the shared discriminated union. */
 function schemaOf(strategy: StrategyName): z.ZodObject {
@@ -48,19 +58,64 @@ function choicesOf(schema: z.ZodType): unknown[] | null {
  * The form of a strategy, generated from its defaults (`resolveStrategyConfig({strategy})`): one field
  * per setting, a choice list where the schema allows only a few values, JSON for nested settings.
  */
-export function strategyFields(strategy: StrategyName, values: Partial<StrategyConfig> = {}): StrategyField[] {
+export function strategyFields(strategy: StrategyName, values: Partial<StrategyConfig> | Record<string, unknown> = {}): StrategyField[] {
   const defaults = resolveStrategyConfig({ strategy }) as Record<string, unknown>;
   const shape = schemaOf(strategy).shape as Record<string, z.ZodType>;
   return Object.keys(defaults)
     .filter((key) => key !== 'strategy')
-    .map((key) => {
-      const value = (values as Record<string, unknown>)[key] ?? defaults[key];
-      const choices = choicesOf(shape[key]!);
-      if (choices) return { key, kind: 'choice' as const, value: JSON.stringify(value), choices: choices.map((c) => JSON.stringify(c)) };
-      if (typeof value === 'number') return { key, kind: 'number' as const, value: String(value) };
-      if (typeof value === 'string') return { key, kind: 'text' as const, value };
-      return { key, kind: 'json' as const, value: JSON.stringify(value) };
-    });
+    .map((key) => fieldOf(strategy, key, shape[key]!, (values as Record<string, unknown>)[key] ?? defaults[key]));
+}
+
+function fieldOf(strategy: StrategyName, key: string, schema: z.ZodType, value: unknown, path = key): StrategyField {
+  const help = settingHelp(strategy, path);
+  const inner = innerType(schema);
+  if (inner instanceof z.ZodDiscriminatedUnion) {
+    const discriminator = String(inner._zod.def.discriminator);
+    const chosen = (value as Record<string, unknown>)[discriminator];
+    const variants: Record<string, StrategyField[]> = {};
+    for (const option of inner.options as unknown as z.ZodObject[]) {
+      const shape = option.shape as Record<string, z.ZodType>;
+      const kind = (shape[discriminator] as z.ZodLiteral).value;
+      const given = kind === chosen ? (value as Record<string, unknown>) : {};
+      const parsed = option.safeParse({ [discriminator]: kind });
+      const base = parsed.success ? (parsed.data as Record<string, unknown>) : {};
+      variants[JSON.stringify(kind)] = Object.keys(shape)
+        .filter((k) => k !== discriminator)
+        .map((k) => fieldOf(strategy, k, shape[k]!, given[k] ?? base[k] ?? SUGGESTED[k] ?? '', `${key}.${k}`));
+    }
+    return { key, kind: 'variant', value: JSON.stringify(chosen), choices: Object.keys(variants), variants, discriminator, help };
+  }
+  const choices = choicesOf(schema);
+  if (choices) return { key, kind: 'choice', value: JSON.stringify(value), choices: choices.map((c) => JSON.stringify(c)), help };
+  if (typeof value === 'number') return { key, kind: 'number', value: String(value), help };
+  if (typeof value === 'string') return { key, kind: 'text', value, help };
+  return { key, kind: 'json', value: JSON.stringify(value), help };
+}
+
+/** Reads fields into `into`; returns the failure for the first unreadable one. */
+function readFields(fields: StrategyField[], into: Record<string, unknown>, prefix = ''): Extract<FormResult, { ok: false }> | null {
+  for (const field of fields) {
+    const text = field.value.trim();
+    if (field.kind === 'text') {
+      into[field.key] = field.value;
+      continue;
+    }
+    if (text === '') return { ok: false, field: prefix + field.key, message: 'needs a value' };
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return { ok: false, field: prefix + field.key, message: field.kind === 'number' ? 'not a number' : 'not valid JSON' };
+    }
+    if (field.kind === 'variant') {
+      const nested: Record<string, unknown> = { [field.discriminator!]: value };
+      const failed = readFields(field.variants?.[text] ?? [], nested, `${field.key}.`);
+      if (failed) return failed;
+      value = nested;
+    }
+    into[field.key] = value;
+  }
+  return null;
 }
 
 export type FormResult = { ok: true; config: StrategyConfig } | { ok: false; field: string; message: string };
@@ -68,19 +123,8 @@ export type FormResult = { ok: true; config: StrategyConfig } | { ok: false; fie
 /** Reads a filled form back into a full config, or names the field that is wrong and why. */
 export function configFromFields(strategy: StrategyName, fields: StrategyField[]): FormResult {
   const input: Record<string, unknown> = { strategy };
-  for (const field of fields) {
-    const text = field.value.trim();
-    if (field.kind === 'text') {
-      input[field.key] = field.value;
-      continue;
-    }
-    if (text === '') return { ok: false, field: field.key, message: 'needs a value' };
-    try {
-      input[field.key] = JSON.parse(text);
-    } catch {
-      return { ok: false, field: field.key, message: field.kind === 'number' ? 'not a number' : 'not valid JSON' };
-    }
-  }
+  const read = readFields(fields, input);
+  if (read) return read;
   const parsed = StrategyConfigSchema.safeParse(input);
   if (parsed.success) return { ok: true, config: parsed.data };
   const issue = parsed.error.issues[0]!;
