@@ -7,6 +7,7 @@ import { taskJudge } from '../engine/task/checker';
 import { taskContextOf } from '../engine/task/task-context-of';
 import { ProgressBar } from './progress';
 import { UsageError } from './strategy-args';
+import type { ResidualInputs } from '../engine/intervention/compile';
 
 export interface PromptSource {
   prompt: string;
@@ -37,6 +38,8 @@ export interface ExecuteOptions {
   id: string;
   progress?: boolean;
   signal?: AbortSignal;
+  /** --steer / --ablate, compiled for this model */
+  intervention?: ResidualInputs;
 }
 
 export async function executeRun(model: LoadedModel, source: PromptSource, config: StrategyConfig, options: ExecuteOptions): Promise<FinishedRun> {
@@ -47,6 +50,7 @@ export async function executeRun(model: LoadedModel, source: PromptSource, confi
     prompt: source.prompt,
     config,
     signal: options.signal,
+    ...options.intervention,
     onProgress: bar ? (p) => bar.update(p.fraction, p.message) : undefined,
     task: task ? taskContextOf(task.index, task.record) : undefined,
     judge: task ? taskJudge(task.files.ontology, task.record) : undefined,

@@ -3,11 +3,13 @@ import { compareCommand } from './commands/compare';
 import { evalCommand } from './commands/eval';
 import { inspectCommand } from './commands/inspect';
 import { inspectNodeCommand } from './commands/inspect-node';
+import { directionCommand } from './commands/direction';
 import { LensUnavailableError } from '../engine/lens/logit-lens';
 import { UsageError } from './strategy-args';
 import { ModelLoadError } from '../engine/model/model-error';
 import { StrategyUnavailableError } from '../engine/search/run-search';
 import { RunRefusedError } from '../engine/guards/context-guard';
+import { DirectionError } from '../engine/intervention/direction-file';
 
 const USAGE = `usage: npm run lab -- <command> [options]
 
@@ -23,6 +25,10 @@ commands:
             [--model] DIR
   inspect-node  the logit lens of one node: every layer's top tokens and entropy (lab models)
             --model DIR --prompt TEXT | --task N  [--continuation TEXT] [--top K]
+  direction a steering direction: mean residual (last prompt token, after layer L) of positive minus negative prompts
+            --positive FILE --negative FILE (one prompt a line; or --positive-prompt TEXT ...) --layers 2,3 --out FILE
+
+run, compare and eval take interventions (lab models): --steer FILE [--scale A] and/or --ablate FILE, [--layers 2,3]
 
 strategies: greedy, sampling, beam, bfs, latent, hmm (settings: see README)
 --model defaults to the bundled model under resources/models.`;
@@ -33,6 +39,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   eval: evalCommand,
   inspect: inspectCommand,
   'inspect-node': inspectNodeCommand,
+  direction: directionCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -50,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
     await command(rest);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ModelLoadError || err instanceof StrategyUnavailableError || err instanceof RunRefusedError || err instanceof LensUnavailableError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError || err instanceof ModelLoadError || err instanceof StrategyUnavailableError || err instanceof RunRefusedError || err instanceof LensUnavailableError || err instanceof DirectionError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`error: ${(err as Error).message}`);
       return 2;
     }

@@ -6,6 +6,7 @@ import { modelFromArg } from '../model-arg';
 import { executeRun, promptSource } from '../execute';
 import { comparisonTable } from '../run-report';
 import { exportTask, taskTokenBudget } from './run';
+import { interventionFromFlags, STEER_OPTIONS } from '../steer-args';
 
 export const DEFAULT_COMPARISON = ['greedy', 'beam num-beams=4', 'sampling n=8 seed=0'];
 
@@ -20,6 +21,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
       run: { type: 'string', multiple: true },
       'max-new-tokens': { type: 'string' },
       out: { type: 'string' },
+      ...STEER_OPTIONS,
     },
   });
   const model = await modelFromArg(values.model, values.threads);
@@ -29,9 +31,11 @@ export async function compareCommand(argv: string[]): Promise<void> {
     const shared = maxNewTokens !== undefined ? { maxNewTokens } : {};
     const configs = (values.run ?? DEFAULT_COMPARISON).map((spec) => strategyFromSpec(spec, shared, model));
     console.log(`model: ${model.info.name}   prompt: ${JSON.stringify(source.prompt)}`);
+    const intervention = interventionFromFlags(model, values);
+    if (intervention) console.log(`intervention (every run): ${intervention.label}`);
     const runs: FinishedRun[] = [];
     for (const [i, config] of configs.entries()) {
-      runs.push(await executeRun(model, source, config, { id: `${config.strategy}-${i + 1}`, progress: true }));
+      runs.push(await executeRun(model, source, config, { id: `${config.strategy}-${i + 1}`, progress: true, intervention: intervention?.inputs }));
     }
     console.log(comparisonTable(runs));
     if (values.out) {

@@ -9,6 +9,7 @@ import { formatBytes, formatTable } from '../table';
 import { describeConfig } from '../run-report';
 import { missingCapabilities } from '../../engine/model/signature';
 import { strategyNeeds } from '../../engine/strategies/registry';
+import { interventionFromFlags, STEER_OPTIONS } from '../steer-args';
 
 /** The default accuracy-vs-compute comparison; strategies a model cannot run are skipped with a note. */
 export const DEFAULT_EVAL = [
@@ -58,6 +59,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
       limit: { type: 'string' },
       'max-new-tokens': { type: 'string' },
       json: { type: 'string' },
+      ...STEER_OPTIONS,
     },
   });
   const model = await modelFromArg(values.model, values.threads);
@@ -75,10 +77,12 @@ export async function evalCommand(argv: string[]): Promise<void> {
     });
     const n = Math.min(limit ?? files.test.length, files.test.length);
     console.log(`model: ${model.info.name}   test examples: ${n}   max new tokens: ${maxNewTokens}`);
+    const intervention = interventionFromFlags(model, values);
+    if (intervention) console.log(`intervention (every run): ${intervention.label}`);
     const scores: StrategyScore[] = [];
     for (const config of configs) {
       const bar = new ProgressBar(config.strategy.padEnd(8));
-      scores.push(await evaluateStrategy(model, files, config, { limit: n, onExample: (done, total) => bar.update(done / total, `${done}/${total}`) }));
+      scores.push(await evaluateStrategy(model, files, config, { limit: n, intervention: intervention?.inputs, onExample: (done, total) => bar.update(done / total, `${done}/${total}`) }));
       bar.done();
     }
     console.log(evalTable(scores));

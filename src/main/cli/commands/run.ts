@@ -5,8 +5,9 @@ import { modelFromArg } from '../model-arg';
 import { executeRun, promptSource, type PromptSource } from '../execute';
 import { formatRun, formatThoughts } from '../run-report';
 import { splitTokenBudget } from '../../engine/task/evaluate-split';
+import { interventionFromFlags, STEER_OPTIONS } from '../steer-args';
 
-const OPTIONS = { model: { type: 'string' }, prompt: { type: 'string' }, strategy: { type: 'string' }, out: { type: 'string' }, task: { type: 'string' }, threads: { type: 'string' } } as const;
+const OPTIONS = { model: { type: 'string' }, prompt: { type: 'string' }, strategy: { type: 'string' }, out: { type: 'string' }, task: { type: 'string' }, threads: { type: 'string' }, ...STEER_OPTIONS } as const;
 
 /** Enough tokens for any answer of the task (a model may take a longer valid path), when the prompt is a task example. */
 export function taskTokenBudget(source: PromptSource): number | undefined {
@@ -31,7 +32,9 @@ export async function runCommand(argv: string[]): Promise<void> {
     const config = configFor(name, { ...modelDefaults(model, name), ...settings });
     console.log(`model: ${model.info.name} (${model.info.convention}, ${model.info.numLayers} layers, vocab ${model.info.vocabSize})`);
     console.log(`prompt: ${JSON.stringify(source.prompt)}`);
-    const run = await executeRun(model, source, config, { id: `${config.strategy}-1`, progress: true });
+    const intervention = interventionFromFlags(model, values);
+    if (intervention) console.log(`intervention: ${intervention.label}`);
+    const run = await executeRun(model, source, config, { id: `${config.strategy}-1`, progress: true, intervention: intervention?.inputs });
     console.log(formatRun(config, run.stats, run.result));
     const thoughts = formatThoughts(run.tree);
     if (thoughts) console.log(thoughts);

@@ -29,6 +29,10 @@ export interface EvaluatorOptions {
   kvBudgetBytes?: number;
   /** [layers * hidden] steering vector added after each layer (lab models) */
   residualDelta?: Float32Array;
+  /** [layers * hidden] unit rows: the stream's component along each is removed after that layer (lab models) */
+  residualAblate?: Float32Array;
+  /** nodes evaluated without the intervention (a fork's shared prefix: always ancestors of the others) */
+  plain?: (nodeId: number) => boolean;
 }
 
 export interface EvaluatorStats {
@@ -113,7 +117,7 @@ export class Evaluator {
     for (const parent of new Set(parents)) if (parent !== null) await this.ensureCached(parent, keep);
     const past = parents[0] === null ? null : this.cache.gather(parents as number[]);
     const inputs = ids.map((id) => this.lineage.inputOf(id));
-    const out = await this.forward(inputs, past, wantHidden);
+    const out = await this.forward(inputs, past, wantHidden, this.isPlain(ids[0]!));
     this.cache.store(ids, out.present);
     return ids.map((nodeId, row) => this.rowOf(nodeId, row, ids.length, inputLength(inputs[row]!), out));
   }
@@ -127,12 +131,22 @@ export class Evaluator {
       chain.unshift(anchor);
       anchor = this.lineage.parentOf(anchor);
     }
+    // plain nodes come first on any path; a chain that crosses into the intervention takes one pass per side
+    const plainCount = chain.filter((id) => this.isPlain(id)).length;
+    if (plainCount > 0 && plainCount < chain.length) {
+      await this.ensureCached(chain[plainCount - 1]!, keep);
+      return this.ensureCached(nodeId, keep);
+    }
     const merged = this.concatInputs(chain.map((id) => this.lineage.inputOf(id)));
     const past = anchor === null ? null : this.cache.gather([anchor]);
-    const out = await this.forward([merged], past, false);
+    const out = await this.forward([merged], past, false, plainCount > 0);
     this.stats.recomputedPasses++;
     this.cache.store([nodeId], out.present);
     keep.add(nodeId);
+  }
+
+  private isPlain(nodeId: number): boolean {
+    return this.options.plain?.(nodeId) ?? false;
   }
 
   private concatInputs(inputs: NodeInput[]): NodeInput {
@@ -151,10 +165,11 @@ export class Evaluator {
     return embeddings.subarray(tokenId * info.hiddenSize, (tokenId + 1) * info.hiddenSize);
   }
 
-  private async forward(inputs: NodeInput[], past: KvTensors | null, wantHidden: boolean) {
+  private async forward(inputs: NodeInput[], past: KvTensors | null, wantHidden: boolean, plain = false) {
     const batch = inputs.length;
     const seq = inputLength(inputs[0]!);
-    const request = { batch, seq, past, residualDelta: this.options.residualDelta, wantHiddenStates: wantHidden };
+    const intervention = plain ? {} : { residualDelta: this.options.residualDelta, residualAblate: this.options.residualAblate };
+    const request = { batch, seq, past, ...intervention, wantHiddenStates: wantHidden };
     this.stats.forwardPasses++;
     this.stats.tokensEvaluated += batch * seq;
     if (this.model.info.convention === 'lab') {

@@ -22,6 +22,13 @@ export interface RunRequest {
   onPatches?: PatchListener;
   kvBudgetBytes?: number;
   residualDelta?: Float32Array;
+  /** [layers * hidden] unit rows whose component is removed from the stream (zero rows: none) */
+  residualAblate?: Float32Array;
+  /**
+   * Grow from a node of a tree built beforehand (a fork): `build` fills the fresh store (root = the prompt)
+   * and returns the start node; `plain` names the nodes evaluated without the intervention (the shared prefix).
+   */
+  start?: { build(tree: TreeStore): number; plain?(nodeId: number): boolean };
   task?: TaskContext;
   /** a hook to check the final answer (the bundled task's checker) */
   judge?: (answer: JudgedAnswer) => RunResult['task'];
@@ -82,12 +89,15 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
   const promptIds = encodePrompt(model, request.prompt);
   checkRunFits(request.prompt, promptIds.length, config, { config: model.config, name: model.info.name });
   const tree = new TreeStore({ kind: 'prompt', tokenId: null, text: request.prompt, logprob: 0, score: 0, status: 'frontier' });
+  const rootId = request.start ? request.start.build(tree) : 0;
   request.onStart?.(tree.snapshot());
   if (request.onPatches) tree.subscribe(request.onPatches);
   const thoughtInputs = new Map<number, Float32Array>();
   const evaluator = new Evaluator(model, treeLineage(tree, promptIds, thoughtInputs), {
     kvBudgetBytes: request.kvBudgetBytes,
     residualDelta: request.residualDelta,
+    residualAblate: request.residualAblate,
+    plain: request.start?.plain,
   });
   const signal = request.signal ?? new AbortController().signal;
   const ctx: SearchContext = {
@@ -95,7 +105,7 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
     tree,
     evaluator,
     promptIds,
-    rootId: 0,
+    rootId,
     eosIds: new Set(model.info.eosTokenIds),
     signal,
     task: request.task,

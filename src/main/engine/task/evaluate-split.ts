@@ -7,6 +7,7 @@ import { taskContextOf } from './task-context-of';
 import type { TaskFiles } from './task-files';
 import { parseStrategyAnalysis, type StateScoreSummary } from '../../../shared/analysis';
 import { summarizeStateScores } from '../analysis/ground-truth';
+import type { ResidualInputs } from '../intervention/compile';
 
 export interface ExampleOutcome {
   index: number;
@@ -63,7 +64,7 @@ export async function evaluateStrategy(
   model: LoadedModel,
   files: TaskFiles,
   config: StrategyConfig,
-  options: { limit?: number; onExample?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+  options: { limit?: number; onExample?: (done: number, total: number) => void; signal?: AbortSignal; intervention?: ResidualInputs } = {},
 ): Promise<StrategyScore> {
   const records = files.test.slice(0, options.limit ?? files.test.length);
   const outcomes: ExampleOutcome[] = [];
@@ -73,6 +74,7 @@ export async function evaluateStrategy(
       prompt: record.prompt,
       config,
       signal: options.signal,
+      ...options.intervention,
       task: taskContextOf(index, record),
       judge: taskJudge(files.ontology, record),
     });
