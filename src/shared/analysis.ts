@@ -191,3 +191,74 @@ export function parseStrategyAnalysis(analysis: unknown): StrategyAnalysis | nul
 export function toLogValue(x: number): number | null {
   return x === -Infinity ? null : x;
 }
+
+/**
+ * Coconut's latent-search analysis (`lab frontier`): after k continuous thoughts (or, for a chain-of-facts model, after
+ * the first k facts written in language) the model is switched to language and its distribution is read where the
+ * subject X of fact k + 1 ("every X is a Y") is written. The value of a concept is the probability given to its
+ * token there; the true frontier is the task's `steps[k].frontier` (reachable from the start in exactly k steps).
+ */
+export const FrontierConceptSchema = z.object({
+  concept: z.string(),
+  value: z.number().min(0).max(1),
+  /** on a path from the start to the answer (`steps[k].on_path`) */
+  onPath: z.boolean(),
+  /** longest path from the concept down to a leaf of the ontology */
+  height: z.number().int().nonnegative(),
+});
+export type FrontierConcept = z.infer<typeof FrontierConceptSchema>;
+
+/** One question after k thoughts (or facts), at one readout (a layer through a lens, or the model's own output). */
+export const FrontierStepSchema = z.object({
+  k: z.number().int().nonnegative(),
+  /** probability on the true frontier, on its concepts on a path to the answer, and on any concept at all */
+  frontierMass: z.number(),
+  onPathMass: z.number(),
+  offPathMass: z.number(),
+  conceptMass: z.number(),
+  /** share of the frontier among the |frontier| most probable concepts */
+  recall: z.number().min(0).max(1),
+  /** the frontier's values sorted, cumulated: the best 1, 2 and 3 nodes (how parallel the search is) */
+  topCumulative: z.array(z.number()).length(3),
+  frontier: z.array(FrontierConceptSchema),
+});
+export type FrontierStep = z.infer<typeof FrontierStepSchema>;
+
+/** Means over the questions that have a fact k + 1, at the model's own output. */
+export const FrontierRowSchema = z.object({
+  k: z.number().int().nonnegative(),
+  questions: z.number().int().nonnegative(),
+  frontierSize: z.number(),
+  frontierMass: z.number(),
+  onPathMass: z.number(),
+  offPathMass: z.number(),
+  conceptMass: z.number(),
+  recall: z.number(),
+  topCumulative: z.array(z.number()).length(3),
+  /** mean value of frontier nodes by their height */
+  byHeight: z.array(z.object({ height: z.number().int().nonnegative(), nodes: z.number().int().nonnegative(), value: z.number() })),
+});
+export type FrontierRow = z.infer<typeof FrontierRowSchema>;
+
+/** Means over the same questions per residual stream (0 = input embedding) read through a lens. */
+export const FrontierLayerRowSchema = z.object({
+  k: z.number().int().nonnegative(),
+  layer: z.number().int().nonnegative(),
+  frontierMass: z.number(),
+  recall: z.number(),
+  /** KL(model's output ‖ lens readout) in nats */
+  klToFinal: z.number(),
+});
+export type FrontierLayerRow = z.infer<typeof FrontierLayerRowSchema>;
+
+export const FrontierReportSchema = z.object({
+  kind: z.literal('frontier'),
+  model: z.string(),
+  /** latent: k continuous thoughts then `<eot>`; language: the first k facts of the gold chain written out */
+  mode: z.enum(['latent', 'language']),
+  questions: z.number().int().nonnegative(),
+  rows: z.array(FrontierRowSchema),
+  /** per lens (logit, and tuned when the model ships one) */
+  layers: z.record(z.enum(['logit', 'tuned']), z.array(FrontierLayerRowSchema)),
+});
+export type FrontierReport = z.infer<typeof FrontierReportSchema>;

@@ -60,7 +60,8 @@ export function weightedPurity(states: Int32Array, concepts: Int32Array, weights
     for (let j = 0; j < c; j++) best = Math.max(best, joint[i * c + j]!);
     agree += best;
   }
-  return agree / total;
+  // rounding can land a hair above 1
+  return Math.min(1, agree / total);
 }
 
 function entropyOf(p: Float64Array, total: number): number {
@@ -143,7 +144,7 @@ export function chanceLevel(items: WeightedItems, seed: number, permutations = C
   };
   if (n <= EXACT_CHANCE_MAX_ITEMS) {
     for (const order of allPermutations(n)) score(order);
-    return { purity: purity / count, nmi: nmi / count, exact: true, permutations: count };
+    return { purity: Math.min(1, purity / count), nmi: Math.min(1, nmi / count), exact: true, permutations: count };
   }
   const random = new SeededRandom(seed);
   const order = Int32Array.from({ length: n }, (_, i) => i);
@@ -154,7 +155,7 @@ export function chanceLevel(items: WeightedItems, seed: number, permutations = C
     }
     score(order);
   }
-  return { purity: purity / count, nmi: nmi / count, exact: false, permutations: count };
+  return { purity: Math.min(1, purity / count), nmi: Math.min(1, nmi / count), exact: false, permutations: count };
 }
 
 /** One weighting's numbers at one depth. */
