@@ -4,6 +4,7 @@ import { evalCommand } from './commands/eval';
 import { inspectCommand } from './commands/inspect';
 import { inspectNodeCommand } from './commands/inspect-node';
 import { directionCommand } from './commands/direction';
+import { frontierCommand } from './commands/frontier';
 import { LensUnavailableError } from '../engine/lens/logit-lens';
 import { UsageError } from './strategy-args';
 import { ModelLoadError } from '../engine/model/model-error';
@@ -25,6 +26,8 @@ commands:
             [--model] DIR
   inspect-node  the logit lens of one node: every layer's top tokens and entropy (lab models)
             --model DIR --prompt TEXT | --task N  [--continuation TEXT] [--top K]
+  frontier  Coconut's latent-search analysis: after k thoughts (or k written facts) the value of each frontier node
+            per k and per layer (logit lens, tuned lens when shipped)   --model DIR [--limit N] [--json FILE] [--no-layers]
   direction a steering direction: mean residual (last prompt token, after layer L) of positive minus negative prompts
             --positive FILE --negative FILE (one prompt a line; or --positive-prompt TEXT ...) --layers 2,3 --out FILE
 
@@ -40,6 +43,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   inspect: inspectCommand,
   'inspect-node': inspectNodeCommand,
   direction: directionCommand,
+  frontier: frontierCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
