@@ -95,6 +95,26 @@ export const HmmConfigSchema = z.object({
   seed: z.number().int().nonnegative().default(0),
 });
 
+/**
+ * Entropy-adaptive branching: a node branches into its top-k/top-p children only where the model is unsure,
+ * otherwise it follows the argmax. Thresholds in nats (the tree's unit); the defaults are entropix's "flowing"
+ * corner (argmax only when entropy < 0.1 bit and varentropy < 0.1 bit², i.e. 0.0693 nats and 0.0480 nats²).
+ * null turns a test off; both off is greedy, a threshold of 0 is BFS.
+ */
+export const AdaptiveConfigSchema = z.object({
+  strategy: z.literal('adaptive'),
+  maxNewTokens,
+  topkShown,
+  topK: childTopK,
+  topP: childTopP,
+  width: frontierWidth,
+  entropy: z.number().min(0).nullable().default(0.1 * Math.LN2),
+  varentropy: z.number().min(0).nullable().default(0.1 * Math.LN2 * Math.LN2),
+  /** or: branch when either measure reaches its threshold; and: only when both do */
+  combine: z.enum(['or', 'and']).default('or'),
+  merge: MergeKeySchema.default({ kind: 'none' }),
+});
+
 export const StrategyConfigSchema = z.discriminatedUnion('strategy', [
   GreedyConfigSchema,
   SamplingConfigSchema,
@@ -102,6 +122,7 @@ export const StrategyConfigSchema = z.discriminatedUnion('strategy', [
   BfsConfigSchema,
   LatentConfigSchema,
   HmmConfigSchema,
+  AdaptiveConfigSchema,
 ]);
 export type StrategyConfig = z.infer<typeof StrategyConfigSchema>;
 export type StrategyName = StrategyConfig['strategy'];

@@ -1,5 +1,5 @@
 import type { LoadedModel } from '../model/load-model';
-import type { DirectionFile, InterventionSpec } from '../../../shared/intervention';
+import { InterventionSpecSchema, type DirectionFile, type InterventionInput } from '../../../shared/intervention';
 import { DirectionError, readDirectionFile } from './direction-file';
 
 /** The graph inputs a run feeds: [layers × hidden] each, absent when nothing is applied. */
@@ -28,9 +28,10 @@ export function checkDirectionFits(model: LoadedModel, direction: DirectionFile,
  */
 export function compileInterventions(
   model: LoadedModel,
-  specs: InterventionSpec[],
+  inputs: InterventionInput[],
   directions: Map<string, DirectionFile> = new Map(),
 ): ResidualInputs {
+  const specs = inputs.map((s) => InterventionSpecSchema.parse(s));
   if (specs.length === 0) return {};
   const { numLayers, name, capabilities } = model.info;
   const hidden = model.info.hiddenSize ?? 0;

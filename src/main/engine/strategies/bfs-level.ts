@@ -42,6 +42,8 @@ export interface LevelSearchOptions {
   maxNewTokens: number;
   topkShown: number;
   merge: MergeKey;
+  /** the tokens a node expands into (default: its top-k within top-p) */
+  children?: (evaluation: NodeEvaluation) => number[];
   /** also evaluate the hypotheses that finish at a depth (EOS or the limit): the HMM clusters their hidden states */
   evaluateFinished?: boolean;
   label?: string;
@@ -131,7 +133,8 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
         const node = ctx.tree.node(parent);
         const parentMass = mass.get(parent) ?? massOf(node);
         const prefix = tokenKey ? [...ctx.promptIds, ...ctx.tree.pathTokens(parent)] : [];
-        for (const token of childTokens(evaluation.logprobs, options.topK, options.topP)) {
+        const tokens = options.children ? options.children(evaluation) : childTokens(evaluation.logprobs, options.topK, options.topP);
+        for (const token of tokens) {
           const logprob = evaluation.logprobs[token]!;
           plans.push({
             nodeId: firstId + plans.length,

@@ -7,6 +7,7 @@ import { beam } from './beam';
 import { bfs } from './bfs';
 import { latent, latentNeeds } from './latent';
 import { hmm } from './hmm';
+import { adaptive } from './adaptive';
 
 /** Each strategy and the model capabilities it cannot run without. */
 export interface StrategyEntry<S extends StrategyName> {
@@ -23,6 +24,7 @@ export const strategies: Registry = {
   latent: { run: latent, needs: latentNeeds },
   hmm: { run: hmm, needs: () => ['lastHiddenState'] },
   bfs: { run: bfs, needs: (c) => (c.merge.kind === 'latent' ? ['lastHiddenState'] : []) },
+  adaptive: { run: adaptive, needs: (c) => (c.merge.kind === 'latent' ? ['lastHiddenState'] : []) },
 };
 
 /** The capabilities a configured strategy needs from its model. */

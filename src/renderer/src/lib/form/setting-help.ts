@@ -49,6 +49,17 @@ const help: Record<StrategyName, Record<string, string>> = {
     states: 'K: the hypotheses of each depth are clustered into at most K latent states by their final hidden states.',
     seed: 'Seed of the clustering (k-means initialisation).',
   },
+  adaptive: {
+    topK: 'Where the model is unsure: children per node, its top-k tokens…',
+    topP: '…within this cumulative probability. Elsewhere only the argmax child.',
+    width: 'Frontier cap: the W best hypotheses (by score) are expanded at each depth.',
+    entropy: 'Branch where the next-token entropy (nats) reaches this (null: ignore entropy; 0: always). Default: entropix, 0.1 bit.',
+    varentropy: 'Branch where the varentropy (nats²) reaches this (null: ignore; 0: always). Default: entropix, 0.1 bit².',
+    combine: 'or: branch when either measure reaches its threshold; and: only when both do.',
+    merge: 'Hypotheses with the same key become one lattice state (as in BFS).',
+    'merge.n': 'Merge hypotheses whose last n tokens are equal.',
+    'merge.tau': 'Merge hypotheses whose final hidden states have cosine similarity ≥ τ.',
+  },
 };
 
 export function settingHelp(strategy: StrategyName, key: string): string {
