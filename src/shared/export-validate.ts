@@ -1,27 +1,23 @@
 import { z } from 'zod';
 import { EXPORT_FORMAT, EXPORT_VERSION, ExportFileSchema, type ExportFile } from './export-format';
+import { checkJsonShape, checkNothingDropped, ExportFormatError, formatPath } from './export-shape';
+import { checkStructure } from './export-structure';
 
-export class ExportFormatError extends Error {
-  constructor(message: string, readonly path: string) {
-    super(path ? `${path}: ${message}` : message);
-    this.name = 'ExportFormatError';
-  }
-}
+export { ExportFormatError } from './export-shape';
 
 /** Older versions are upgraded one step at a time; version N's entry turns a version-N file into N+1. */
 const migrations: Record<number, (file: Record<string, unknown>) => Record<string, unknown>> = {};
 
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '$';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : `.${String(key)}`;
-  return out;
-}
-
-/** Validates an imported file, migrating older versions; the error names the offending JSON path. */
+/**
+ * Validates an imported file, migrating older versions; the error names the offending JSON path. Whatever the
+ * input, the only exception is an ExportFormatError: depth is bounded before any recursive code sees it, keys
+ * the schema does not know are refused (never dropped), and the nodes must form one valid tree or lattice.
+ */
 export function parseExportFile(input: unknown): ExportFile {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ExportFormatError('expected a JSON object', '$');
   }
+  checkJsonShape(input);
   let file = input as Record<string, unknown>;
   if (file.format !== EXPORT_FORMAT) {
     throw new ExportFormatError(`not a Lattice Lab export (expected format "${EXPORT_FORMAT}")`, '$.format');
@@ -45,24 +41,9 @@ export function parseExportFile(input: unknown): ExportFile {
     const issue = parsed.error.issues[0]!;
     throw new ExportFormatError(issue.message, formatPath(issue.path));
   }
-  checkNodeReferences(parsed.data);
+  checkNothingDropped(file, parsed.data);
+  checkStructure(parsed.data);
   return parsed.data;
-}
-
-/** Structural checks a schema cannot express: ids unique, parents exist. */
-function checkNodeReferences(file: ExportFile): void {
-  file.runs.forEach((run, r) => {
-    const ids = new Set<number>();
-    run.nodes.forEach((node, i) => {
-      if (ids.has(node.id)) throw new ExportFormatError(`duplicate node id ${node.id}`, `$.runs[${r}].nodes[${i}].id`);
-      ids.add(node.id);
-    });
-    run.nodes.forEach((node, i) => {
-      node.parents.forEach((p, j) => {
-        if (!ids.has(p)) throw new ExportFormatError(`unknown parent id ${p}`, `$.runs[${r}].nodes[${i}].parents[${j}]`);
-      });
-    });
-  });
 }
 
 /** The JSON Schema of the current version, for tools outside the lab. */

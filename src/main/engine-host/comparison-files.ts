@@ -5,6 +5,9 @@ import { buildExportFile, treeFromExport } from '../engine/export/build-export';
 import { HostRun } from './host-run';
 import type { TreeState } from '../../shared/tree';
 
+/** The run id an imported run had in its file: exporting it again keeps that id. */
+const idsInFile = new WeakMap<HostRun, string>();
+
 /**
  * One comparison file from finished runs: one prompt, one model, every run with a result. The file
  * names a task example only when every run answered that same question.
@@ -24,11 +27,19 @@ export function comparisonFile(runs: HostRun[]): ExportFile {
     throw new LabRequestError('one comparison file holds one model: export runs of different models separately');
   }
   const task = runs.every((run) => run.summary.task?.index === first.summary.task?.index) ? first.summary.task : undefined;
+  const used = new Set<string>();
+  const fileId = (run: HostRun) => {
+    const kept = idsInFile.get(run);
+    // two imports of one file would bring the same id twice: the second falls back to its lab id
+    const id = kept && !used.has(kept) && !runs.some((other) => other.summary.runId === kept && other !== run) ? kept : run.summary.runId;
+    used.add(id);
+    return id;
+  };
   return buildExportFile(
     first.model,
     first.summary.prompt,
     runs.map((run) => ({
-      id: run.summary.runId,
+      id: fileId(run),
       label: run.summary.label,
       config: run.summary.config,
       stats: run.summary.stats!,
@@ -55,7 +66,8 @@ export function runsFromFile(input: unknown, newRunId: () => string): { run: Hos
     const run = new HostRun(
       {
         runId: newRunId(),
-        label: `${exported.label ?? exported.id} (imported)`,
+        // `imported` marks it; the label stays the file's, so import → export → import does not stack suffixes
+        label: exported.label ?? exported.id,
         prompt: file.prompt,
         config: exported.config,
         state: exported.result.cancelled ? 'cancelled' : 'done',
@@ -68,6 +80,7 @@ export function runsFromFile(input: unknown, newRunId: () => string): { run: Hos
       null,
       file.model,
     );
+    idsInFile.set(run, exported.id);
     return { run, tree: treeFromExport(exported) };
   });
 }

@@ -330,11 +330,19 @@ export class LabService {
 
   private importComparison(input: unknown): { runIds: string[] } {
     const imported = runsFromFile(input, () => `run-${++this.runCounter}`);
-    for (const { run, tree } of imported) {
-      this.runs.set(run.summary.runId, run);
-      this.emit('runStarted', run.summary);
-      this.sendPatches(run, run.replaceTree(tree));
-      this.emit('runFinished', run.summary);
+    // all or nothing: a run that cannot be announced takes the whole import back out
+    try {
+      for (const { run, tree } of imported) {
+        this.runs.set(run.summary.runId, run);
+        this.emit('runStarted', run.summary);
+        this.sendPatches(run, run.replaceTree(tree));
+        this.emit('runFinished', run.summary);
+      }
+    } catch (err) {
+      for (const { run } of imported) {
+        if (this.runs.delete(run.summary.runId)) this.emit('runRemoved', { runId: run.summary.runId });
+      }
+      throw err;
     }
     return { runIds: imported.map(({ run }) => run.summary.runId) };
   }

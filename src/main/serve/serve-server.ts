@@ -102,6 +102,8 @@ export async function startServeServer(options: ServeOptions): Promise<ServeHand
   };
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 function connect(ws: WebSocket, service: LabEndpoint): void {
   const send = (message: WireMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
@@ -112,10 +114,11 @@ function connect(ws: WebSocket, service: LabEndpoint): void {
   // maxPayload) is emitted here; ws has already closed this socket with the right close code. Without a
   // listener the 'error' event would throw and end the whole process, other clients and their runs with it.
   ws.on('error', () => ws.terminate());
-  ws.on('message', async (data) => {
+  ws.on('message', async (data, isBinary) => {
     let request: WireRequest;
     try {
-      request = JSON.parse(data.toString());
+      // ws checks text frames' UTF-8; a binary frame is decoded strictly too, never with U+FFFD replacements
+      request = JSON.parse(isBinary ? strictUtf8.decode(data as Buffer) : data.toString());
       if (typeof request !== 'object' || request === null || typeof request.id !== 'number') throw new Error('bad frame');
     } catch {
       return send({ id: -1, ok: false, message: 'malformed request frame' });

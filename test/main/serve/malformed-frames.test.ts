@@ -147,6 +147,15 @@ describe('serve survives malformed WebSocket frames', () => {
     expect(exited).toBeNull();
   });
 
+  it('refuses a binary frame of invalid UTF-8 as a malformed request instead of decoding it with replacements', async () => {
+    const reply = new Promise<any>((resolve) => bystander.once('message', (data) => resolve(JSON.parse(String(data)))));
+    bystander.send(Buffer.from(`{"id":77,"name":"ping","params":"\xff"}`, 'latin1'), { binary: true });
+    expect(await reply).toEqual({ id: -1, ok: false, message: 'malformed request frame' });
+    const valid = new Promise<any>((resolve) => bystander.once('message', (data) => resolve(JSON.parse(String(data)))));
+    bystander.send(Buffer.from('{"id":78,"name":"ping","params":"é"}'), { binary: true });
+    expect(await valid).toMatchObject({ id: 78, ok: true, value: { params: 'é' } });
+  });
+
   it('survives garbage instead of an HTTP request and a bad upgrade target', async () => {
     for (const garbage of ['\x00\xff\r\n\r\n', `GET http://[ HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`]) {
       const socket = net.connect(port, '127.0.0.1');

@@ -174,9 +174,10 @@ export async function importComparison(file: File): Promise<void> {
   lab.error = '';
   let json: unknown;
   try {
-    json = JSON.parse(await file.text());
+    // fatal: bytes that are not UTF-8 are refused, not silently turned into U+FFFD (file.text() would)
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer()));
   } catch (err) {
-    lab.error = `Import: ${file.name} is not JSON (${messageOf(err)})`;
+    lab.error = `Import: ${file.name} is not UTF-8 JSON (${messageOf(err)})`;
     return;
   }
   try {
