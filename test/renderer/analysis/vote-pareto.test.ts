@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { answerVote, passAtK } from '../../../src/renderer/src/lib/analysis/vote';
+import { evalPoints, settingLabel } from '../../../src/renderer/src/lib/analysis/eval-points';
 import { paretoFront } from '../../../src/renderer/src/lib/analysis/pareto';
 import type { Hypothesis } from '../../../src/shared/run';
 
@@ -62,5 +63,32 @@ describe('Pareto front', () => {
     expect(paretoFront(points).map((p) => p.id)).toEqual(['latent']);
     expect(paretoFront(points.filter((p) => p.id !== 'latent')).map((p) => p.id)).toEqual(['same-cost-worse', 'greedy', 'bfs']);
     expect(paretoFront([])).toEqual([]);
+  });
+});
+
+describe('evaluation points', () => {
+  const score = (config: Record<string, unknown>, accuracy: number, forwardPasses: number, examples = 10) => ({
+    config: { strategy: 'greedy', ...config },
+    examples,
+    accuracy,
+    forwardPasses,
+    tokensEvaluated: forwardPasses * 2,
+    wallTimeMs: forwardPasses * 3,
+  });
+  it('put compute per example on x, accuracy on y, and mark the Pareto front', () => {
+    const points = evalPoints(
+      [score({}, 0.9, 300), score({ strategy: 'beam', numBeams: 8, maxNewTokens: 60 }, 0.95, 900), score({ strategy: 'beam', numBeams: 2 }, 0.9, 800, 20)],
+      'forwardPasses',
+    );
+    expect(points.map((p) => [p.label, p.x, p.y, p.onFront])).toEqual([
+      ['greedy', 30, 0.9, true],
+      ['beam numBeams=8', 90, 0.95, true],
+      ['beam numBeams=2', 40, 0.9, false],
+    ]);
+    expect(evalPoints([score({}, 0.5, 10)], 'wallTimeMs')[0]!.x).toBe(3);
+  });
+  it('label a setting by what differs from its strategy\'s defaults', () => {
+    expect(settingLabel({ strategy: 'bfs', merge: { kind: 'last-n', n: 2 }, width: 16 })).toBe('bfs merge=last-n:2');
+    expect(settingLabel({ strategy: 'latent', mode: 'hidden', thoughts: 6 })).toBe('latent mode=hidden thoughts=6');
   });
 });

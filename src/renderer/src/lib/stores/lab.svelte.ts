@@ -3,6 +3,7 @@ import type { ModelInfo } from '../../../../shared/model';
 import type { StrategyName } from '../../../../shared/strategies';
 import type { StrategyField } from '../form/strategy-fields';
 import type { RunStore } from './run-store';
+import type { EvalScore } from '../../../../shared/eval';
 
 export interface StrategyDraft {
   key: number;
@@ -11,6 +12,19 @@ export interface StrategyDraft {
   fields: StrategyField[];
   /** the field that is wrong and why, after a refused start */
   error: { field: string; message: string } | null;
+}
+
+export interface EvalState {
+  evalId: string | null;
+  state: 'running' | 'done' | 'cancelled' | 'failed';
+  /** where the scores came from: the app's run, or a file's name */
+  source: string;
+  model: string;
+  done: number;
+  total: number;
+  message: string;
+  scores: EvalScore[];
+  error?: string;
 }
 
 export interface Selection {
@@ -46,6 +60,12 @@ class LabState {
   replay = $state<Record<string, number | null>>({});
   /** runs ticked for export */
   exportChecked = $state<Record<string, boolean>>({});
+  /** hypotheses lit in one run's tree from an analysis view (an HMM state hovered) */
+  lit = $state<{ runId: string; nodeIds: number[] } | null>(null);
+  /** the evaluation over task examples (the app's, or a `lab eval --json` file opened) */
+  evaluation = $state<EvalState | null>(null);
+  /** the token budget last applied to the forms from a task example (so a later pick can replace it) */
+  appliedBudget = $state<number | null>(null);
   api: LabApi | null = null;
   store: RunStore | null = null;
 }
