@@ -1,9 +1,12 @@
 import { lab, type StrategyDraft } from './lab.svelte';
 import { RunStore } from './run-store';
 import { connectLab } from '../api/connect';
-import { configFromFields, strategyFields } from '../form/strategy-fields';
+import { configFromFields } from '../form/strategy-fields';
 import type { StrategyConfig, StrategyName } from '../../../../shared/strategies';
 import { download, fileSafe } from '../export/download';
+import { loadUi, restoreDrafts } from '../form/persist';
+import { applyModelDefaults, applyTokenBudget, draftFields } from '../form/draft-defaults';
+import { exportConflict } from '../analysis/compare-rows';
 
 let draftKey = 0;
 
@@ -41,6 +44,7 @@ export async function startLab(): Promise<void> {
     });
     await lab.store.attach();
     lab.connected = true;
+    restoreSetup();
     if (lab.drafts.length === 0) addDraft('greedy');
     await openModel(undefined);
   } catch (err) {
@@ -53,14 +57,17 @@ export async function openModel(folder: string | undefined): Promise<void> {
   lab.modelError = '';
   try {
     const info = await api().request('openModel', folder ? { folder } : {});
-    const examples = await api().request('taskExamples', { limit: 200 });
+    // the whole split: the picker lists every example
+    const examples = await api().request('taskExamples', { limit: 10000 });
     // Model and examples appear together, so the screen never shows a model without its task.
+    applyModelDefaults(lab.drafts, lab.model, info);
     lab.model = info;
     lab.modelFolder = info.folder;
     lab.examples = examples;
     if (lab.taskIndex !== null && !lab.examples.some((e) => e.index === lab.taskIndex)) lab.taskIndex = null;
     // A first look at a task model starts from one of its questions rather than a blank prompt.
     if (lab.prompt === '' && lab.examples.length > 0) pickExample(lab.examples[0]!.index);
+    else if (lab.taskIndex !== null) applyBudget(lab.examples.find((e) => e.index === lab.taskIndex)?.tokenBudget ?? null);
   } catch (err) {
     // The folder text stays as typed, so a typo can be fixed rather than retyped.
     lab.modelError = messageOf(err);
@@ -78,13 +85,31 @@ export async function chooseModelFolder(): Promise<void> {
 }
 
 export function addDraft(strategy: StrategyName): void {
-  lab.drafts.push({ key: ++draftKey, strategy, label: '', fields: strategyFields(strategy), error: null });
+  lab.drafts.push({ key: ++draftKey, strategy, label: '', fields: draftFields(strategy, lab.model, lab.appliedBudget), error: null });
 }
 
 export function changeDraftStrategy(draft: StrategyDraft, strategy: StrategyName): void {
   draft.strategy = strategy;
-  draft.fields = strategyFields(strategy);
+  draft.fields = draftFields(strategy, lab.model, lab.appliedBudget);
   draft.error = null;
+}
+
+/** The forms saved before a reload (prompt, strategies as typed, export ticks). */
+function restoreSetup(): void {
+  const saved = loadUi(localStorage);
+  if (!saved) return;
+  lab.prompt = saved.prompt;
+  lab.taskIndex = saved.taskIndex;
+  if (lab.drafts.length === 0) for (const d of restoreDrafts(saved)) lab.drafts.push({ key: ++draftKey, ...d, error: null });
+  // ticks of runs that no longer exist are dropped
+  for (const [runId, ticked] of Object.entries(saved.exportChecked)) if (lab.store?.runs.has(runId)) lab.exportChecked[runId] = ticked;
+}
+
+/** Task examples default to the split's token budget: forms still at the default (or the last budget) take it. */
+function applyBudget(budget: number | null): void {
+  if (budget === null || budget === lab.appliedBudget) return;
+  applyTokenBudget(lab.drafts, lab.appliedBudget, budget);
+  lab.appliedBudget = budget;
 }
 
 export function removeDraft(key: number): void {
@@ -95,11 +120,29 @@ export function pickExample(index: number | null): void {
   lab.taskIndex = index;
   const example = lab.examples.find((e) => e.index === index);
   if (example) lab.prompt = example.prompt;
+  if (example?.tokenBudget !== undefined) applyBudget(example.tokenBudget);
 }
 
 /** Starts every strategy in the list on the prompt; nothing starts unless every form is valid. */
 export async function startRuns(): Promise<void> {
+  // one Enter starts one set of runs: a second press while the first set is being sent does nothing
+  if (starting) return;
+  starting = true;
+  try {
+    await startAllRuns();
+  } finally {
+    starting = false;
+  }
+}
+
+let starting = false;
+
+async function startAllRuns(): Promise<void> {
   lab.error = '';
+  if (lab.prompt.trim() === '') {
+    lab.error = 'The prompt is empty: type a prompt or pick a task example.';
+    return;
+  }
   const configs: { draft: StrategyDraft; config: StrategyConfig }[] = [];
   for (const draft of lab.drafts) {
     const parsed = configFromFields(draft.strategy, draft.fields);
@@ -156,9 +199,15 @@ export async function removeRun(runId: string): Promise<void> {
 
 export async function exportComparison(): Promise<void> {
   lab.error = '';
-  const runIds = (lab.store?.list() ?? []).map((e) => e.summary.runId).filter((id) => lab.exportChecked[id]);
+  const ticked = (lab.store?.list() ?? []).map((e) => e.summary).filter((s) => lab.exportChecked[s.runId]);
+  const runIds = ticked.map((s) => s.runId);
   if (runIds.length === 0) {
     lab.error = 'Tick at least one finished run in the comparison table to export.';
+    return;
+  }
+  const conflict = exportConflict(ticked);
+  if (conflict) {
+    lab.error = `Export: ${conflict}`;
     return;
   }
   try {
