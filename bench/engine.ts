@@ -4,27 +4,23 @@ import type { LoadedModel } from '../src/main/engine/model/load-model';
 import { runSearch, encodePrompt } from '../src/main/engine/search/run-search';
 import { resolveStrategyConfig } from '../src/shared/strategies';
 import { argmax } from '../src/main/engine/math/log-softmax';
+import { median, type Measured } from './measure';
 
-export interface Measured {
-  name: string;
-  value: number;
-  unit: string;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+/** The model with EOS switched off: every run goes the full length, so runs compare step for step. */
+export function withoutEos(model: LoadedModel): LoadedModel {
+  return { ...model, info: { ...model.info, eosTokenIds: [] } };
 }
 
 /** The plainest possible greedy loop on the same graph: feed `present` straight back as `past`, no tree, no cache policy. */
-async function rawGreedyLoop(model: LoadedModel, session: ort.InferenceSession, promptIds: number[], steps: number): Promise<number> {
-  const { numLayers, numKvHeads, headDim } = model.decoder.kvShape;
+export async function rawGreedyLoop(model: LoadedModel, session: ort.InferenceSession, promptIds: number[], steps: number): Promise<number> {
+  const { numLayers, numKvHeads, headDim, type } = model.decoder.kvShape;
   const hidden = model.info.hiddenSize;
   const lab = model.info.convention === 'lab';
   const started = performance.now();
   let past: Record<string, ort.Tensor> = {};
+  const empty = type === 'float16' ? new Uint16Array(0) : new Float32Array(0);
   for (let i = 0; i < numLayers; i++) {
-    for (const kind of ['key', 'value']) past[`past_key_values.${i}.${kind}`] = new ort.Tensor('float32', new Float32Array(0), [1, numKvHeads, 0, headDim]);
+    for (const kind of ['key', 'value']) past[`past_key_values.${i}.${kind}`] = new ort.Tensor(type, empty, [1, numKvHeads, 0, headDim]);
   }
   let inputs = promptIds;
   let pastLength = 0;
@@ -38,12 +34,15 @@ async function rawGreedyLoop(model: LoadedModel, session: ort.InferenceSession, 
     } else {
       feeds.input_ids = new ort.Tensor('int64', BigInt64Array.from(inputs, BigInt), [1, seq]);
     }
-    feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(pastLength + seq).fill(1n), [1, pastLength + seq]);
+    if (session.inputNames.includes('attention_mask')) {
+      feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(pastLength + seq).fill(1n), [1, pastLength + seq]);
+    }
     if (session.inputNames.includes('position_ids')) {
       feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from({ length: seq }, (_, j) => BigInt(pastLength + j)), [1, seq]);
     }
-    if (session.inputNames.includes('residual_delta')) {
-      feeds.residual_delta = new ort.Tensor('float32', new Float32Array(numLayers * hidden!), [numLayers, hidden!]);
+    // lab-convention intervention inputs (steering, ablation): zeros change nothing
+    for (const name of session.inputNames.filter((n) => n.startsWith('residual_'))) {
+      feeds[name] = new ort.Tensor('float32', new Float32Array(numLayers * hidden!), [numLayers, hidden!]);
     }
     if (session.inputNames.includes('use_cache_branch')) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(pastLength > 0 ? 1 : 0), [1]);
     const out = await session.run(feeds);
@@ -60,42 +59,62 @@ async function rawGreedyLoop(model: LoadedModel, session: ort.InferenceSession, 
   return performance.now() - started;
 }
 
-/** Engine greedy vs a raw onnxruntime loop, and beam-8's batched throughput vs greedy, measured side by side. */
-export async function benchEngine(model: LoadedModel, prompt: string, repeats = 7): Promise<Measured[]> {
+export interface GreedyPair {
+  engine: number;
+  raw: number;
+  ratio: number;
+}
+
+/**
+ * Engine greedy against the raw loop built with exactly the engine's session options, interleaved run by run;
+ * rates are generated tokens per second (one per forward pass in both), the ratio is the median of per-pair ratios.
+ */
+export async function engineVsRaw(loaded: LoadedModel, prompt: string, maxNewTokens: number, repeats: number): Promise<GreedyPair> {
+  const model = withoutEos(loaded);
   const promptIds = encodePrompt(model, prompt);
-  const session = await ort.InferenceSession.create(path.join(model.info.folder, model.info.graphFile), {
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-  });
-  const maxNewTokens = 48;
-  const greedyConfig = resolveStrategyConfig({ strategy: 'greedy', maxNewTokens, topkShown: 0 });
-  const beamConfig = resolveStrategyConfig({ strategy: 'beam', numBeams: 8, maxNewTokens, topkShown: 0, earlyStopping: 'never' });
+  const session = await ort.InferenceSession.create(path.join(model.info.folder, model.info.graphFile), model.sessionOptions);
+  const config = resolveStrategyConfig({ strategy: 'greedy', maxNewTokens, topkShown: 0 });
   const engineRates: number[] = [];
   const rawRates: number[] = [];
-  const greedyEvalRates: number[] = [];
-  const beamEvalRates: number[] = [];
+  const ratios: number[] = [];
+  await runSearch({ model, prompt, config });
+  await rawGreedyLoop(model, session, promptIds, 4);
   for (let r = 0; r < repeats; r++) {
-    const greedy = await runSearch({ model, prompt, config: greedyConfig });
+    const greedy = await runSearch({ model, prompt, config });
     const steps = greedy.stats.forwardPasses;
     const rawMs = await rawGreedyLoop(model, session, promptIds, steps);
-    // tokens generated per second: one per forward pass in both loops
-    engineRates.push(steps / (greedy.stats.wallTimeMs / 1000));
-    rawRates.push(steps / (rawMs / 1000));
-    greedyEvalRates.push(greedy.stats.tokensEvaluated / (greedy.stats.wallTimeMs / 1000));
-    const beam = await runSearch({ model, prompt, config: beamConfig });
-    beamEvalRates.push(beam.stats.tokensEvaluated / (beam.stats.wallTimeMs / 1000));
+    const engine = steps / (greedy.stats.wallTimeMs / 1000);
+    const raw = steps / (rawMs / 1000);
+    engineRates.push(engine);
+    rawRates.push(raw);
+    ratios.push(engine / raw);
   }
   await session.release();
-  const engine = median(engineRates);
-  const raw = median(rawRates);
-  return [
-    { name: 'engine greedy', value: engine, unit: 'tokens/s' },
-    { name: 'raw onnxruntime greedy loop', value: raw, unit: 'tokens/s' },
-    { name: 'engine / raw (target ≥ 0.95)', value: engine / raw, unit: '×' },
-    { name: 'greedy tokens evaluated', value: median(greedyEvalRates), unit: 'tokens/s' },
-    { name: 'beam-8 tokens evaluated', value: median(beamEvalRates), unit: 'tokens/s' },
-    { name: 'beam-8 / greedy (target ≥ 4)', value: median(beamEvalRates) / median(greedyEvalRates), unit: '×' },
+  return { engine: median(engineRates), raw: median(rawRates), ratio: median(ratios) };
+}
+
+/** Engine greedy vs the raw onnxruntime loop (same session options), and the one-thread figures beside them. */
+export async function benchEngine(
+  model: LoadedModel,
+  oneThread: LoadedModel | null,
+  prompt: string,
+  options: { maxNewTokens: number; repeats: number; target: number },
+): Promise<Measured[]> {
+  const threads = model.sessionOptions.intraOpNumThreads ?? 'default';
+  const same = await engineVsRaw(model, prompt, options.maxNewTokens, options.repeats);
+  const rows: Measured[] = [
+    { name: `raw onnxruntime greedy loop (threads ${threads})`, value: same.raw, unit: 'tokens/s' },
+    { name: `engine greedy (threads ${threads})`, value: same.engine, unit: 'tokens/s' },
+    { name: 'engine / raw, same session options', value: same.ratio, unit: '×', atLeast: options.target },
   ];
+  if (oneThread) {
+    const one = await engineVsRaw(oneThread, prompt, options.maxNewTokens, options.repeats);
+    rows.push(
+      { name: 'raw onnxruntime greedy loop (1 thread)', value: one.raw, unit: 'tokens/s' },
+      { name: 'engine greedy (1 thread)', value: one.engine, unit: 'tokens/s' },
+      { name: 'engine / raw, both 1 thread', value: one.ratio, unit: '×' },
+      { name: `raw loop threads ${threads} / 1 thread`, value: same.raw / one.raw, unit: '×' },
+    );
+  }
+  return rows;
 }

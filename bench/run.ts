@@ -1,34 +1,78 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from '../src/main/engine/model/load-model';
 import { defaultModelFolder } from '../src/main/engine/model/default-model';
 import { loadTaskFiles } from '../src/main/engine/task/task-files';
-import { benchEngine, type Measured } from './engine';
+import { benchEngine } from './engine';
+import { benchBatching } from './batching';
+import { benchTransformersJs } from './transformers-js';
+import { ensureGpt2SizeFolder } from './gpt2-size';
+import { formatRow, type Measured } from './measure';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const SECTIONS = ['engine', 'transformers.js', 'batching', 'eval', 'memory', 'renderer'];
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    repeats: { type: 'string' },
+    'max-new-tokens': { type: 'string' },
+    sections: { type: 'string' },
+  },
+});
 
 function print(section: string, rows: Measured[]): void {
+  if (rows.length === 0) return;
   console.log(`\n## ${section}`);
-  for (const r of rows) console.log(`${r.name.padEnd(44)} ${r.value.toFixed(r.unit === '×' ? 2 : 1).padStart(10)} ${r.unit}`);
+  for (const r of rows) console.log(formatRow(r));
 }
 
-/** Optional sections other parts of the lab contribute (renderer, breadth-first strategies). */
+/** Optional sections other parts of the lab contribute (renderer). */
 async function optional(file: string, exportName: string): Promise<((...args: any[]) => Promise<Measured[]>) | null> {
   if (!fs.existsSync(path.join(here, file))) return null;
   const mod = await import(`./${file}`);
   return mod[exportName] ?? null;
 }
 
-const folder = process.env.LATTICE_LAB_MODEL ?? defaultModelFolder() ?? path.join(here, '../test/fixtures/models/lab-tiny');
+// --model DIR | gpt2-size (the cached GPT-2-size random-weight folder, built on demand); the bundled model by default
+const gpt2Size = values.model === 'gpt2-size';
+const folder = gpt2Size ? ensureGpt2SizeFolder() : (values.model ?? defaultModelFolder() ?? path.join(here, '../test/fixtures/models/lab-tiny'));
+const sections = new Set((values.sections ?? SECTIONS.join(',')).split(','));
 const model = await loadModel(folder);
+const large = model.info.vocabSize > 10_000;
+const repeats = Number(values.repeats ?? (large ? 3 : 7));
+const maxNewTokens = Number(values['max-new-tokens'] ?? (large ? 32 : 48));
 const task = loadTaskFiles(model.info.folder);
-const prompt = task?.test[0]?.prompt ?? model.tokenizer.decode([1, 2, 3]);
-console.log(`Lattice Lab benchmark — model ${model.info.name}, prompt ${JSON.stringify(prompt)}`);
-console.log('All ratios are measured side by side in this one run (medians of repeated runs).');
-print('engine', await benchEngine(model, prompt));
-const bfs = await optional('bfs.ts', 'benchBfs');
-if (bfs) print('breadth-first search', await bfs(model, prompt));
+const prompt = task?.test[0]?.prompt ?? 'the quick brown fox jumps over the lazy dog';
+const cpus = os.cpus();
+console.log(`Lattice Lab benchmark — model ${model.info.name} (${model.info.convention}, ${model.info.numLayers} layers, width ${model.info.hiddenSize ?? '?'}, vocab ${model.info.vocabSize})`);
+console.log(`machine: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}`);
+console.log(`prompt ${JSON.stringify(prompt)}; ${maxNewTokens} new tokens, EOS off; medians of ${repeats} interleaved runs, ratios side by side`);
+// the issue's targets: a GPT-2-size model is dominated by onnxruntime, the tiny bundled model by per-step JavaScript
+const targets = large ? { engine: 0.97, beam: 0.9, bfs: 0.9 } : { engine: 0.95, beam: 0.6, bfs: undefined };
+
+if (sections.has('engine')) {
+  const oneThread = model.sessionOptions.intraOpNumThreads === 1 ? null : await loadModel(folder, { threads: 1 });
+  print('engine greedy vs the raw onnxruntime loop', await benchEngine(model, oneThread, prompt, { maxNewTokens, repeats, target: targets.engine }));
+  await oneThread?.release();
+}
+if (sections.has('transformers.js')) print('transformers.js anchor', await benchTransformersJs(model, prompt, maxNewTokens, repeats));
+if (sections.has('batching')) {
+  print('batching', await benchBatching(model, prompt, { maxNewTokens, repeats, beamTarget: targets.beam, bfsTarget: targets.bfs }));
+}
+if (sections.has('eval') && task) {
+  const evalBench = await optional('eval.ts', 'benchEval');
+  if (evalBench) print('batched evaluation (greedy, test split)', await evalBench(model, task));
+}
 await model.release();
-const renderer = await optional('renderer.ts', 'benchRenderer');
-if (renderer) print('renderer', await renderer());
+if (sections.has('memory')) {
+  const memory = await optional('memory.ts', 'benchMemory');
+  if (memory) print('memory', await memory(folder));
+}
+if (sections.has('renderer') && !values.model) {
+  const renderer = await optional('renderer.ts', 'benchRenderer');
+  if (renderer) print('renderer', await renderer());
+}

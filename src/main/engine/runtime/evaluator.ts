@@ -2,6 +2,7 @@ import type { LoadedModel } from '../model/load-model';
 import type { KvTensors } from '../model/kv-tensors';
 import { logSoftmaxWithEntropy } from '../math/log-softmax';
 import { KvCache } from './kv-cache';
+import type { DecoderPass } from './forward-batcher';
 
 /** What a node feeds the model: token ids, or (lab models) raw input embeddings such as continuous thoughts. */
 export type NodeInput = { tokens: number[] } | { embeddings: Float32Array[] };
@@ -27,6 +28,8 @@ export interface NodeEvaluation {
 
 export interface EvaluatorOptions {
   kvBudgetBytes?: number;
+  /** where forward passes go: the model's own session unless several searches share a batcher */
+  decoder?: DecoderPass;
   /** [layers * hidden] steering vector added after each layer (lab models) */
   residualDelta?: Float32Array;
   /** [layers * hidden] unit rows: the stream's component along each is removed after that layer (lab models) */
@@ -55,6 +58,7 @@ export class Evaluator {
   readonly cache: KvCache;
   readonly stats: EvaluatorStats = { forwardPasses: 0, tokensEvaluated: 0, recomputedPasses: 0 };
   private readonly positions = new Map<number, number>();
+  private readonly decoder: DecoderPass;
   /** the previous call's results: a strategy that hands a node to the next phase asks for it again */
   private recent = new Map<number, NodeEvaluation>();
 
@@ -64,6 +68,7 @@ export class Evaluator {
     private readonly options: EvaluatorOptions = {},
   ) {
     this.cache = new KvCache(model.decoder.kvShape, options.kvBudgetBytes ?? DEFAULT_KV_BUDGET_BYTES);
+    this.decoder = options.decoder ?? model.decoder;
   }
 
   /** Drops caches the search will not extend again (e.g. parents of an evaluated frontier). */
@@ -176,12 +181,12 @@ export class Evaluator {
       const hidden = this.model.info.hiddenSize!;
       const embeds = new Float32Array(batch * seq * hidden);
       inputs.forEach((input, b) => this.embeddingsOf(input).forEach((v, s) => embeds.set(v, (b * seq + s) * hidden)));
-      return this.model.decoder.forward({ ...request, inputsEmbeds: embeds });
+      return this.decoder.forward({ ...request, inputsEmbeds: embeds });
     }
     if (inputs.some((i) => !('tokens' in i))) {
       throw new Error('this model takes token ids only: continuous inputs need a lab-convention model (inputs_embeds)');
     }
-    return this.model.decoder.forward({ ...request, inputIds: inputs.flatMap((i) => (i as { tokens: number[] }).tokens) });
+    return this.decoder.forward({ ...request, inputIds: inputs.flatMap((i) => (i as { tokens: number[] }).tokens) });
   }
 
   private rowOf(

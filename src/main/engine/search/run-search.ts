@@ -4,6 +4,7 @@ import type { Hypothesis, RunProgress, RunResult, RunStats } from '../../../shar
 import type { TreeState } from '../../../shared/tree';
 import { TreeStore, type PatchListener } from '../tree/tree-store';
 import { Evaluator } from '../runtime/evaluator';
+import type { DecoderPass } from '../runtime/forward-batcher';
 import { missingCapabilities } from '../model/signature';
 import { strategies, strategyNeeds } from '../strategies/registry';
 import { SearchCancelled, treeLineage, type SearchContext, type StrategyOutcome } from './search-context';
@@ -22,6 +23,8 @@ export interface RunRequest {
   onPatches?: PatchListener;
   kvBudgetBytes?: number;
   residualDelta?: Float32Array;
+  /** forward passes shared with other searches (a batched evaluation); the model's own session by default */
+  decoder?: DecoderPass;
   /** [layers * hidden] unit rows whose component is removed from the stream (zero rows: none) */
   residualAblate?: Float32Array;
   /**
@@ -96,6 +99,7 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
   const evaluator = new Evaluator(model, treeLineage(tree, promptIds, thoughtInputs), {
     kvBudgetBytes: request.kvBudgetBytes,
     residualDelta: request.residualDelta,
+    decoder: request.decoder,
     residualAblate: request.residualAblate,
     plain: request.start?.plain,
   });

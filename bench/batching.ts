@@ -1,0 +1,102 @@
+import type { LoadedModel } from '../src/main/engine/model/load-model';
+import { runSearch } from '../src/main/engine/search/run-search';
+import { resolveStrategyConfig, type StrategyConfig } from '../src/shared/strategies';
+import type { KvTensors } from '../src/main/engine/model/kv-tensors';
+import { emptyKvArray } from '../src/main/engine/model/kv-tensors';
+import { withoutEos } from './engine';
+import { median, type Measured } from './measure';
+
+/** Seconds for one raw decoder pass of `batch` one-token rows over a `past`-long cache (onnxruntime alone). */
+async function rawPassSeconds(model: LoadedModel, batch: number, past: number): Promise<number> {
+  const { numLayers, numKvHeads, headDim } = model.decoder.kvShape;
+  const size = batch * numKvHeads * past * headDim;
+  const kv: KvTensors = { keys: [], values: [], batch, length: past };
+  for (let l = 0; l < numLayers; l++) {
+    kv.keys.push(emptyKvArray(model.decoder.kvShape, size));
+    kv.values.push(emptyKvArray(model.decoder.kvShape, size));
+  }
+  const hidden = model.info.hiddenSize;
+  const request = {
+    batch,
+    seq: 1,
+    past: kv,
+    ...(model.info.convention === 'lab' ? { inputsEmbeds: new Float32Array(batch * hidden!).fill(0.1) } : { inputIds: new Array(batch).fill(1) }),
+  };
+  const started = performance.now();
+  await model.decoder.forward(request);
+  return (performance.now() - started) / 1000;
+}
+
+/**
+ * The ceiling batching can reach: raw tokens evaluated per second at batch 8 over batch 1, passes interleaved
+ * (same session, same options, a cache as long as the middle of a run).
+ */
+export async function batchCeiling(model: LoadedModel, past: number, passes: number): Promise<number> {
+  for (let i = 0; i < 2; i++) {
+    await rawPassSeconds(model, 1, past);
+    await rawPassSeconds(model, 8, past);
+  }
+  const one: number[] = [];
+  const eight: number[] = [];
+  for (let i = 0; i < passes; i++) {
+    one.push(await rawPassSeconds(model, 1, past));
+    eight.push(await rawPassSeconds(model, 8, past));
+  }
+  return (8 / median(eight)) / (1 / median(one));
+}
+
+const rate = (stats: { tokensEvaluated: number; wallTimeMs: number }) => stats.tokensEvaluated / (stats.wallTimeMs / 1000);
+
+/**
+ * Batched strategies' tokens evaluated per second over greedy's, interleaved run by run, as a fraction of the ceiling
+ * measured in the same run. EOS is off so that every run goes the full length.
+ */
+export async function benchBatching(
+  loaded: LoadedModel,
+  prompt: string,
+  options: { maxNewTokens: number; repeats: number; beamTarget: number; bfsTarget?: number },
+): Promise<Measured[]> {
+  const model = withoutEos(loaded);
+  const { maxNewTokens } = options;
+  const greedy = resolveStrategyConfig({ strategy: 'greedy', maxNewTokens, topkShown: 0 });
+  const variants: { name: string; config: StrategyConfig; target?: number }[] = [
+    { name: 'beam-8', config: resolveStrategyConfig({ strategy: 'beam', numBeams: 8, maxNewTokens, topkShown: 0, earlyStopping: 'never' }), target: options.beamTarget },
+    {
+      name: 'BFS W=8',
+      config: resolveStrategyConfig({ strategy: 'bfs', maxNewTokens, topkShown: 0, topK: 8, topP: 1, width: 8, merge: { kind: 'none' } }),
+      target: options.bfsTarget,
+    },
+  ];
+  await runSearch({ model, prompt, config: greedy });
+  for (const v of variants) await runSearch({ model, prompt, config: v.config });
+  const promptLength = (await runSearch({ model, prompt, config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 1, topkShown: 0 }) })).stats.tokensEvaluated;
+  const ceiling = await batchCeiling(model, promptLength + Math.floor(maxNewTokens / 2), 2 * options.repeats + 3);
+  const greedyRates: number[] = [];
+  const ratios = variants.map(() => [] as number[]);
+  const rates = variants.map(() => [] as number[]);
+  const perPass = variants.map(() => [] as number[]);
+  for (let r = 0; r < options.repeats; r++) {
+    const g = rate((await runSearch({ model, prompt, config: greedy })).stats);
+    greedyRates.push(g);
+    for (const [i, v] of variants.entries()) {
+      const out = await runSearch({ model, prompt, config: v.config });
+      rates[i]!.push(rate(out.stats));
+      ratios[i]!.push(rate(out.stats) / g);
+      perPass[i]!.push(out.stats.tokensEvaluated / out.stats.forwardPasses);
+    }
+  }
+  const rows: Measured[] = [
+    { name: 'raw decoder batch-8 / batch-1 tokens/s (ceiling)', value: ceiling, unit: '×' },
+    { name: 'greedy tokens evaluated', value: median(greedyRates), unit: 'tokens/s' },
+  ];
+  variants.forEach((v, i) => {
+    const ratio = median(ratios[i]!);
+    rows.push(
+      { name: `${v.name} tokens evaluated`, value: median(rates[i]!), unit: 'tokens/s' },
+      { name: `${v.name} tokens per forward pass`, value: median(perPass[i]!), unit: 'tokens' },
+      { name: `${v.name} / greedy tokens evaluated`, value: ratio, unit: '×' },
+      { name: `${v.name} / greedy as a share of the ceiling`, value: ratio / ceiling, unit: 'of ceiling', ...(v.target !== undefined ? { atLeast: v.target } : {}) },
+    );
+  });
+  return rows;
+}

@@ -1,0 +1,26 @@
+/** One printed benchmark figure; `target` turns it into a checked ratio (">= 0.95"). */
+export interface Measured {
+  name: string;
+  value: number;
+  unit: string;
+  /** the figure must be at least this */
+  atLeast?: number;
+  /** the figure must be at most this */
+  atMost?: number;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+export function verdict(r: Measured): string {
+  if (r.atLeast !== undefined) return `target ≥ ${r.atLeast}: ${r.value >= r.atLeast ? 'met' : 'MISSED'}`;
+  if (r.atMost !== undefined) return `target ≤ ${r.atMost}: ${r.value <= r.atMost ? 'met' : 'MISSED'}`;
+  return '';
+}
+
+export function formatRow(r: Measured): string {
+  const digits = r.unit === '×' || r.unit === 'of ceiling' ? 2 : 1;
+  return `${r.name.padEnd(52)} ${r.value.toFixed(digits).padStart(10)} ${r.unit.padEnd(10)} ${verdict(r)}`.trimEnd();
+}
