@@ -37,6 +37,14 @@ export const HypothesisSchema = z.object({
 });
 export type Hypothesis = z.infer<typeof HypothesisSchema>;
 
+/** A node whose children lead to different answers: where the search decided (see findCriticalTokens). */
+export const CriticalTokenSchema = z.object({
+  nodeId: z.number().int().nonnegative(),
+  /** each child that reaches a finished answer, with the answers it leads to (sorted) */
+  branches: z.array(z.object({ childId: z.number().int().nonnegative(), answers: z.array(z.string()) })),
+});
+export type CriticalToken = z.infer<typeof CriticalTokenSchema>;
+
 export const RunResultSchema = z.object({
   bestText: z.string(),
   /** null when the run ended before any hypothesis existed */
@@ -47,6 +55,8 @@ export const RunResultSchema = z.object({
   task: TaskVerdictSchema.optional(),
   /** strategy-specific analysis (HMM trellis, latent scores), validated by the strategy's own schema */
   analysis: z.record(z.string(), z.unknown()).optional(),
+  /** nodes whose children lead to different answers (task answers on task examples, else final texts) */
+  critical: z.array(CriticalTokenSchema).optional(),
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
 

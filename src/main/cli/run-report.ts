@@ -52,12 +52,13 @@ export function formatRun(config: StrategyConfig, stats: RunStats, result: RunRe
 /** One row per run for `compare`. */
 export function comparisonTable(runs: { config: StrategyConfig; stats: RunStats; result: RunResult }[]): string {
   return formatTable(
-    ['strategy', 'best text', 'score', 'task', 'nodes', 'expanded', 'pruned', 'merged', 'passes', 'tokens', 'ms', 'peak KV', 'mass'],
+    ['strategy', 'best text', 'score', 'task', 'critical', 'nodes', 'expanded', 'pruned', 'merged', 'passes', 'tokens', 'ms', 'peak KV', 'mass'],
     runs.map(({ config, stats, result }) => [
       config.strategy,
       truncate(result.bestText, 48),
       result.bestScore ?? NaN,
       result.task?.verdict ?? '-',
+      result.critical?.length ?? 0,
       stats.nodesCreated,
       stats.nodesExpanded,
       stats.nodesPruned,

@@ -6,6 +6,7 @@ import { executeRun, promptSource, type PromptSource } from '../execute';
 import { formatRun, formatThoughts } from '../run-report';
 import { splitTokenBudget } from '../../engine/task/evaluate-split';
 import { interventionFromFlags, STEER_OPTIONS } from '../steer-args';
+import { formatCritical } from '../critical-report';
 
 const OPTIONS = { model: { type: 'string' }, prompt: { type: 'string' }, strategy: { type: 'string' }, out: { type: 'string' }, task: { type: 'string' }, threads: { type: 'string' }, ...STEER_OPTIONS } as const;
 
@@ -36,6 +37,8 @@ export async function runCommand(argv: string[]): Promise<void> {
     if (intervention) console.log(`intervention: ${intervention.label}`);
     const run = await executeRun(model, source, config, { id: `${config.strategy}-1`, progress: true, intervention: intervention?.inputs });
     console.log(formatRun(config, run.stats, run.result));
+    const critical = formatCritical(run.tree, run.result);
+    if (critical) console.log(critical);
     const thoughts = formatThoughts(run.tree);
     if (thoughts) console.log(thoughts);
     if (values.out) {

@@ -4,12 +4,12 @@ import type { Hypothesis, RunProgress, RunResult, RunStats } from '../../../shar
 import type { TreeState } from '../../../shared/tree';
 import { TreeStore, type PatchListener } from '../tree/tree-store';
 import { Evaluator } from '../runtime/evaluator';
-import type { DecoderPass } from '../runtime/forward-batcher';
 import { missingCapabilities } from '../model/signature';
 import { strategies, strategyNeeds } from '../strategies/registry';
 import { SearchCancelled, treeLineage, type SearchContext, type StrategyOutcome } from './search-context';
 import type { TaskContext } from './task-context';
 import { computeRunStats } from './run-stats';
+import { findCriticalTokens } from '../critical/critical-tokens';
 import { checkRunFits } from '../guards/context-guard';
 
 export interface RunRequest {
@@ -23,8 +23,6 @@ export interface RunRequest {
   onPatches?: PatchListener;
   kvBudgetBytes?: number;
   residualDelta?: Float32Array;
-  /** forward passes shared with other searches (a batched evaluation); the model's own session by default */
-  decoder?: DecoderPass;
   /** [layers * hidden] unit rows whose component is removed from the stream (zero rows: none) */
   residualAblate?: Float32Array;
   /**
@@ -99,7 +97,6 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
   const evaluator = new Evaluator(model, treeLineage(tree, promptIds, thoughtInputs), {
     kvBudgetBytes: request.kvBudgetBytes,
     residualDelta: request.residualDelta,
-    decoder: request.decoder,
     residualAblate: request.residualAblate,
     plain: request.start?.plain,
   });
@@ -133,7 +130,8 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
     evaluator.cache.clear();
   }
   const stats = computeRunStats(tree.state, evaluator.stats, evaluator.cache.peakBytes, performance.now() - started);
-  const nBest = outcome.ranked.map(({ nodeId, score }) => {
+  /** a hypothesis ending at this node, judged by the task's checker when there is one */
+  const hypothesisAt = (nodeId: number, score: number): Hypothesis => {
     const tokenIds = tree.pathTokens(nodeId);
     const last = tokenIds[tokenIds.length - 1];
     const hypothesis: Hypothesis = {
@@ -144,7 +142,6 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
       text: tokenIds.length > 0 ? model.tokenizer.decode(tokenIds, true) : '',
       endedWithEos: last !== undefined && ctx.eosIds.has(last),
     };
-    // every hypothesis is judged, so that a vote over sampled answers can be scored
     if (request.judge) {
       hypothesis.task = request.judge({
         text: hypothesis.text,
@@ -153,6 +150,12 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
       });
     }
     return hypothesis;
+  };
+  // every hypothesis is judged, so that a vote over sampled answers can be scored
+  const nBest = outcome.ranked.map(({ nodeId, score }) => hypothesisAt(nodeId, score));
+  const critical = findCriticalTokens(tree.state, (nodeId) => {
+    const h = hypothesisAt(nodeId, 0);
+    return h.task ? (h.task.answer ?? `(${h.task.verdict})`) : h.text.trim();
   });
   const best = nBest[0];
   const result: RunResult = {
@@ -162,6 +165,7 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
     cancelled,
     ...(outcome.analysis ? { analysis: outcome.analysis } : {}),
     ...(best?.task ? { task: best.task } : {}),
+    ...(critical.length > 0 ? { critical } : {}),
   };
   if (failure !== null) throw new SearchFailedError(failure, { tree: tree.state, stats, result });
   return { tree: tree.state, stats, result };

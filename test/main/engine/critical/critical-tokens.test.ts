@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { encodePrompt, runSearch } from '../../../../src/main/engine/search/run-search';
+import { resolveStrategyConfig } from '../../../../src/shared/strategies';
+import type { TreeNode, TreeState } from '../../../../src/shared/tree';
+import { findCriticalTokens } from '../../../../src/main/engine/critical/critical-tokens';
+import { fixtureModel } from '../../../helpers/fixtures';
+import { enumerateSequences } from '../../../oracles/exact-sequences';
+
+function pathTokens(tree: TreeState, id: number): number[] {
+  const out: number[] = [];
+  for (let n = tree.nodes[id]!; n.parents.length > 0; n = tree.nodes[n.parents[0]!]!) out.unshift(n.tokenId!);
+  return out;
+}
+
+describe('critical tokens', () => {
+  it('equal the prefixes found by exhaustive enumeration whose continuations lead to different answers', async () => {
+    const model = await fixtureModel('lab-tiny');
+    const eos = new Set(model.info.eosTokenIds);
+    const depth = 3;
+    // a coarse answer so that some branchings decide it and others do not
+    const answerOfTokens = (tokens: number[]) => (tokens.some((t) => t === 3 && !eos.has(t)) ? 'has 3' : 'no 3');
+    const exact = await enumerateSequences(model, encodePrompt(model, 'a b'), depth);
+    const answersUnder = new Map<string, Set<string>>();
+    for (const s of exact) {
+      for (let k = 0; k <= s.tokens.length; k++) {
+        const key = s.tokens.slice(0, k).join(',');
+        if (!answersUnder.has(key)) answersUnder.set(key, new Set());
+        answersUnder.get(key)!.add(answerOfTokens(s.tokens));
+      }
+    }
+    const expected = new Set<string>();
+    for (const key of answersUnder.keys()) {
+      const prefix = key === '' ? [] : key.split(',').map(Number);
+      const childSets = new Set<string>();
+      for (let t = 0; t < model.info.vocabSize; t++) {
+        const set = answersUnder.get([...prefix, t].join(','));
+        if (set) childSets.add(JSON.stringify([...set].sort()));
+      }
+      if (childSets.size > 1) expected.add(key);
+    }
+    expect(expected.size).toBeGreaterThan(2);
+    expect(expected.size).toBeLessThan(answersUnder.size - exact.length);
+
+    const out = await runSearch({
+      model,
+      prompt: 'a b',
+      config: resolveStrategyConfig({ strategy: 'bfs', topK: 8, topP: 1, width: 100000, maxNewTokens: depth, merge: { kind: 'none' } }),
+    });
+    const critical = findCriticalTokens(out.tree, (id) => answerOfTokens(pathTokens(out.tree, id)));
+    expect(new Set(critical.map((c) => pathTokens(out.tree, c.nodeId).join(',')))).toEqual(expected);
+    for (const c of critical) {
+      const prefix = pathTokens(out.tree, c.nodeId);
+      for (const b of c.branches) {
+        expect(b.answers).toEqual([...answersUnder.get([...prefix, out.tree.nodes[b.childId]!.tokenId!].join(','))!].sort());
+      }
+    }
+    // without a custom answer the run reports them on final texts: every branching between finished texts counts
+    expect(out.result.critical!.length).toBeGreaterThanOrEqual(critical.length);
+  });
+
+  it('follows a merged hypothesis into its survivor', () => {
+    const node = (id: number, parents: number[], status: TreeNode['status'], extra: Partial<TreeNode> = {}): TreeNode => ({
+      id, parents, kind: id === 0 ? 'prompt' : 'token', tokenId: id === 0 ? null : id, text: String(id), logprob: 0, score: 0, depth: 0, status, ...extra,
+    });
+    // 0 → 1, 2; 1 → 3 (finished "A"); 2 → 4 merged into 5; 1 → 5 → 6 (finished "B")
+    const nodes = [node(0, [], 'expanded'), node(1, [0], 'expanded'), node(2, [0], 'expanded'), node(3, [1], 'finished'),
+      node(4, [2], 'merged', { mergedInto: 5 }), node(5, [1, 2], 'expanded'), node(6, [5], 'finished')];
+    const tree: TreeState = { rootId: 0, nodes: Object.fromEntries(nodes.map((n) => [n.id, n])), order: nodes.map((n) => n.id) };
+    const critical = findCriticalTokens(tree, (id) => (id === 3 ? 'A' : 'B'));
+    // node 1 leads to A (via 3) and B (via 5); node 2 only to B; so the root's children differ, and node 1's do
+    expect(critical.map((c) => c.nodeId)).toEqual([0, 1]);
+    expect(critical[0]!.branches).toEqual([{ childId: 1, answers: ['A', 'B'] }, { childId: 2, answers: ['B'] }]);
+  });
+});
