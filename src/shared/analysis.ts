@@ -169,12 +169,25 @@ export const LatentAnalysisSchema = z.object({
 });
 export type LatentAnalysis = z.infer<typeof LatentAnalysisSchema>;
 
+/** One final answer of an explored lattice with its probability summed over every finished path that gives it. */
+export const AnswerMarginalSchema = z.object({
+  /** as the task's checker extracts it; null = malformed */
+  answer: z.string().nullable(),
+  probability: z.number().min(0),
+  logMass: logValue,
+  /** finished lattice states that give it */
+  states: z.number().int().positive(),
+});
+export type AnswerMarginal = z.infer<typeof AnswerMarginalSchema>;
+
 export const BfsAnalysisSchema = z.object({
   kind: z.literal('bfs-levels'),
   /** live lattice states evaluated per depth (after merging and capping) */
   levelSizes: z.array(z.number().int().nonnegative()),
   /** hypotheses absorbed into a surviving state, per depth */
   mergedPerDepth: z.array(z.number().int().nonnegative()),
+  /** on task examples: each final answer's probability summed over every finished path, most probable first */
+  answerMarginals: z.array(AnswerMarginalSchema).optional(),
 });
 export type BfsAnalysis = z.infer<typeof BfsAnalysisSchema>;
 
@@ -259,6 +272,6 @@ export const FrontierReportSchema = z.object({
   questions: z.number().int().nonnegative(),
   rows: z.array(FrontierRowSchema),
   /** per lens (logit, and tuned when the model ships one) */
-  layers: z.record(z.enum(['logit', 'tuned']), z.array(FrontierLayerRowSchema)),
+  layers: z.object({ logit: z.array(FrontierLayerRowSchema).optional(), tuned: z.array(FrontierLayerRowSchema).optional() }),
 });
 export type FrontierReport = z.infer<typeof FrontierReportSchema>;

@@ -52,7 +52,7 @@ export async function executeRun(model: LoadedModel, source: PromptSource, confi
     signal: options.signal,
     ...options.intervention,
     onProgress: bar ? (p) => bar.update(p.fraction, p.message) : undefined,
-    task: task ? taskContextOf(task.index, task.record) : undefined,
+    task: task ? taskContextOf(task.index, task.record, task.files.ontology) : undefined,
     judge: task ? taskJudge(task.files.ontology, task.record) : undefined,
   });
   bar?.done();

@@ -119,7 +119,7 @@ export class EngineWorker {
         throw new Error(`the model's task has no test example ${message.taskIndex}`);
       }
       const output = await runSearch({
-        ...(files && record ? { task: taskContextOf(message.taskIndex!, record), judge: taskJudge(files.ontology, record) } : {}),
+        ...(files && record ? { task: taskContextOf(message.taskIndex!, record, files.ontology), judge: taskJudge(files.ontology, record) } : {}),
         model,
         prompt: message.prompt,
         config: message.config,

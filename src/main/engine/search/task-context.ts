@@ -7,4 +7,6 @@ export interface TaskContext {
   frontiers: string[][];
   /** per chain step: the true current concept along the reference chain */
   currentConcepts: string[];
+  /** the final answer the task's checker extracts from a continuation (null: malformed), when the ontology is known */
+  answerOf?: (text: string, endedWithEos: boolean) => string | null;
 }

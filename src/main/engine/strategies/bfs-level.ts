@@ -4,7 +4,7 @@ import type { NodeEvaluation } from '../runtime/evaluator';
 import { recordEvaluation } from '../search/node-records';
 import { addNode, setStatus } from '../tree/tree-store';
 import type { NodeStatus } from '../../../shared/tree';
-import { byScore, mergeHypotheses, type MergeCandidate } from './merge-keys';
+import { byScore, mergeHypotheses, type MergeCandidate, type MergeGroup } from './merge-keys';
 
 /**
  * The children a node expands into: its most likely tokens, at most `topK` of them, stopping once the tokens
@@ -153,15 +153,18 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
     const discrete = !latentKey ? mergeAndCap(open) : null;
     // what each child becomes: status, extra parents, merged mass, the state it merged into
     const fate = new Map<number, { status: NodeStatus; mass: number; parents?: number[]; mergedInto?: number }>();
-    if (discrete) {
-      const parentOf = new Map(plans.map((p) => [p.nodeId, p.parent]));
-      for (const [i, g] of discrete.groups.entries()) {
+    const parentOf = new Map(plans.map((p) => [p.nodeId, p.parent]));
+    const settle = (groups: MergeGroup[], statusOf: (rank: number) => NodeStatus) => {
+      for (const [i, g] of groups.entries()) {
         const extra = g.absorbed.map((a) => parentOf.get(a.nodeId)!);
         const parents = [...new Set([parentOf.get(g.survivor.nodeId)!, ...extra])];
-        fate.set(g.survivor.nodeId, { status: i < options.width ? 'frontier' : 'pruned', mass: g.logMass, parents });
+        fate.set(g.survivor.nodeId, { status: statusOf(i), mass: g.logMass, parents });
         for (const a of g.absorbed) fate.set(a.nodeId, { status: 'merged', mass: a.logMass, mergedInto: g.survivor.nodeId });
       }
-    }
+    };
+    if (discrete) settle(discrete.groups, (i) => (i < options.width ? 'frontier' : 'pruned'));
+    // finished hypotheses merge too (never capped), so a finished state's mass sums every path into it
+    if (discrete) settle(mergeHypotheses(options.merge, plans.filter((p) => p.done), tokenizer, promptLength), () => 'finished');
 
     const nextFinished: number[] = [];
     const created: number[] = [];
@@ -189,7 +192,7 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
       }
       for (const plan of plans) {
         const { text, bytes } = tokenizer.tokenText(plan.token);
-        const f = plan.done ? { status: 'finished' as const, mass: plan.logMass } : (fate.get(plan.nodeId) ?? { status: 'frontier' as const, mass: plan.logMass });
+        const f = fate.get(plan.nodeId) ?? { status: plan.done ? ('finished' as const) : ('frontier' as const), mass: plan.logMass };
         const id = addNode(draft, {
           parents: f.parents ?? [plan.parent],
           kind: 'token',
@@ -205,7 +208,7 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
         });
         if (id !== plan.nodeId) throw new Error(`node ids out of step (${id} ≠ ${plan.nodeId})`);
         created.push(id);
-        if (plan.done) nextFinished.push(id);
+        if (plan.done && f.status === 'finished') nextFinished.push(id);
       }
     });
     // the parents of this depth, dropped hypotheses and evaluated finished ones will not be extended again

@@ -1,6 +1,7 @@
 import type { Strategy } from '../search/search-context';
 import type { BfsAnalysis } from '../../../shared/analysis';
 import { levelSearch, rankFinished } from './bfs-level';
+import { answerMarginals, finishedState } from '../analysis/answer-marginals';
 
 /** How many finished hypotheses a BFS run reports in its n-best list. */
 export const BFS_NBEST = 10;
@@ -26,5 +27,7 @@ export const bfs: Strategy<'bfs'> = async (ctx, config) => {
     if (node.status === 'merged' && node.depth < mergedPerDepth.length) mergedPerDepth[node.depth]!++;
   }
   const analysis: BfsAnalysis = { kind: 'bfs-levels', levelSizes: levels.map((l) => l.members.length), mergedPerDepth };
+  const answerOf = ctx.task?.answerOf;
+  if (answerOf) analysis.answerMarginals = answerMarginals(finished.map((id) => finishedState(ctx, id)), answerOf);
   return { ranked: rankFinished(ctx, finished, BFS_NBEST), analysis };
 };
