@@ -10,6 +10,7 @@ import { describeConfig } from '../run-report';
 import { missingCapabilities } from '../../engine/model/signature';
 import { strategyNeeds } from '../../engine/strategies/registry';
 import { interventionFromFlags, STEER_OPTIONS } from '../steer-args';
+import { STEER_TOWARD_OPTIONS, steerTowardCommand } from '../steer-toward-report';
 
 /** The default accuracy-vs-compute comparison; strategies a model cannot run are skipped with a note. */
 export const DEFAULT_EVAL = [
@@ -60,6 +61,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
       'max-new-tokens': { type: 'string' },
       json: { type: 'string' },
       ...STEER_OPTIONS,
+      ...STEER_TOWARD_OPTIONS,
     },
   });
   const model = await modelFromArg(values.model, values.threads);
@@ -77,6 +79,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     });
     const n = Math.min(limit ?? files.test.length, files.test.length);
     console.log(`model: ${model.info.name}   test examples: ${n}   max new tokens: ${maxNewTokens}`);
+    if (values['steer-toward'] !== undefined) return await steerTowardCommand(model, files, configs, values, n);
     const intervention = interventionFromFlags(model, values);
     if (intervention) console.log(`intervention (every run): ${intervention.label}`);
     const scores: StrategyScore[] = [];
