@@ -51,10 +51,22 @@ function inputLength(input: NodeInput): number {
 export const DEFAULT_KV_BUDGET_BYTES = 512 * 1024 * 1024;
 
 /**
+ * What a strategy needs from a model: the next-token distribution after given tree nodes, and a way to say which
+ * nodes it will not extend again. The model's Evaluator implements it; tests can implement it with literal
+ * logit tables, so that strategies are checked in milliseconds without a graph.
+ */
+export interface NodeEvaluator {
+  evaluate(nodeIds: number[], options?: { hiddenStates?: boolean }): Promise<NodeEvaluation[]>;
+  release(nodeIds: Iterable<number>): void;
+  readonly stats: EvaluatorStats;
+  readonly cache: { readonly peakBytes: number; clear(): void };
+}
+
+/**
  * Evaluates tree nodes with the model: equal-length nodes in one batched forward pass, each from its parent's
  * cached prefix. A prefix evaluated once is never recomputed while its cache is held.
  */
-export class Evaluator {
+export class Evaluator implements NodeEvaluator {
   readonly cache: KvCache;
   readonly stats: EvaluatorStats = { forwardPasses: 0, tokensEvaluated: 0, recomputedPasses: 0 };
   private readonly positions = new Map<number, number>();

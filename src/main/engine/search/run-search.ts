@@ -4,11 +4,14 @@ import type { Hypothesis, RunProgress, RunResult, RunStats } from '../../../shar
 import type { TreeState } from '../../../shared/tree';
 import { TreeStore, type PatchListener } from '../tree/tree-store';
 import { Evaluator } from '../runtime/evaluator';
+import type { DecoderPass } from '../runtime/forward-batcher';
 import { missingCapabilities } from '../model/signature';
 import { strategies, strategyNeeds } from '../strategies/registry';
 import { SearchCancelled, treeLineage, type SearchContext, type StrategyOutcome } from './search-context';
 import type { TaskContext } from './task-context';
 import { computeRunStats } from './run-stats';
+import { StrategyUnavailableError } from './strategy-errors';
+import { DEFAULT_MAX_NODES } from './run-limits';
 import { findCriticalTokens } from '../critical/critical-tokens';
 import { checkRunFits } from '../guards/context-guard';
 
@@ -22,6 +25,10 @@ export interface RunRequest {
   onStart?: (tree: TreeState) => void;
   onPatches?: PatchListener;
   kvBudgetBytes?: number;
+  /** the most nodes the run may create (DEFAULT_MAX_NODES); a step that would pass it is refused */
+  maxNodes?: number;
+  /** forward passes shared with other searches (a batched evaluation); the model's own session by default */
+  decoder?: DecoderPass;
   residualDelta?: Float32Array;
   /** [layers * hidden] unit rows whose component is removed from the stream (zero rows: none) */
   residualAblate?: Float32Array;
@@ -60,12 +67,7 @@ export class SearchFailedError extends Error {
   }
 }
 
-export class StrategyUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StrategyUnavailableError';
-  }
-}
+export { StrategyUnavailableError } from './strategy-errors';
 
 /** The prompt as token ids: the tokenizer's own special tokens, or the model's BOS when it adds none. */
 export function encodePrompt(model: LoadedModel, prompt: string): number[] {
@@ -96,6 +98,7 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
   const thoughtInputs = new Map<number, Float32Array>();
   const evaluator = new Evaluator(model, treeLineage(tree, promptIds, thoughtInputs), {
     kvBudgetBytes: request.kvBudgetBytes,
+    decoder: request.decoder,
     residualDelta: request.residualDelta,
     residualAblate: request.residualAblate,
     plain: request.start?.plain,
@@ -110,6 +113,7 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
     eosIds: new Set(model.info.eosTokenIds),
     signal,
     task: request.task,
+    maxNodes: request.maxNodes ?? DEFAULT_MAX_NODES,
     progress: (fraction, message) => request.onProgress?.({ fraction: Math.min(1, fraction), message }),
     checkpoint: () => {
       if (signal.aborted) throw new SearchCancelled();

@@ -1,6 +1,6 @@
 import type { LoadedModel } from '../model/load-model';
 import type { TreeStore } from '../tree/tree-store';
-import type { Evaluator, Lineage } from '../runtime/evaluator';
+import type { Lineage, NodeEvaluator } from '../runtime/evaluator';
 import { lineageOfTree } from '../lens/logit-lens';
 import type { ConfigOf, StrategyName } from '../../../shared/strategies';
 import type { TaskContext } from './task-context';
@@ -16,13 +16,15 @@ export class SearchCancelled extends Error {
 export interface SearchContext {
   model: LoadedModel;
   tree: TreeStore;
-  evaluator: Evaluator;
+  evaluator: NodeEvaluator;
   promptIds: number[];
   rootId: number;
   eosIds: ReadonlySet<number>;
   signal: AbortSignal;
   /** the bundled task's ground truth when the prompt is one of its examples */
   task?: TaskContext;
+  /** the node cap: strategies check a step against it before creating its nodes (checkNodeCap) */
+  maxNodes: number;
   progress(fraction: number, message: string): void;
   /** throws SearchCancelled when the run was cancelled; strategies call it between steps */
   checkpoint(): void;

@@ -4,6 +4,8 @@ import { addTokenChild, recordEvaluation } from '../search/node-records';
 import { setStatus } from '../tree/tree-store';
 import { BeamHypotheses } from './beam-hypotheses';
 import { topIndices } from '../math/log-softmax';
+import { searchStep } from '../search/search-step';
+import { checkNodeCap } from '../search/run-limits';
 
 interface Candidate {
   beam: number;
@@ -43,35 +45,37 @@ export async function decodeBeamFrom(
   let done = false;
   let generated = 0;
   while (generated < config.maxNewTokens && !done && beams.length > 0) {
-    ctx.checkpoint();
+    checkNodeCap(ctx.tree.size, 2 * width, ctx.maxNodes, 'num-beams or max-new-tokens');
     generated++;
-    const evaluations = await ctx.evaluator.evaluate(beams.map((b) => b.nodeId));
-    const candidates = topCandidates(
-      beams.map((b) => b.score),
-      evaluations.map((e) => e.logprobs),
-      2 * width,
-    );
-    const next: { nodeId: number; score: number }[] = [];
-    ctx.tree.update((draft) => {
-      for (const evaluation of evaluations) recordEvaluation(draft, evaluation, config.topkShown, tokenizer);
-      candidates.forEach((c, rank) => {
-        const parent = beams[c.beam]!.nodeId;
-        const lp = evaluations[c.beam]!.logprobs[c.token]!;
-        const isEos = ctx.eosIds.has(c.token);
-        if (next.length === width || (isEos && rank >= width)) {
-          addTokenChild(draft, tokenizer, parent, c.token, lp, 'pruned');
-        } else if (isEos) {
-          const id = addTokenChild(draft, tokenizer, parent, c.token, lp, 'finished');
-          hypotheses.add(id, c.score, generated);
-        } else {
-          next.push({ nodeId: addTokenChild(draft, tokenizer, parent, c.token, lp, 'frontier'), score: c.score });
-        }
-      });
+    const { result: next } = await searchStep(ctx, {
+      evaluate: beams.map((b) => b.nodeId),
+      record: (draft, evaluations) => {
+        const candidates = topCandidates(
+          beams.map((b) => b.score),
+          evaluations.map((e) => e.logprobs),
+          2 * width,
+        );
+        const kept: { nodeId: number; score: number }[] = [];
+        for (const evaluation of evaluations) recordEvaluation(draft, evaluation, config.topkShown, tokenizer);
+        candidates.forEach((c, rank) => {
+          const parent = beams[c.beam]!.nodeId;
+          const lp = evaluations[c.beam]!.logprobs[c.token]!;
+          const isEos = ctx.eosIds.has(c.token);
+          if (kept.length === width || (isEos && rank >= width)) {
+            addTokenChild(draft, tokenizer, parent, c.token, lp, 'pruned');
+          } else if (isEos) {
+            const id = addTokenChild(draft, tokenizer, parent, c.token, lp, 'finished');
+            hypotheses.add(id, c.score, generated);
+          } else {
+            kept.push({ nodeId: addTokenChild(draft, tokenizer, parent, c.token, lp, 'frontier'), score: c.score });
+          }
+        });
+        if (candidates.length > 0) done = hypotheses.isDone(candidates[0]!.score, generated);
+        return kept;
+      },
+      progress: () => [generated / config.maxNewTokens, `step ${generated}, ${hypotheses.size} finished`],
     });
-    if (candidates.length > 0) done = hypotheses.isDone(candidates[0]!.score, generated);
-    ctx.evaluator.release(beams.map((b) => ctx.tree.node(b.nodeId).parents[0]).filter((p): p is number => p !== undefined));
     beams = next;
-    ctx.progress(generated / config.maxNewTokens, `step ${generated}, ${hypotheses.size} finished`);
   }
   ctx.tree.update((draft) => {
     for (const b of beams) {

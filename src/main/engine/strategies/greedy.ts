@@ -3,6 +3,8 @@ import type { ConfigOf } from '../../../shared/strategies';
 import { topIndices } from '../math/log-softmax';
 import { addTokenChild, recordEvaluation } from '../search/node-records';
 import { setStatus } from '../tree/tree-store';
+import { searchStep } from '../search/search-step';
+import { checkNodeCap } from '../search/run-limits';
 
 /** Expands the argmax child until EOS or the token limit; the runner-ups stay in the tree as pruned. */
 export const greedy: Strategy<'greedy'> = (ctx, config) => decodeGreedyFrom(ctx, ctx.rootId, config);
@@ -16,22 +18,23 @@ export async function decodeGreedyFrom(
   const tokenizer = ctx.model.tokenizer;
   let current = startId;
   for (let step = 0; step < config.maxNewTokens; step++) {
-    ctx.checkpoint();
-    const [evaluation] = await ctx.evaluator.evaluate([current]);
-    const ranked = topIndices(evaluation!.logprobs, config.topkShown + 1);
-    const best = ranked[0]!;
-    const finished = ctx.eosIds.has(best) || step === config.maxNewTokens - 1;
+    checkNodeCap(ctx.tree.size, config.topkShown + 1, ctx.maxNodes, 'topk-shown or max-new-tokens');
     const parent = current;
-    current = ctx.tree.update((draft) => {
-      recordEvaluation(draft, evaluation!, config.topkShown, tokenizer);
-      const child = addTokenChild(draft, tokenizer, parent, best, evaluation!.logprobs[best]!, finished ? 'finished' : 'frontier');
-      for (const other of ranked.slice(1)) addTokenChild(draft, tokenizer, parent, other, evaluation!.logprobs[other]!, 'pruned');
-      return child;
+    const { result } = await searchStep(ctx, {
+      evaluate: [parent],
+      record: (draft, [evaluation]) => {
+        const ranked = topIndices(evaluation!.logprobs, config.topkShown + 1);
+        const best = ranked[0]!;
+        const finished = ctx.eosIds.has(best) || step === config.maxNewTokens - 1;
+        recordEvaluation(draft, evaluation!, config.topkShown, tokenizer);
+        const child = addTokenChild(draft, tokenizer, parent, best, evaluation!.logprobs[best]!, finished ? 'finished' : 'frontier');
+        for (const other of ranked.slice(1)) addTokenChild(draft, tokenizer, parent, other, evaluation!.logprobs[other]!, 'pruned');
+        return { child, finished };
+      },
+      progress: () => [(step + 1) / config.maxNewTokens, `token ${step + 1}`],
     });
-    const grandparent = ctx.tree.node(parent).parents[0];
-    if (grandparent !== undefined) ctx.evaluator.release([grandparent]);
-    ctx.progress((step + 1) / config.maxNewTokens, `token ${step + 1}`);
-    if (finished) break;
+    current = result.child;
+    if (result.finished) break;
   }
   if (ctx.tree.node(current).status === 'frontier') ctx.tree.update((d) => setStatus(d, current, 'finished'));
   return { ranked: [{ nodeId: current, score: ctx.tree.node(current).score }] };

@@ -3,6 +3,8 @@ import { addTokenChild, recordEvaluation } from '../search/node-records';
 import { applyChain, buildSamplingChain } from '../sampling/logits-processors';
 import { SeededRandom, sampleIndex } from '../sampling/seeded-random';
 import { logSoftmax } from '../math/log-softmax';
+import { searchStep } from '../search/search-step';
+import { checkNodeCap } from '../search/run-limits';
 
 /**
  * n seeded rollouts advanced in lockstep; rollouts that draw the same token share the node, so each distinct
@@ -16,31 +18,34 @@ export const sampling: Strategy<'sampling'> = async (ctx, config) => {
   let rollouts = Array.from({ length: config.n }, () => ctx.rootId);
   const ended: number[] = [];
   for (let step = 0; step < config.maxNewTokens && rollouts.length > 0; step++) {
-    ctx.checkpoint();
     const distinct = [...new Set(rollouts)];
-    const evaluations = new Map((await ctx.evaluator.evaluate(distinct)).map((e) => [e.nodeId, e]));
+    checkNodeCap(ctx.tree.size, Math.min(rollouts.length, distinct.length * ctx.model.info.vocabSize), ctx.maxNodes, 'n or max-new-tokens');
     const lastStep = step === config.maxNewTokens - 1;
-    const next: number[] = [];
-    ctx.tree.update((draft) => {
-      for (const evaluation of evaluations.values()) recordEvaluation(draft, evaluation, config.topkShown, tokenizer);
-      for (const node of rollouts) {
-        const evaluation = evaluations.get(node)!;
-        const history = config.repetitionPenalty !== 1 ? [...ctx.promptIds, ...ctx.tree.pathTokens(node)] : [];
-        const filtered = logSoftmax(applyChain(chain, Float64Array.from(evaluation.logits), history));
-        const token = sampleIndex(filtered, random);
-        const key = `${node}:${token}`;
-        let child = childOf.get(key);
-        const finished = ctx.eosIds.has(token) || lastStep;
-        if (child === undefined) {
-          child = addTokenChild(draft, tokenizer, node, token, evaluation.logprobs[token]!, finished ? 'finished' : 'frontier');
-          childOf.set(key, child);
+    const { result: next } = await searchStep(ctx, {
+      evaluate: distinct,
+      record: (draft, evaluated) => {
+        const evaluations = new Map(evaluated.map((e) => [e.nodeId, e]));
+        const running: number[] = [];
+        for (const evaluation of evaluated) recordEvaluation(draft, evaluation, config.topkShown, tokenizer);
+        for (const node of rollouts) {
+          const evaluation = evaluations.get(node)!;
+          const history = config.repetitionPenalty !== 1 ? [...ctx.promptIds, ...ctx.tree.pathTokens(node)] : [];
+          const filtered = logSoftmax(applyChain(chain, Float64Array.from(evaluation.logits), history));
+          const token = sampleIndex(filtered, random);
+          const key = `${node}:${token}`;
+          let child = childOf.get(key);
+          const finished = ctx.eosIds.has(token) || lastStep;
+          if (child === undefined) {
+            child = addTokenChild(draft, tokenizer, node, token, evaluation.logprobs[token]!, finished ? 'finished' : 'frontier');
+            childOf.set(key, child);
+          }
+          (finished ? ended : running).push(child);
         }
-        (finished ? ended : next).push(child);
-      }
+        return running;
+      },
+      progress: (running) => [(step + 1) / config.maxNewTokens, `token ${step + 1}, ${running.length} rollouts running`],
     });
-    ctx.evaluator.release(distinct.map((id) => ctx.tree.node(id).parents[0]).filter((p): p is number => p !== undefined));
     rollouts = next;
-    ctx.progress((step + 1) / config.maxNewTokens, `token ${step + 1}, ${rollouts.length} rollouts running`);
   }
   const distinctEnds = [...new Set(ended)];
   const ranked = distinctEnds

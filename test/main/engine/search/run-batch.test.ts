@@ -35,7 +35,7 @@ describe('searches sharing forward passes', () => {
       const requests = configs.flatMap((config) => prompts.map((prompt) => ({ model, prompt, config })));
       const batched = await runSearches(requests, { concurrency: requests.length });
       const batchedPasses = counts.passes;
-      const alone = [];
+      const alone: Awaited<ReturnType<typeof runSearch>>[] = [];
       for (const r of requests) alone.push(await runSearch(r));
       expect(batchedPasses).toBeLessThan(counts.passes - batchedPasses);
       batched.forEach((out, i) => {

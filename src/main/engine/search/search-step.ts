@@ -1,0 +1,42 @@
+import type { NodeEvaluation } from '../runtime/evaluator';
+import type { TreeDraft } from '../tree/tree-store';
+import type { SearchContext } from './search-context';
+import { checkNodeCap } from './run-limits';
+
+export interface SearchStep<T> {
+  /** the nodes whose next-token distributions this step needs (one batched evaluation) */
+  evaluate: number[];
+  hiddenStates?: boolean;
+  /** writes the step into the tree; runs inside one tree update, so a step is one batch of patches */
+  record(draft: TreeDraft, evaluations: NodeEvaluation[]): T;
+  /** caches the search will not extend again (default: the first parents of the evaluated nodes) */
+  release?(result: T): Iterable<number>;
+  /** progress after the step: fraction done and a line for the user */
+  progress(result: T): [number, string];
+}
+
+/** The first parents of these nodes: a frontier's parents are not extended again once it is evaluated. */
+export function parentsOf(ctx: SearchContext, nodeIds: Iterable<number>): number[] {
+  const parents = new Set<number>();
+  for (const id of nodeIds) {
+    const parent = ctx.tree.node(id).parents[0];
+    if (parent !== undefined) parents.add(parent);
+  }
+  return [...parents];
+}
+
+/**
+ * One step of any strategy, in one shape: checkpoint (cancel) → evaluate the nodes in one batched call →
+ * record the step in one tree update → release caches that are done with → report progress.
+ */
+export async function searchStep<T>(ctx: SearchContext, step: SearchStep<T>): Promise<{ evaluations: NodeEvaluation[]; result: T }> {
+  ctx.checkpoint();
+  const evaluations = await ctx.evaluator.evaluate(step.evaluate, step.hiddenStates ? { hiddenStates: true } : undefined);
+  const result = ctx.tree.update((draft) => step.record(draft, evaluations));
+  // the backstop for strategies that cannot count a step's nodes beforehand
+  checkNodeCap(ctx.tree.size, 0, ctx.maxNodes, 'the settings that widen the search (width, top-k, n) or max-new-tokens');
+  ctx.evaluator.release(step.release ? step.release(result) : parentsOf(ctx, step.evaluate));
+  const [fraction, message] = step.progress(result);
+  ctx.progress(fraction, message);
+  return { evaluations, result };
+}
