@@ -3,7 +3,7 @@ import type { Patch } from 'immer';
 import { ModelInfoSchema } from './model';
 import { StrategyConfigSchema } from './strategies';
 import { RunResultSchema, RunStatsSchema, type RunProgress } from './run';
-import { LensLayerSchema, type TreeState } from './tree';
+import { LensKindSchema, LensLayerSchema, type TreeState } from './tree';
 import type { ExportFile } from './export-format';
 import type { EvalScore } from './eval';
 
@@ -73,8 +73,18 @@ export const labRequests = {
   /** the whole current tree of a run (for a late subscriber); `seq` is the last patch message it includes */
   getTree: { params: z.object({ runId }), result: z.object({ tree: z.custom<TreeState>(), seq: z.number().int() }) },
   inspectNode: {
-    params: z.object({ runId, nodeId: z.number().int().nonnegative() }),
-    result: z.object({ lens: z.array(LensLayerSchema).nullable(), pathText: z.string() }),
+    params: z.object({
+      runId,
+      nodeId: z.number().int().nonnegative(),
+      /** logit lens (final norm + unembedding) or the model's tuned lens (per-layer affine translators first) */
+      lens: LensKindSchema.default('logit'),
+    }),
+    result: z.object({
+      lens: z.array(LensLayerSchema).nullable(),
+      pathText: z.string(),
+      /** the lenses the run's model offers (absent: unknown, e.g. an imported run with no model) */
+      availableLenses: z.array(LensKindSchema).optional(),
+    }),
   },
   exportComparison: {
     params: z.object({ runIds: z.array(runId).min(1) }),

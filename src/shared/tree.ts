@@ -12,10 +12,18 @@ export const TopTokenSchema = z.object({
 export type TopToken = z.infer<typeof TopTokenSchema>;
 
 /** One layer of a logit-lens readout: what the residual stream at that layer would predict. */
+/** logit lens (final norm + unembedding) or tuned lens (a per-layer affine translator first) */
+export const LensKindSchema = z.enum(['logit', 'tuned']);
+export type LensKind = z.infer<typeof LensKindSchema>;
+
 export const LensLayerSchema = z.object({
   layer: z.number().int().nonnegative(),
   topk: z.array(TopTokenSchema),
   entropy: z.number(),
+  /** KL(model's output ‖ this readout) in nats: how far the layer is from the final prediction */
+  klToFinal: z.number().nonnegative().optional(),
+  /** which lens read it (absent: the logit lens) */
+  lens: LensKindSchema.optional(),
 });
 export type LensLayer = z.infer<typeof LensLayerSchema>;
 
@@ -64,6 +72,10 @@ export const TreeNodeSchema = z.object({
   state: z.number().int().nonnegative().optional(),
   /** for a merged (absorbed) hypothesis: the survivor it points to */
   mergedInto: z.number().int().nonnegative().optional(),
+  /** grown under an intervention (a fork): its label, e.g. "steer ×4 toward.json L2" */
+  intervention: z.string().optional(),
+  /** under an intervention: this token's log-probability on the same path without it (Δ = logprob − plainLogprob) */
+  plainLogprob: z.number().optional(),
 });
 export type TreeNode = z.infer<typeof TreeNodeSchema>;
 

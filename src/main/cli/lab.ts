@@ -25,7 +25,7 @@ commands:
   inspect   a model folder's signature and capabilities
             [--model] DIR
   inspect-node  the logit lens of one node: every layer's top tokens and entropy (lab models)
-            --model DIR --prompt TEXT | --task N  [--continuation TEXT] [--top K]
+            --model DIR --prompt TEXT | --task N  [--continuation TEXT] [--top K] [--lens logit|tuned]
   frontier  Coconut's latent-search analysis: after k thoughts (or k written facts) the value of each frontier node
             per k and per layer (logit lens, tuned lens when shipped)   --model DIR [--limit N] [--json FILE] [--no-layers]
   direction a steering direction: mean residual (last prompt token, after layer L) of positive minus negative prompts

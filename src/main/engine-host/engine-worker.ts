@@ -75,7 +75,7 @@ export class EngineWorker {
         return taskExamples(this.taskFiles(call.folder), call.limit);
       case 'inspect': {
         const model = await this.model(call.folder);
-        return inspectPath(model, call.prompt, call.config, call.path, call.withLens);
+        return inspectPath(model, call.prompt, call.config, call.path, call.withLens, call.lens);
       }
       case 'crash':
         process.exit(70);

@@ -1,9 +1,10 @@
 import type { LoadedModel } from '../engine/model/load-model';
 import type { StrategyConfig } from '../../shared/strategies';
-import type { LensLayer, TreeNode, TreeState } from '../../shared/tree';
+import type { LensKind, LensLayer, TreeNode, TreeState } from '../../shared/tree';
 import { encodePrompt } from '../engine/search/run-search';
 import { inspectTreeNodeLens, LensUnavailableError } from '../engine/lens/logit-lens';
 import { replayThoughtInputs } from '../engine/strategies/latent';
+import { loadTunedLens } from '../engine/lens/tuned-lens';
 
 /**
  * What the inspector asks of the engine for one node: the decoded text of its path and its logit lens.
@@ -16,13 +17,17 @@ export async function inspectPath(
   config: StrategyConfig,
   path: TreeNode[],
   withLens = true,
-): Promise<{ pathText: string; lens: LensLayer[] | null }> {
+  lensKind: LensKind = 'logit',
+): Promise<{ pathText: string; lens: LensLayer[] | null; availableLenses?: LensKind[] }> {
   const target = path[path.length - 1];
   if (!target) throw new Error('inspect: empty path');
   const tokenIds = path.filter((n) => n.kind === 'token' && n.tokenId !== null).map((n) => n.tokenId!);
   // a path of the prompt and continuous thoughts alone has no token to decode
   const pathText = tokenIds.length > 0 ? model.tokenizer.decode(tokenIds, true) : '';
-  if (!withLens || !model.lens || !model.info.capabilities.logitLens || !model.info.capabilities.hiddenStates) return { pathText, lens: null };
+  if (!model.lens || !model.info.capabilities.logitLens || !model.info.capabilities.hiddenStates) return { pathText, lens: null, availableLenses: [] };
+  const tuned = loadTunedLens(model.info.folder);
+  const availableLenses: LensKind[] = tuned ? ['logit', 'tuned'] : ['logit'];
+  if (!withLens || (lensKind === 'tuned' && !tuned)) return { pathText, lens: null, availableLenses };
   const tree: TreeState = { rootId: path[0]!.id, nodes: Object.fromEntries(path.map((n) => [n.id, n])), order: path.map((n) => n.id) };
   const promptIds = encodePrompt(model, prompt);
   try {
@@ -30,10 +35,13 @@ export async function inspectPath(
       config.strategy === 'latent' && path.some((n) => n.kind === 'thought')
         ? await replayThoughtInputs(model, tree, promptIds, config)
         : undefined;
-    const lens = await inspectTreeNodeLens(model, tree, promptIds, target.id, thoughtInputs ? { thoughtInputs } : {});
-    return { pathText, lens };
+    const lens = await inspectTreeNodeLens(model, tree, promptIds, target.id, {
+      ...(thoughtInputs ? { thoughtInputs } : {}),
+      ...(lensKind === 'tuned' ? { tuned } : {}),
+    });
+    return { pathText, lens, availableLenses };
   } catch (err) {
-    if (err instanceof LensUnavailableError) return { pathText, lens: null };
+    if (err instanceof LensUnavailableError) return { pathText, lens: null, availableLenses };
     throw err;
   }
 }

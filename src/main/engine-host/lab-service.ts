@@ -14,7 +14,7 @@ import {
 } from '../../shared/lab-api';
 import type { ModelInfo } from '../../shared/model';
 import { StrategyConfigSchema, type StrategyConfig } from '../../shared/strategies';
-import type { TreeState } from '../../shared/tree';
+import type { LensKind, TreeState } from '../../shared/tree';
 import { comparisonFile, runsFromFile } from './comparison-files';
 import { defaultRunLabel } from './run-label';
 import { EngineProcess, type RunMessage } from './engine-process';
@@ -116,7 +116,7 @@ export class LabService {
       const run = this.run(runId);
       return { tree: run.tree ?? emptyTree(), seq: run.seq };
     },
-    inspectNode: async ({ runId, nodeId }: { runId: string; nodeId: number }) => {
+    inspectNode: async ({ runId, nodeId, lens = 'logit' }: { runId: string; nodeId: number; lens?: LensKind }) => {
       const run = this.run(runId);
       const tree = run.tree;
       const node = tree?.nodes[nodeId];
@@ -130,10 +130,16 @@ export class LabService {
         prompt: run.summary.prompt,
         config: run.summary.config,
         path: ids.map((id) => tree.nodes[id]!),
-        // a lens stored on the node (continuous thoughts) need not be recomputed
-        withLens: !node.lens,
+        // a logit lens stored on the node (continuous thoughts) need not be recomputed
+        withLens: lens === 'tuned' || !node.lens,
+        lens,
       });
-      return { pathText: inspected.pathText, lens: node.lens ?? inspected.lens };
+      const stored = lens === 'logit' ? node.lens : undefined;
+      return {
+        pathText: inspected.pathText,
+        lens: stored ?? inspected.lens,
+        ...(inspected.availableLenses ? { availableLenses: inspected.availableLenses } : {}),
+      };
     },
     exportComparison: ({ runIds }: { runIds: string[] }) => comparisonFile(runIds.map((id) => this.run(id))),
     importComparison: ({ file }: { file: unknown }) => this.importComparison(file),

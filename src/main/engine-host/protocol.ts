@@ -2,7 +2,7 @@ import type { Patch } from 'immer';
 import type { ModelInfo } from '../../shared/model';
 import type { StrategyConfig } from '../../shared/strategies';
 import type { RunProgress, RunResult, RunStats } from '../../shared/run';
-import type { LensLayer, TreeNode, TreeState } from '../../shared/tree';
+import type { LensKind, LensLayer, TreeNode, TreeState } from '../../shared/tree';
 import type { TaskExample } from '../../shared/lab-api';
 import type { EvalScore } from '../../shared/eval';
 
@@ -14,14 +14,14 @@ export type EngineCall =
   | { kind: 'openModel'; folder: string }
   | { kind: 'taskExamples'; folder: string; limit: number }
   /** the decoded path and logit lens of a node; `path` holds the nodes from the root to it */
-  | { kind: 'inspect'; folder: string; prompt: string; config: StrategyConfig; path: TreeNode[]; withLens: boolean }
+  | { kind: 'inspect'; folder: string; prompt: string; config: StrategyConfig; path: TreeNode[]; withLens: boolean; lens?: LensKind }
   /** deliberately kills the engine process (tests of the crash path) */
   | { kind: 'crash' };
 
 export interface EngineCallResults {
   openModel: ModelInfo;
   taskExamples: TaskExample[];
-  inspect: { pathText: string; lens: LensLayer[] | null };
+  inspect: { pathText: string; lens: LensLayer[] | null; availableLenses?: LensKind[] };
   crash: never;
 }
 

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { modelFromArg } from '../model-arg';
 import { encodePrompt } from '../../engine/search/run-search';
 import { inspectNodeLens } from '../../engine/lens/logit-lens';
+import { loadTunedLens, TUNED_LENS_FILE } from '../../engine/lens/tuned-lens';
 import type { Lineage, NodeInput } from '../../engine/runtime/evaluator';
 import { formatTable } from '../table';
 import { UsageError } from '../strategy-args';
@@ -19,7 +20,7 @@ function chainLineage(promptIds: number[], tokens: number[]): Lineage {
 export async function inspectNodeCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { model: { type: 'string' }, threads: { type: 'string' }, prompt: { type: 'string' }, task: { type: 'string' }, continuation: { type: 'string', default: '' }, top: { type: 'string', default: '5' } },
+    options: { model: { type: 'string' }, threads: { type: 'string' }, prompt: { type: 'string' }, task: { type: 'string' }, continuation: { type: 'string', default: '' }, top: { type: 'string', default: '5' }, lens: { type: 'string', default: 'logit' } },
   });
   const model = await modelFromArg(values.model, values.threads);
   try {
@@ -28,18 +29,30 @@ export async function inspectNodeCommand(argv: string[]): Promise<void> {
     const tokens = values.continuation ? model.tokenizer.encode(values.continuation, false) : [];
     const topK = Number(values.top);
     if (!Number.isInteger(topK) || topK < 1) throw new UsageError('--top must be a positive integer');
-    const layers = await inspectNodeLens(model, chainLineage(promptIds, tokens), tokens.length, { topK });
-    console.log(`node: ${JSON.stringify(source.prompt)} + ${JSON.stringify(model.tokenizer.decode(tokens))}`);
+    if (values.lens !== 'logit' && values.lens !== 'tuned') throw new UsageError('--lens must be logit or tuned');
+    const tuned = loadTunedLens(model.info.folder);
+    if (values.lens === 'tuned' && !tuned) {
+      throw new UsageError(`${model.info.name} ships no ${TUNED_LENS_FILE} (train one with scripts/model/tuned_lens.py)`);
+    }
+    const lineage = chainLineage(promptIds, tokens);
+    const logit = await inspectNodeLens(model, lineage, tokens.length, { topK });
+    // both lenses' distance to the final prediction, whichever one's tokens are shown
+    const tunedLayers = tuned ? await inspectNodeLens(model, lineage, tokens.length, { topK, tuned }) : null;
+    const layers = values.lens === 'tuned' ? tunedLayers! : logit;
+    console.log(`node: ${JSON.stringify(source.prompt)} + ${JSON.stringify(model.tokenizer.decode(tokens))}   lens: ${values.lens}`);
     console.log(
       formatTable(
-        ['layer', 'entropy', `top ${topK} (probability)`],
-        layers.map((l) => [
+        ['layer', 'entropy', 'KL logit lens', 'KL tuned lens', `top ${topK} (probability)`],
+        layers.map((l, i) => [
           l.layer === 0 ? '0 (embedding)' : String(l.layer),
           l.entropy,
+          logit[i]!.klToFinal!.toFixed(4),
+          tunedLayers ? tunedLayers[i]!.klToFinal!.toFixed(4) : '-',
           l.topk.map((t) => `${JSON.stringify(t.text)} ${Math.exp(t.logprob).toFixed(3)}`).join('  '),
         ]),
       ),
     );
+    console.log('KL: KL(model output ‖ layer readout) in nats');
   } finally {
     await model.release();
   }

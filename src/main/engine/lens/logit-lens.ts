@@ -1,7 +1,8 @@
 import type { LoadedModel } from '../model/load-model';
 import type { LensLayer, TreeState } from '../../../shared/tree';
 import { Evaluator, type Lineage, type NodeInput } from '../runtime/evaluator';
-import { entropyOf, logSoftmax } from '../math/log-softmax';
+import { entropyOf } from '../math/log-softmax';
+import { klDivergence, lensDistributions, type TunedLens } from './tuned-lens';
 import { missingCapabilities } from '../model/signature';
 import { topTokens } from '../search/node-records';
 
@@ -25,17 +26,17 @@ export function assertLensAvailable(model: LoadedModel): void {
  * per layer the top tokens and the entropy (nats) of the predicted next-token distribution. `hiddenStates[l]`
  * is the residual stream after layer l (index 0 = the input embedding), as the evaluator returns it.
  */
-export async function lensLayers(model: LoadedModel, hiddenStates: Float32Array[], topK = 5): Promise<LensLayer[]> {
-  assertLensAvailable(model);
-  const hidden = model.lens!.hiddenSize;
-  const stacked = new Float32Array(hiddenStates.length * hidden);
-  hiddenStates.forEach((h, l) => stacked.set(h, l * hidden));
-  const logits = await model.lens!.logits(stacked);
-  const vocab = logits.length / hiddenStates.length;
-  return hiddenStates.map((_, layer) => {
-    const logprobs = logSoftmax(logits.subarray(layer * vocab, (layer + 1) * vocab));
-    return { layer, topk: topTokens(logprobs, topK, model.tokenizer), entropy: entropyOf(logprobs) };
-  });
+export async function lensLayers(model: LoadedModel, hiddenStates: Float32Array[], topK = 5, tuned: TunedLens | null = null): Promise<LensLayer[]> {
+  const all = await lensDistributions(model, hiddenStates, tuned);
+  // the last stream through the logit lens is the model's own output (property 6), and the tuned lens is the identity there
+  const final = all[all.length - 1]!;
+  return all.map((logprobs, layer) => ({
+    layer,
+    topk: topTokens(logprobs, topK, model.tokenizer),
+    entropy: entropyOf(logprobs),
+    klToFinal: klDivergence(final, logprobs),
+    ...(tuned ? { lens: 'tuned' as const } : {}),
+  }));
 }
 
 /** The raw lens logits of one residual stream vector (final norm + unembedding). */
@@ -49,6 +50,8 @@ export interface InspectLensOptions {
   topK?: number;
   /** the steering vector the run used, so the lens sees the same residual streams */
   residualDelta?: Float32Array;
+  /** read through this tuned lens instead of the logit lens */
+  tuned?: TunedLens | null;
 }
 
 /**
@@ -67,7 +70,7 @@ export async function inspectNodeLens(
   try {
     const [evaluation] = await evaluator.evaluate([nodeId], { hiddenStates: true });
     if (!evaluation?.hiddenStates) throw new LensUnavailableError(`the model ${model.info.name} returned no hidden states`);
-    return await lensLayers(model, evaluation.hiddenStates, options.topK ?? 5);
+    return await lensLayers(model, evaluation.hiddenStates, options.topK ?? 5, options.tuned ?? null);
   } finally {
     evaluator.cache.clear();
   }

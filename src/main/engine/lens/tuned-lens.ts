@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { LoadedModel } from '../model/load-model';
 import { logSoftmax } from '../math/log-softmax';
 import { assertLensAvailable } from './logit-lens';
+import type { LensKind } from '../../../shared/tree';
 
 /**
  * A tuned lens (Belrose et al., 2023, "Eliciting Latent Predictions from Transformers with the Tuned Lens"): per
@@ -30,7 +31,7 @@ const TunedLensFileSchema = z.object({
   ),
 });
 
-export type LensKind = 'logit' | 'tuned';
+export type { LensKind } from '../../../shared/tree';
 
 export interface TunedLens {
   hiddenSize: number;
