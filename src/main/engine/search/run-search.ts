@@ -36,7 +36,7 @@ export interface RunRequest {
    * Grow from a node of a tree built beforehand (a fork): `build` fills the fresh store (root = the prompt)
    * and returns the start node; `plain` names the nodes evaluated without the intervention (the shared prefix).
    */
-  start?: { build(tree: TreeStore): number; plain?(nodeId: number): boolean };
+  start?: { build(tree: TreeStore): number; plain?(nodeId: number): boolean; finish?(ctx: SearchContext): Promise<void> };
   task?: TaskContext;
   /** a hook to check the final answer (the bundled task's checker) */
   judge?: (answer: JudgedAnswer) => RunResult['task'];
@@ -126,6 +126,7 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
   let failure: unknown = null;
   try {
     outcome = await entry.run(ctx, config);
+    await request.start?.finish?.(ctx);
   } catch (err) {
     if (err instanceof SearchCancelled) cancelled = true;
     else failure = err;
