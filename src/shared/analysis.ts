@@ -140,6 +140,38 @@ export const HmmAnalysisSchema = z.object({
 });
 export type HmmAnalysis = z.infer<typeof HmmAnalysisSchema>;
 
+/**
+ * Coconut's latent-search analysis (`lab frontier`): after k continuous thoughts (or, for a chain-of-facts model, after
+ * the first k facts written in language) the model is switched to language and its distribution is read where the
+ * subject X of fact k + 1 ("every X is a Y") is written. The value of a concept is the probability given to its
+ * token there; the true frontier is the task's `steps[k].frontier` (reachable from the start in exactly k steps).
+ */
+export const FrontierConceptSchema = z.object({
+  concept: z.string(),
+  value: z.number().min(0).max(1),
+  /** on a path from the start to the answer (`steps[k].on_path`) */
+  onPath: z.boolean(),
+  /** longest path from the concept down to a leaf of the ontology */
+  height: z.number().int().nonnegative(),
+});
+export type FrontierConcept = z.infer<typeof FrontierConceptSchema>;
+
+/** One question after k thoughts (or facts), at one readout (a layer through a lens, or the model's own output). */
+export const FrontierStepSchema = z.object({
+  k: z.number().int().nonnegative(),
+  /** probability on the true frontier, on its concepts on a path to the answer, and on any concept at all */
+  frontierMass: z.number(),
+  onPathMass: z.number(),
+  offPathMass: z.number(),
+  conceptMass: z.number(),
+  /** share of the frontier among the |frontier| most probable concepts */
+  recall: z.number().min(0).max(1),
+  /** the frontier's values sorted, cumulated: the best 1, 2 and 3 nodes (how parallel the search is) */
+  topCumulative: z.array(z.number()).length(3),
+  frontier: z.array(FrontierConceptSchema),
+});
+export type FrontierStep = z.infer<typeof FrontierStepSchema>;
+
 const ReadoutSummarySchema = z.object({
   bigLogits: z.number().int().nonnegative(),
   bigMass: z.number(),
@@ -166,6 +198,11 @@ export const LatentAnalysisSchema = z.object({
   /** mean frontier recall of what the thoughts superpose, over the thoughts that have a true frontier */
   meanFrontierRecall: z.number().min(0).max(1).optional(),
   answer: z.enum(['greedy', 'beam']),
+  /**
+   * a model that can switch to language (thought markers) on a task example: for k = 0 .. the run's thought count,
+   * the values of the true frontier where fact k + 1's subject is written after k thoughts and a forced `<eot>`
+   */
+  frontierValues: z.array(FrontierStepSchema).optional(),
 });
 export type LatentAnalysis = z.infer<typeof LatentAnalysisSchema>;
 
@@ -204,38 +241,6 @@ export function parseStrategyAnalysis(analysis: unknown): StrategyAnalysis | nul
 export function toLogValue(x: number): number | null {
   return x === -Infinity ? null : x;
 }
-
-/**
- * Coconut's latent-search analysis (`lab frontier`): after k continuous thoughts (or, for a chain-of-facts model, after
- * the first k facts written in language) the model is switched to language and its distribution is read where the
- * subject X of fact k + 1 ("every X is a Y") is written. The value of a concept is the probability given to its
- * token there; the true frontier is the task's `steps[k].frontier` (reachable from the start in exactly k steps).
- */
-export const FrontierConceptSchema = z.object({
-  concept: z.string(),
-  value: z.number().min(0).max(1),
-  /** on a path from the start to the answer (`steps[k].on_path`) */
-  onPath: z.boolean(),
-  /** longest path from the concept down to a leaf of the ontology */
-  height: z.number().int().nonnegative(),
-});
-export type FrontierConcept = z.infer<typeof FrontierConceptSchema>;
-
-/** One question after k thoughts (or facts), at one readout (a layer through a lens, or the model's own output). */
-export const FrontierStepSchema = z.object({
-  k: z.number().int().nonnegative(),
-  /** probability on the true frontier, on its concepts on a path to the answer, and on any concept at all */
-  frontierMass: z.number(),
-  onPathMass: z.number(),
-  offPathMass: z.number(),
-  conceptMass: z.number(),
-  /** share of the frontier among the |frontier| most probable concepts */
-  recall: z.number().min(0).max(1),
-  /** the frontier's values sorted, cumulated: the best 1, 2 and 3 nodes (how parallel the search is) */
-  topCumulative: z.array(z.number()).length(3),
-  frontier: z.array(FrontierConceptSchema),
-});
-export type FrontierStep = z.infer<typeof FrontierStepSchema>;
 
 /** Means over the questions that have a fact k + 1, at the model's own output. */
 export const FrontierRowSchema = z.object({

@@ -168,6 +168,14 @@ export async function probeSubjects(model: LoadedModel, record: TaskRecord, opti
 
 const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
+/** One question's frontier values at the model's output after k = 0 .. maxK thoughts (k < hops), in its own passes. */
+export async function frontierValuesOf(model: LoadedModel, record: TaskRecord, ontology: Ontology, maxK: number): Promise<FrontierStep[]> {
+  const tokens = conceptTokens(model, ontology);
+  const heights = conceptHeights(ontology);
+  const readouts = await probeSubjects(model, record, { ks: Array.from({ length: maxK + 1 }, (_, k) => k) });
+  return readouts.map((r) => frontierStep(r.k, r.output, record, tokens, heights));
+}
+
 /** Means per k over questions (the model's output), and per k and stream for each lens. */
 export function aggregateFrontier(
   steps: readonly FrontierStep[],

@@ -1,3 +1,5 @@
+import type { Ontology, TaskRecord } from '../task/task-files';
+
 /** Ground truth for a prompt taken from the bundled task; filled by the task module. */
 export interface TaskContext {
   index: number;
@@ -9,4 +11,7 @@ export interface TaskContext {
   currentConcepts: string[];
   /** the final answer the task's checker extracts from a continuation (null: malformed), when the ontology is known */
   answerOf?: (text: string, endedWithEos: boolean) => string | null;
+  /** the example itself and the ontology, for analyses that need more than the frontiers (e.g. frontier values) */
+  record?: TaskRecord;
+  ontology?: Ontology;
 }

@@ -13,6 +13,7 @@ import { decodeGreedyFrom } from './greedy';
 import { decodeBeamFrom } from './beam';
 import { filteredDistribution, mixtureEmbedding } from './latent-mixture';
 import { latentReadout } from './latent-readout';
+import { frontierValuesOf } from '../analysis/frontier';
 
 /** The tokens a Coconut-trained model expects around its thoughts (config lattice_lab.thoughts), if any. */
 export function thoughtMarkers(model: LoadedModel): { begin: number; end: number } | null {
@@ -201,5 +202,7 @@ export const latent: Strategy<'latent'> = async (ctx, config) => {
     ...(recalls.length > 0 ? { meanFrontierRecall: recalls.reduce((a, b) => a + b, 0) / recalls.length } : {}),
     answer: config.answer.strategy,
   };
+  const { record, ontology } = ctx.task ?? {};
+  if (record && ontology && markers) analysis.frontierValues = await frontierValuesOf(ctx.model, record, ontology, config.thoughts);
   return { ranked: answer.ranked, analysis };
 };

@@ -10,6 +10,6 @@ export function taskContextOf(index: number, record: TaskRecord, ontology?: Onto
     answer: record.answer,
     frontiers: record.steps.map((s) => s.frontier),
     currentConcepts: record.steps.map((s) => s.concept),
-    ...(ontology ? { answerOf: (text: string, endedWithEos: boolean) => checkAnswer(ontology, record, text, endedWithEos).answer } : {}),
+    ...(ontology ? { record, ontology, answerOf: (text: string, endedWithEos: boolean) => checkAnswer(ontology, record, text, endedWithEos).answer } : {}),
   };
 }

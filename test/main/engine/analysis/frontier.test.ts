@@ -5,6 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { loadModel, type LoadedModel } from '../../../../src/main/engine/model/load-model';
 import { loadTaskFiles, edgeKey, type Ontology, type TaskFiles, type TaskRecord } from '../../../../src/main/engine/task/task-files';
 import { aggregateFrontier, conceptHeights, frontierStep, probeSubjects } from '../../../../src/main/engine/analysis/frontier';
+import { runSearch } from '../../../../src/main/engine/search/run-search';
+import { taskContextOf } from '../../../../src/main/engine/task/task-context-of';
+import { resolveStrategyConfig } from '../../../../src/shared/strategies';
+import { LatentAnalysisSchema } from '../../../../src/shared/analysis';
 
 /**
  * The latent-search analysis against a torch reference (scripts/model/frontier_reference.py, written into each
@@ -52,6 +56,27 @@ for (const name of ['ontology-coconut', 'ontology-cot']) {
       }
       expect(compared).toBeGreaterThan(50);
     });
+
+    if (name === 'ontology-coconut') {
+      it('a latent run on a task example carries the same values for its thought counts', async () => {
+        const q = reference.questions[1]!;
+        const record = files.test[q.index]!;
+        const out = await runSearch({
+          model,
+          prompt: record.prompt,
+          task: taskContextOf(q.index, record, files.ontology),
+          config: resolveStrategyConfig({ strategy: 'latent', mode: 'hidden', thoughts: 6, maxNewTokens: 40 }),
+        });
+        const values = LatentAnalysisSchema.parse(out.result.analysis).frontierValues!;
+        expect(values.map((v) => v.k)).toEqual(q.steps.map((s) => s.k));
+        for (const [i, step] of q.steps.entries()) {
+          values[i]!.frontier.forEach((f, j) => {
+            expect(f.concept).toBe(step.frontier[j]);
+            expect(Math.abs(f.value - step.values[j]!)).toBeLessThan(1e-4);
+          });
+        }
+      });
+    }
   });
 }
 
