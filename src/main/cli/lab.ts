@@ -65,7 +65,9 @@ async function main(argv: string[]): Promise<number> {
       console.error(`error: ${(err as Error).message}`);
       return 2;
     }
-    throw err;
+    // anything else is a bug or an environment failure: still one line (LATTICE_LAB_DEBUG=1 shows the stack)
+    console.error(`error: ${process.env.LATTICE_LAB_DEBUG ? ((err as Error).stack ?? err) : ((err as Error).message ?? String(err)).split('\n')[0]}`);
+    return 1;
   }
 }
 

@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ModelInfo } from '../../../shared/model';
 import { ModelLoadError } from './model-error';
-import { parseModelConfig, type ModelConfig } from './model-config';
+import { checkConfigTokenIds, parseModelConfig, type ModelConfig } from './model-config';
+import { modelFile, readModelJson } from './folder-files';
+import { checkTokenizerJson } from './tokenizer-check';
 import { LabTokenizer } from './tokenizer';
 import { capabilitiesOf, readSignature, type GraphSignature } from './signature';
 import { DecoderSession } from './decoder-session';
@@ -56,16 +58,6 @@ export function sessionOptions(threads?: number): ort.InferenceSession.SessionOp
   };
 }
 
-function readJson(file: string, folder: string): unknown {
-  const rel = path.relative(folder, file) || file;
-  if (!fs.existsSync(file)) throw new ModelLoadError('file not found', rel);
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ModelLoadError(`not valid JSON (${(err as Error).message})`, rel);
-  }
-}
-
 async function createSession(file: string, rel: string, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(file, options);
@@ -84,23 +76,21 @@ function disagree(what: string, configValue: number | undefined, graphValue: num
 export async function loadModel(folder: string, options: LoadOptions = {}): Promise<LoadedModel> {
   const dir = path.resolve(folder);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ModelLoadError('model folder not found', dir);
-  const config = parseModelConfig(readJson(path.join(dir, 'config.json'), dir), 'config.json');
-  const tokenizerJson = readJson(path.join(dir, 'tokenizer.json'), dir) as Record<string, any>;
-  const tokenizerConfigFile = path.join(dir, 'tokenizer_config.json');
-  const tokenizerConfig = fs.existsSync(tokenizerConfigFile) ? (readJson(tokenizerConfigFile, dir) as Record<string, any>) : {};
-  let tokenizer: LabTokenizer;
-  try {
-    tokenizer = new LabTokenizer(tokenizerJson, tokenizerConfig);
-  } catch (err) {
-    throw new ModelLoadError(`cannot build the tokenizer (${(err as Error).message})`, 'tokenizer.json');
+  const config = parseModelConfig(readModelJson(dir, 'config.json'), 'config.json');
+  const tokenizerJson = readModelJson(dir, 'tokenizer.json') as Record<string, any>;
+  const tokenizerMaxId = checkTokenizerJson(tokenizerJson);
+  const tokenizerConfig = fs.existsSync(path.join(dir, 'tokenizer_config.json')) ? readModelJson(dir, 'tokenizer_config.json') : {};
+  if (typeof tokenizerConfig !== 'object' || tokenizerConfig === null || Array.isArray(tokenizerConfig)) {
+    throw new ModelLoadError('expected a JSON object', 'tokenizer_config.json');
   }
 
   const graphFile = options.graph ?? GRAPH_CANDIDATES.find((c) => fs.existsSync(path.join(dir, c)));
   if (!graphFile || !fs.existsSync(path.join(dir, graphFile))) {
     throw new ModelLoadError(`no ONNX decoder graph found (looked for ${options.graph ?? GRAPH_CANDIDATES.join(', ')})`, dir);
   }
+  const graphPath = modelFile(dir, graphFile, 'the graph', graphFile);
   const ortOptions = sessionOptions(options.threads);
-  const session = await createSession(path.join(dir, graphFile), graphFile, ortOptions);
+  const session = await createSession(graphPath, graphFile, ortOptions);
   const sessions: ort.InferenceSession[] = [session];
   try {
     const signature = readSignature(session, graphFile);
@@ -120,14 +110,21 @@ export async function loadModel(folder: string, options: LoadOptions = {}): Prom
     const kvShape: KvShape = { numLayers: signature.numLayers, numKvHeads, headDim, type: signature.kvType };
     const decoder = new DecoderSession(session, signature, kvShape, hiddenSize);
 
-    const embeddings = signature.convention === 'lab' ? readEmbeddings(dir, config, hiddenSize!) : null;
-    const vocabSize = await probeVocabSize(decoder, embeddings, hiddenSize, graphFile);
+    const embeddingsFile = signature.convention === 'lab' ? embeddingsPath(dir, config) : null;
+    // the probe needs one embedding row; the whole matrix is read only once its size is known to be right
+    const firstRow = embeddingsFile ? readFloats(embeddingsFile, 1, hiddenSize!, config.lab!.embeddings!) : undefined;
+    const vocabSize = await probeVocabSize(decoder, firstRow, graphFile);
     disagree('vocab_size', config.vocabSize, vocabSize, graphFile);
-    if (tokenizer.vocabSize > vocabSize) {
-      throw new ModelLoadError(
-        `the tokenizer has ${tokenizer.vocabSize} tokens but the graph's logits have ${vocabSize} columns`,
-        'tokenizer.json',
-      );
+    checkConfigTokenIds(config, vocabSize, 'config.json');
+    // checked on the raw ids before the library builds its tables (an id of 2^31 would take minutes)
+    if (tokenizerMaxId + 1 > vocabSize) {
+      throw new ModelLoadError(`the tokenizer has ${tokenizerMaxId + 1} tokens but the graph's logits have ${vocabSize} columns`, 'tokenizer.json');
+    }
+    let tokenizer: LabTokenizer;
+    try {
+      tokenizer = new LabTokenizer(tokenizerJson, tokenizerConfig as Record<string, unknown>);
+    } catch (err) {
+      throw new ModelLoadError(`cannot build the tokenizer (${(err as Error).message})`, 'tokenizer.json');
     }
     if (tokenizer.vocabSize < vocabSize && config.vocabSize !== vocabSize) {
       throw new ModelLoadError(
@@ -136,12 +133,10 @@ export async function loadModel(folder: string, options: LoadOptions = {}): Prom
         'tokenizer.json',
       );
     }
-    if (embeddings && embeddings.length !== vocabSize * hiddenSize!) {
-      throw new ModelLoadError(`expected ${vocabSize} × ${hiddenSize} float32 values, found ${embeddings.length}`, config.lab!.embeddings!);
-    }
+    const embeddings = embeddingsFile ? readFloats(embeddingsFile, vocabSize, hiddenSize!, config.lab!.embeddings!, true) : null;
     let lens: LogitLensSession | null = null;
     if (config.lab?.lens && hiddenSize) {
-      const lensSession = await createSession(path.join(dir, config.lab.lens), config.lab.lens, ortOptions);
+      const lensSession = await createSession(modelFile(dir, config.lab.lens, 'lattice_lab.lens'), config.lab.lens, ortOptions);
       sessions.push(lensSession);
       lens = new LogitLensSession(lensSession, hiddenSize);
     }
@@ -184,25 +179,37 @@ export async function loadModel(folder: string, options: LoadOptions = {}): Prom
   }
 }
 
-function readEmbeddings(dir: string, config: ModelConfig, hiddenSize: number): Float32Array {
+function embeddingsPath(dir: string, config: ModelConfig): string {
   const rel = config.lab?.embeddings;
   if (!rel) throw new ModelLoadError('a lab-convention model needs lattice_lab.embeddings (the token embedding matrix)', 'config.json');
-  const file = path.join(dir, rel);
-  if (!fs.existsSync(file)) throw new ModelLoadError('file not found', rel);
-  const bytes = fs.readFileSync(file);
-  if (bytes.byteLength % (4 * hiddenSize) !== 0) {
-    throw new ModelLoadError(`size ${bytes.byteLength} bytes is not a whole number of float32 rows of ${hiddenSize}`, rel);
+  return modelFile(dir, rel, 'lattice_lab.embeddings');
+}
+
+/**
+ * `count` float32 values from the start of a file. With `exact`, the file must hold exactly that many: its size
+ * is checked before anything is read, so a wrong multi-gigabyte file is refused at once.
+ */
+function readFloats(file: string, rows: number, hiddenSize: number, rel: string, exact = false): Float32Array {
+  const count = rows * hiddenSize;
+  const size = fs.statSync(file).size;
+  if (exact ? size !== count * 4 : size < count * 4) {
+    const what = `${exact ? '' : 'at least '}${rows} × ${hiddenSize} float32 values`;
+    throw new ModelLoadError(`expected ${what} (${count * 4} bytes), found ${size} bytes`, rel);
   }
-  const aligned = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(aligned.buffer).set(bytes);
-  return aligned;
+  const values = new Float32Array(count);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, new Uint8Array(values.buffer), 0, count * 4, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return values;
 }
 
 /** One tiny forward pass at load: finds the real logits width and turns a graph that cannot run into a load error. */
 async function probeVocabSize(
   decoder: DecoderSession,
-  embeddings: Float32Array | null,
-  hiddenSize: number | null,
+  firstEmbedding: Float32Array | undefined,
   graphFile: string,
 ): Promise<number> {
   try {
@@ -210,7 +217,7 @@ async function probeVocabSize(
       batch: 1,
       seq: 1,
       inputIds: [0],
-      inputsEmbeds: embeddings ? embeddings.slice(0, hiddenSize!) : undefined,
+      inputsEmbeds: firstEmbedding,
       past: null,
     });
     return out.logits.length;

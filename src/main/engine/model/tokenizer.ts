@@ -1,4 +1,5 @@
 import { Tokenizer, ByteLevelDecoder } from '@huggingface/tokenizers';
+import { ModelLoadError } from './model-error';
 
 const BYTE_FALLBACK = /^<0x([0-9A-Fa-f]{2})>$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -41,7 +42,14 @@ export class LabTokenizer {
   }
 
   encode(text: string, addSpecialTokens = true): number[] {
-    return this.tokenizer.encode(text, { add_special_tokens: addSpecialTokens }).ids;
+    const ids = this.tokenizer.encode(text, { add_special_tokens: addSpecialTokens }).ids;
+    const missing = ids.findIndex((id) => !Number.isInteger(id));
+    if (missing >= 0) {
+      // the library yields `undefined` for a piece its model cannot map (e.g. no unknown token): say so here,
+      // not as a BigInt conversion error deep in a forward pass
+      throw new ModelLoadError(`the tokenizer cannot encode this text (no token id for piece ${missing + 1} of ${ids.length})`, 'tokenizer.json');
+    }
+    return ids;
   }
 
   decode(ids: number[], skipSpecialTokens = false): string {
