@@ -1,19 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { layoutTree, COLUMN_GAP, ROW_GAP } from '../../src/renderer/src/lib/tree/layout';
+import { layoutView, COLUMN_GAP, ROW_GAP } from '../../src/renderer/src/lib/tree/layout';
+import { defaultViewOptions, viewTree, type ViewOptions } from '../../src/renderer/src/lib/tree/view-tree';
+import type { TreeState } from '../../src/shared/tree';
 import { childrenOf, nodeForKey, pathTo, stepFrom, tokenPathKey } from '../../src/renderer/src/lib/tree/paths';
 import { probabilityColor } from '../../src/renderer/src/lib/tree/color';
 import { growTree } from './tree-fixtures';
 
-describe('tidy layout', () => {
-  const { final: tree } = growTree(200, 11);
-  const positions = layoutTree(tree);
+/** A greedy-shaped tree: a chain of `length` tokens, each with `runnerUps` pruned alternatives. */
+function greedyTree(length: number, runnerUps: number): TreeState {
+  const nodes: TreeState['nodes'] = { 0: { id: 0, parents: [], kind: 'prompt', tokenId: null, text: 'p', logprob: 0, score: 0, depth: 0, status: 'expanded' } };
+  const order = [0];
+  let parent = 0;
+  for (let d = 1; d <= length; d++) {
+    const chosen = order.length;
+    for (let k = 0; k <= runnerUps; k++) {
+      const id = order.length;
+      nodes[id] = { id, parents: [parent], kind: 'token', tokenId: k, text: `t${k}`, logprob: -1 - k, score: -d - k, depth: d, status: k === 0 ? 'expanded' : 'pruned' };
+      order.push(id);
+    }
+    parent = chosen;
+  }
+  return { rootId: 0, nodes, order };
+}
 
-  it('places every node left to right by depth, never two at the same spot', () => {
+const all = (): ViewOptions => defaultViewOptions();
+
+describe('tidy layout of the drawn tree', () => {
+  const { final: tree } = growTree(200, 11);
+  const { root, nodes } = viewTree(tree, { ...all(), expandedStubs: new Set(tree.order) });
+  const positions = layoutView(root);
+
+  it('places every drawn node left to right by depth at fixed spacing, never two at the same spot', () => {
     expect(positions.size).toBe(tree.order.length);
     const seen = new Set<string>();
     for (const id of tree.order) {
-      const p = positions.get(id)!;
-      expect(p.x).toBeCloseTo(tree.nodes[id]!.depth * COLUMN_GAP, 6);
+      const p = positions.get(`n${id}`)!;
+      expect(p.x).toBeCloseTo(nodes.get(`n${id}`)!.depth * COLUMN_GAP, 6);
       const key = `${p.x.toFixed(3)}:${p.y.toFixed(3)}`;
       expect(seen.has(key)).toBe(false);
       seen.add(key);
@@ -22,25 +44,60 @@ describe('tidy layout', () => {
 
   it('keeps neighbours in a column at least a row apart', () => {
     const columns = new Map<number, number[]>();
-    for (const id of tree.order) {
-      const p = positions.get(id)!;
-      columns.set(p.x, [...(columns.get(p.x) ?? []), p.y]);
-    }
+    for (const p of positions.values()) columns.set(p.x, [...(columns.get(p.x) ?? []), p.y]);
     for (const ys of columns.values()) {
       ys.sort((a, b) => a - b);
       for (let i = 1; i < ys.length; i++) expect(ys[i]! - ys[i - 1]!).toBeGreaterThanOrEqual(ROW_GAP - 1e-9);
     }
   });
 
-  it('lays out only the replayed prefix, and spreads a bushy shallow tree to the view\'s proportions', () => {
-    const shown = new Set(tree.order.slice(0, 20));
-    expect(layoutTree(tree, (id) => shown.has(id)).size).toBe(20);
-    const wide = layoutTree(tree, undefined, 3);
-    const maxDepth = Math.max(...tree.order.map((id) => tree.nodes[id]!.depth));
-    const ys = [...wide.values()].map((p) => p.y);
-    const height = Math.max(...ys) - Math.min(...ys);
-    const deepest = Math.max(...[...wide.values()].map((p) => p.x));
-    expect(deepest).toBeGreaterThanOrEqual(Math.min(height * 3, COLUMN_GAP * 20 * maxDepth) - 1e-6);
+  it('draws a chain straight, its runner-ups beside (below) it', () => {
+    const tree = greedyTree(30, 3);
+    const { root } = viewTree(tree, { ...all(), expandedStubs: new Set(tree.order) });
+    const laid = layoutView(root);
+    const chain = tree.order.filter((id) => tree.nodes[id]!.status === 'expanded');
+    expect(chain).toHaveLength(31);
+    for (const id of chain) expect(laid.get(`n${id}`)!.y).toBe(0);
+    for (const id of tree.order) if (tree.nodes[id]!.status === 'pruned') expect(laid.get(`n${id}`)!.y).toBeGreaterThan(0);
+  });
+
+  it('puts the child with the biggest subtree first, in line with its parent', () => {
+    for (const v of nodes.values()) {
+      if (v.children.length < 2) continue;
+      expect(positions.get(v.children[0]!.key)!.y).toBeCloseTo(positions.get(v.key)!.y, 9);
+    }
+  });
+});
+
+describe('the drawn tree: stubs, folds, hidden pruned, replay', () => {
+  const tree = greedyTree(10, 3);
+
+  it('folds each parent\'s pruned leaves into one "+k pruned" stub, and opens it on request', () => {
+    const { nodes } = viewTree(tree, all());
+    const stubs = [...nodes.values()].filter((v) => v.stub);
+    expect(stubs).toHaveLength(10);
+    expect(stubs.every((s) => s.hidden === 3)).toBe(true);
+    expect(nodes.size).toBe(1 + 10 + 10);
+    const opened = viewTree(tree, { ...all(), expandedStubs: new Set([0]) }).nodes;
+    expect(opened.has('s0')).toBe(false);
+    expect(opened.size).toBe(nodes.size - 1 + 3);
+  });
+
+  it('hides pruned leaves and their stubs altogether', () => {
+    const { nodes } = viewTree(tree, { ...all(), hidePruned: true });
+    expect(nodes.size).toBe(11);
+    for (const v of nodes.values()) expect(v.stub || tree.nodes[v.nodeId]!.status === 'pruned').toBe(false);
+  });
+
+  it('folds a subtree into its root, counting what it hides', () => {
+    const second = tree.order.find((id) => tree.nodes[id]!.depth === 2 && tree.nodes[id]!.status === 'expanded')!;
+    const { nodes } = viewTree(tree, { ...all(), collapsed: new Set([second]) });
+    expect(nodes.get(`n${second}`)!.hidden).toBe(8 * 4);
+    expect([...nodes.values()].every((v) => v.stub || tree.nodes[v.nodeId]!.depth <= 2)).toBe(true);
+  });
+
+  it('draws only the replayed prefix', () => {
+    expect(viewTree(tree, { ...all(), limit: 5, expandedStubs: new Set(tree.order) }).nodes.size).toBe(5);
   });
 });
 

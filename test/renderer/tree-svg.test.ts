@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sceneToSvg } from '../../src/renderer/src/lib/export/tree-svg';
-import { edgeElements, nodeLabel } from '../../src/renderer/src/lib/cy/elements';
+import { nodeLabel, viewEdges } from '../../src/renderer/src/lib/cy/elements';
+import { defaultViewOptions, viewTree } from '../../src/renderer/src/lib/tree/view-tree';
+import type { TreeState } from '../../src/shared/tree';
 
 describe('SVG export', () => {
   it('draws every node and edge, escapes labels and marks the chosen path', () => {
@@ -36,14 +38,25 @@ describe('SVG export', () => {
 });
 
 describe('tree elements', () => {
-  it('draw a lattice state\'s first parent as the tree edge and its other parents as lattice edges', () => {
-    const node = { id: 9, parents: [4, 6, 7], kind: 'token' as const, tokenId: 1, text: 'a', logprob: -1, score: -2, depth: 3, status: 'expanded' as const };
-    const edges = edgeElements(node);
-    expect(edges.map((e) => [e.data.id, e.data.source, e.data.target, e.classes])).toEqual([
-      ['e9', 'n4', 'n9', []],
-      ['x6-9', 'n6', 'n9', ['lattice']],
-      ['x7-9', 'n7', 'n9', ['lattice']],
+  it('draw a lattice state\'s first parent as the tree edge and its other parents (when drawn) as lattice edges', () => {
+    const base = { kind: 'token' as const, tokenId: 1, text: 'a', logprob: -1, score: -2, status: 'expanded' as const };
+    const tree: TreeState = {
+      rootId: 0,
+      order: [0, 4, 6, 9],
+      nodes: {
+        0: { ...base, id: 0, parents: [], kind: 'prompt', tokenId: null, depth: 0 },
+        4: { ...base, id: 4, parents: [0], depth: 1 },
+        6: { ...base, id: 6, parents: [0], depth: 1, status: 'pruned' },
+        9: { ...base, id: 9, parents: [4, 6, 7], depth: 2 },
+      },
+    };
+    const { nodes } = viewTree(tree, { ...defaultViewOptions(), expandedStubs: new Set([0]) });
+    const edges = [...viewEdges(nodes, tree)].map(([key, e]) => [key, e.source, e.target, e.classes]);
+    expect(edges.sort()).toEqual([
+      ['en4', 'n0', 'n4', ''],
+      ['en6', 'n0', 'n6', 'pruned'],
+      ['en9', 'n4', 'n9', ''],
+      ['x6-9', 'n6', 'n9', 'lattice'],
     ]);
-    expect(edgeElements({ ...node, parents: [4], status: 'pruned' })[0]!.classes).toEqual(['pruned']);
   });
 });

@@ -1,8 +1,8 @@
-import type { ElementDefinition } from 'cytoscape';
-import type { TreeNode } from '../../../../shared/tree';
+import type { TreeNode, TreeState } from '../../../../shared/tree';
 import { probabilityColor } from '../tree/color';
+import type { ViewNode } from '../tree/view-tree';
 
-const MAX_LABEL = 14;
+const MAX_LABEL = 12;
 
 /** What a node shows: its token (whitespace made visible), the prompt root as "prompt", a thought as "θ". */
 export function nodeLabel(node: TreeNode): string {
@@ -12,33 +12,45 @@ export function nodeLabel(node: TreeNode): string {
   return text.length > MAX_LABEL ? `${text.slice(0, MAX_LABEL - 1)}…` : text || '∅';
 }
 
-export function nodeClasses(node: TreeNode): string[] {
+/** Everything a drawn element shows that comes from the tree (hover, selection and the chosen path come on top). */
+export interface ElementLook {
+  label: string;
+  color: string;
+  classes: string;
+}
+
+export function viewNodeLook(v: ViewNode, node: TreeNode): ElementLook {
+  if (v.stub) return { label: `+${v.hidden} pruned`, color: '#ced4da', classes: 'stub' };
   const classes: string[] = [node.status];
   if (node.kind !== 'token') classes.push(node.kind);
-  return classes;
+  if (v.hidden > 0) classes.push('collapsed');
+  const label = nodeLabel(node);
+  return { label: v.hidden > 0 ? `${label} ▸${v.hidden}` : label, color: probabilityColor(node.logprob), classes: classes.join(' ') };
 }
 
-export function nodeElement(node: TreeNode, position: { x: number; y: number } | undefined): ElementDefinition {
-  return {
-    group: 'nodes',
-    data: { id: `n${node.id}`, nodeId: node.id, label: nodeLabel(node), color: probabilityColor(node.logprob) },
-    classes: nodeClasses(node),
-    position: position ?? { x: 0, y: 0 },
-  };
+export interface EdgeLook {
+  source: string;
+  target: string;
+  classes: string;
 }
 
-/** Edges into a node: its first parent (the drawn tree) and its other parents (a lattice state). */
-export function edgeElements(node: TreeNode): ElementDefinition[] {
-  const edges: ElementDefinition[] = [];
-  node.parents.forEach((parent, i) => {
-    edges.push({
-      group: 'edges',
-      data: { id: i === 0 ? `e${node.id}` : `x${parent}-${node.id}`, source: `n${parent}`, target: `n${node.id}` },
-      classes: i === 0 ? (node.status === 'pruned' ? ['pruned'] : []) : ['lattice'],
-    });
-  });
-  // An absorbed hypothesis is not linked to its survivor: the survivor already carries the absorbed
-  // path's parent as a lattice edge, and a second link per merge only cluttered wide lattices. The
-  // inspector names the survivor ("merged into").
+/**
+ * The edges of the drawn tree by element key: each drawn node's first parent (the tree; a dotted line
+ * to a stub), and a lattice state's other parents where they are drawn (dashed). An absorbed hypothesis
+ * is not linked to its survivor: the survivor already carries the absorbed path's parent as a lattice
+ * edge, and the inspector names the survivor ("merged into").
+ */
+export function viewEdges(view: ReadonlyMap<string, ViewNode>, tree: TreeState): Map<string, EdgeLook> {
+  const edges = new Map<string, EdgeLook>();
+  for (const v of view.values()) {
+    if (!v.parent) continue;
+    const node = tree.nodes[v.nodeId]!;
+    edges.set(`e${v.key}`, { source: v.parent.key, target: v.key, classes: v.stub ? 'stub' : node.status === 'pruned' ? 'pruned' : '' });
+    if (v.stub) continue;
+    for (let i = 1; i < node.parents.length; i++) {
+      const source = `n${node.parents[i]}`;
+      if (view.has(source)) edges.set(`x${node.parents[i]}-${v.nodeId}`, { source, target: v.key, classes: 'lattice' });
+    }
+  }
   return edges;
 }

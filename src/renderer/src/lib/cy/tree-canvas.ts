@@ -1,180 +1,275 @@
 import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
 import type { TreeState } from '../../../../shared/tree';
-import type { PatchEffect } from '../tree/apply-patches';
-import { layoutTree } from '../tree/layout';
-import { pathTo } from '../tree/paths';
-import { treeStyle, treeStyleWithoutLabels } from './style';
-import { edgeElements, nodeClasses, nodeElement, nodeLabel } from './elements';
-import { probabilityColor } from '../tree/color';
+import { pathTo } from '../../../../shared/tree-sync';
+import { layoutView, type Point } from '../tree/layout';
+import { defaultViewOptions, viewTree, type ViewNode, type ViewOptions } from '../tree/view-tree';
+import { LEGIBLE_ZOOM, treeStyle, treeStyleWithoutLabels } from './style';
+import { viewEdges, viewNodeLook } from './elements';
 import type { SvgScene } from '../export/tree-svg';
 
 export interface TreeCanvasEvents {
   select(nodeId: number | null): void;
   hover(nodeId: number | null): void;
+  /** the drawing changed (a sync, a fold or unfold, a stub opened) */
+  drawn(): void;
+  /** the viewport moved (pan, zoom, fit); `byUser` when the researcher moved it, not a fit or a synced view */
+  viewport?(byUser: boolean): void;
 }
 
-const STATUS_CLASSES = ['expanded', 'frontier', 'pruned', 'merged', 'finished'];
-/** trees up to this size always show their labels */
+/** trees up to this many drawn nodes always have their labels on the canvas */
 const LABELS_ALWAYS = 1500;
-/** bigger trees show them from this zoom on (where a 10px label is 7px or more on screen) */
-const LABEL_ZOOM = 0.7;
+/** Fit keeps trees up to this many drawn nodes at a zoom where labels are legible (the view scrolls instead) */
+export const FIT_LEGIBLE_MAX = 300;
+const PAD = 24;
+/** room for the label of the last column and the stubs' "+k pruned" beside their node */
+const LABEL_ROOM = 70;
+
+interface Drawn {
+  look: string;
+  classes: string;
+  x: number;
+  y: number;
+}
+
+/** WebGL drawing (Cytoscape 3.31+), when the browser gives a WebGL2 context and the caller asks for it. */
+export function webglAvailable(): boolean {
+  try {
+    return document.createElement('canvas').getContext('webgl2') !== null;
+  } catch {
+    return false;
+  }
+}
 
 /**
- * One run's Cytoscape view. Draws incrementally from patch effects (new nodes added, changed ones
- * restyled, all inside one cy.batch), with positions from the tidy layout handed over as a preset.
+ * One run's Cytoscape view. Each sync rebuilds the drawn tree (view-tree.ts: stubs, folds, replay) and
+ * its tidy layout in linear time, then touches only the Cytoscape elements that appeared, disappeared,
+ * moved or changed look, all inside one cy.batch.
  */
 export class TreeCanvas {
   readonly cy: Core;
+  readonly options: ViewOptions = defaultViewOptions();
   private tree: TreeState | null = null;
-  /** how many nodes of `order` are shown (replay); null for all */
-  private limit: number | null = null;
-  private chosen: number[] = [];
-  private hovered: number[] = [];
+  private view = new Map<string, ViewNode>();
+  /** positions of the drawn nodes by element key */
+  positions = new Map<string, Point>();
+  private drawnNodes = new Map<string, Drawn>();
+  private drawnEdges = new Map<string, string>();
+  private chosen = new Set<string>();
+  private hovered = new Set<string>();
+  private hoveredIds: number[] = [];
   /** the user panned or zoomed: stop fitting the growing tree to the view */
   private userMoved = false;
-
-  constructor(container: HTMLElement, private readonly events: TreeCanvasEvents) {
-    this.cy = cytoscape({
-      container,
-      style: treeStyle,
-      layout: { name: 'preset' },
-      hideEdgesOnViewport: true,
-      textureOnViewport: true,
-      motionBlur: false,
-      selectionType: 'single',
-      boxSelectionEnabled: false,
-      minZoom: 0.02,
-      maxZoom: 4,
-    });
-    this.cy.on('tap', 'node', (e) => this.events.select(e.target.data('nodeId') as number));
-    this.cy.on('tap', (e) => {
-      if (e.target === this.cy) this.events.select(null);
-    });
-    this.cy.on('mouseover', 'node', (e) => this.events.hover(e.target.data('nodeId') as number));
-    this.cy.on('mouseout', 'node', () => this.events.hover(null));
-    this.cy.on('viewport', () => {
-      if (this.fitting === 0) this.userMoved = true;
-      if (this.labelTimer) clearTimeout(this.labelTimer);
-      this.labelTimer = setTimeout(() => this.updateLabels(this.cy.nodes().length), 150);
-    });
-  }
-
   private fitting = 0;
   /** whether the stylesheet in use draws token labels */
   private labels = true;
   private labelTimer: ReturnType<typeof setTimeout> | null = null;
 
+  constructor(container: HTMLElement, private readonly events: TreeCanvasEvents, webgl = false) {
+    this.cy = cytoscape({
+      container,
+      style: treeStyle,
+      layout: { name: 'preset' },
+      // Cytoscape's performance guide: no edges and a cached texture while the viewport moves
+      hideEdgesOnViewport: true,
+      textureOnViewport: true,
+      motionBlur: false,
+      selectionType: 'single',
+      boxSelectionEnabled: false,
+      minZoom: 0.005,
+      maxZoom: 4,
+      ...(webgl ? { renderer: { name: 'canvas', webgl: true } as never } : {}),
+    });
+    this.cy.on('tap', 'node', (e) => {
+      const key = e.target.id() as string;
+      const v = this.view.get(key);
+      if (v?.stub) this.toggleStub(v.nodeId);
+      else this.events.select(e.target.data('nodeId') as number);
+    });
+    this.cy.on('dbltap', 'node', (e) => {
+      const v = this.view.get(e.target.id() as string);
+      if (v && !v.stub) this.toggleCollapse(v.nodeId);
+    });
+    this.cy.on('tap', (e) => {
+      if (e.target === this.cy) this.events.select(null);
+    });
+    this.cy.on('mouseover', 'node', (e) => {
+      const v = this.view.get(e.target.id() as string);
+      if (v && !v.stub) this.events.hover(v.nodeId);
+    });
+    this.cy.on('mouseout', 'node', () => this.events.hover(null));
+    // A node removed under the pointer never sends mouseout: leaving the canvas clears the hover too.
+    container.addEventListener('pointerleave', () => this.events.hover(null));
+    this.cy.on('viewport', () => {
+      const byUser = this.fitting === 0;
+      if (byUser) this.userMoved = true;
+      if (this.labelTimer) clearTimeout(this.labelTimer);
+      this.labelTimer = setTimeout(() => this.updateLabels(), 150);
+      this.events.viewport?.(byUser);
+    });
+  }
+
+  /** whether part of the tree lies outside the view (the overview is worth showing) */
+  overflows(): boolean {
+    const zoom = this.cy.zoom();
+    const pan = this.cy.pan();
+    const [w, h] = [this.cy.width(), this.cy.height()];
+    for (const p of this.positions.values()) {
+      const x = p.x * zoom + pan.x;
+      const y = p.y * zoom + pan.y;
+      if (x < 0 || y < 0 || x > w || y > h) return true;
+    }
+    return false;
+  }
+
+  get drawnCount(): number {
+    return this.drawnNodes.size;
+  }
+
   /**
    * Labels are drawn for small trees, and for big ones once zoomed in far enough to read them. Turning
    * them off before a big tree is added saves measuring thousands of labels that would be hidden anyway.
    */
-  private updateLabels(nodeCount: number): void {
-    const want = nodeCount <= LABELS_ALWAYS || this.cy.zoom() >= LABEL_ZOOM;
+  private updateLabels(): void {
+    const want = this.view.size <= LABELS_ALWAYS || this.cy.zoom() >= LEGIBLE_ZOOM;
     if (want === this.labels) return;
     this.labels = want;
     this.cy.style(want ? treeStyle : treeStyleWithoutLabels);
   }
 
-  /** Brings the drawing up to date with `tree`, given what changed since the last call. */
-  sync(tree: TreeState, effect: PatchEffect, limit: number | null = null): void {
-    const rebuild = effect.reset || tree !== this.tree || limit !== this.limit || this.limit !== null;
+  /** Brings the drawing up to date with `tree` (the whole tree; what is drawn follows `options`). */
+  sync(tree: TreeState): void {
     this.tree = tree;
-    this.limit = limit;
-    const shown = limit === null ? null : new Set(tree.order.slice(0, limit));
-    const positions = layoutTree(tree, shown ? (id) => shown.has(id) : undefined, this.cy.width() / Math.max(1, this.cy.height()));
-    if (positions.size > LABELS_ALWAYS && this.labels && !this.userMoved) {
+    const { root, nodes } = viewTree(tree, this.options);
+    this.view = nodes;
+    this.positions = layoutView(root);
+    if (nodes.size > LABELS_ALWAYS && this.labels && this.cy.zoom() < LEGIBLE_ZOOM) {
       this.labels = false;
       this.cy.style(treeStyleWithoutLabels);
     }
-    this.cy.batch(() => {
-      if (rebuild) {
-        this.cy.elements().remove();
-        this.placed.clear();
-        this.cy.add(this.elementsFor(shown ? tree.order.filter((id) => shown.has(id)) : tree.order, positions, true));
-      } else {
-        const added = [...effect.added].sort((a, b) => a - b).filter((id) => tree.nodes[id]);
-        if (added.length > 0) this.cy.add(this.elementsFor(added, positions, false));
-        for (const id of effect.updated) this.restyle(id);
-        // Only nodes the tidy layout actually moved are touched (usually a fraction of the tree).
-        for (const [id, p] of positions) {
-          const before = this.placed.get(id);
-          if (before && before.x === p.x && before.y === p.y) continue;
-          this.cy.getElementById(`n${id}`).position(p);
-        }
-      }
-      this.placed = positions;
-      this.applyChosen();
-    });
+    this.cy.batch(() => this.patchElements(tree));
     if (!this.userMoved) this.fit();
-    this.updateLabels(positions.size);
+    this.updateLabels();
+    this.events.drawn();
   }
 
-  /** where each drawn node was put last time */
-  private placed = new Map<number, { x: number; y: number }>();
-
-  /**
-   * Elements for new nodes and the edges into them. On a rebuild the canvas is empty, so edge ends are
-   * checked against the batch alone (looking elements up one by one in Cytoscape costs more than drawing).
-   */
-  private elementsFor(ids: number[], positions: Map<number, { x: number; y: number }>, fresh: boolean): ElementDefinition[] {
-    const tree = this.tree!;
-    const inBatch = new Set(ids);
-    const exists = (id: number) => inBatch.has(id) || (!fresh && !this.cy.getElementById(`n${id}`).empty());
-    const elements: ElementDefinition[] = [];
-    const edges: ElementDefinition[] = [];
-    for (const id of ids) {
-      const node = tree.nodes[id];
-      if (!node) continue;
-      elements.push(nodeElement(node, positions.get(id)));
-      for (const edge of edgeElements(node)) {
-        const { source, target } = edge.data as { source: string; target: string };
-        // Edges whose other end is not drawn (yet, or in this replay step) wait for a later sync.
-        if (exists(Number(source.slice(1))) && exists(Number(target.slice(1)))) edges.push(edge);
+  private patchElements(tree: TreeState): void {
+    const edges = viewEdges(this.view, tree);
+    const gone = this.cy.collection();
+    for (const key of this.drawnEdges.keys()) {
+      if (!edges.has(key)) {
+        gone.merge(this.cy.getElementById(key));
+        this.drawnEdges.delete(key);
       }
     }
-    if (!fresh) return [...elements, ...edges.filter((e) => this.cy.getElementById(e.data.id!).empty())];
-    return elements.concat(edges);
+    for (const key of this.drawnNodes.keys()) {
+      if (!this.view.has(key)) {
+        gone.merge(this.cy.getElementById(key));
+        this.drawnNodes.delete(key);
+      }
+    }
+    gone.remove();
+    const added: ElementDefinition[] = [];
+    for (const v of this.view.values()) {
+      const look = viewNodeLook(v, tree.nodes[v.nodeId]!);
+      const signature = `${look.label}\u0000${look.color}\u0000${look.classes}`;
+      const p = this.positions.get(v.key)!;
+      const before = this.drawnNodes.get(v.key);
+      this.drawnNodes.set(v.key, { look: signature, classes: look.classes, x: p.x, y: p.y });
+      if (!before) {
+        added.push({
+          group: 'nodes',
+          data: { id: v.key, nodeId: v.nodeId, label: look.label, color: look.color },
+          classes: this.withMarks(v.key, look.classes),
+          position: { x: p.x, y: p.y },
+        });
+        continue;
+      }
+      if (before.look === signature && before.x === p.x && before.y === p.y) continue;
+      const element = this.cy.getElementById(v.key);
+      if (before.look !== signature) {
+        element.data({ label: look.label, color: look.color });
+        element.classes(this.withMarks(v.key, look.classes));
+      }
+      if (before.x !== p.x || before.y !== p.y) element.position({ x: p.x, y: p.y });
+    }
+    for (const [key, e] of edges) {
+      const before = this.drawnEdges.get(key);
+      this.drawnEdges.set(key, e.classes);
+      if (before === undefined) added.push({ group: 'edges', data: { id: key, source: e.source, target: e.target }, classes: this.withMarks(key, e.classes) });
+      else if (before !== e.classes) this.cy.getElementById(key).classes(this.withMarks(key, e.classes));
+    }
+    if (added.length > 0) this.cy.add(added);
   }
 
-  private restyle(id: number): void {
-    const node = this.tree!.nodes[id];
-    const element = this.cy.getElementById(`n${id}`);
-    if (!node || element.empty()) return;
-    element.data({ label: nodeLabel(node), color: probabilityColor(node.logprob) });
-    element.removeClass(STATUS_CLASSES.join(' ')).addClass(nodeClasses(node).join(' '));
-    this.cy.getElementById(`e${id}`).toggleClass('pruned', node.status === 'pruned');
-    // A node that became a lattice state or was absorbed gains edges.
-    const missing = edgeElements(node).filter((e) => this.cy.getElementById(e.data.id!).empty());
-    const drawable = missing.filter((e) => !this.cy.getElementById(e.data.source as string).empty() && !this.cy.getElementById(e.data.target as string).empty());
-    if (drawable.length > 0) this.cy.add(drawable);
+  /** An element's classes with the chosen-path and hover marks it currently has. */
+  private withMarks(key: string, classes: string): string {
+    let out = classes;
+    if (this.chosen.has(key)) out += ' chosen';
+    if (this.hovered.has(key)) out += ' hover';
+    return out;
+  }
+
+  /** The element keys of a path: its nodes and the first-parent edges into them. */
+  private pathKeys(nodeId: number | null): Set<string> {
+    const keys = new Set<string>();
+    if (nodeId === null || !this.tree?.nodes[nodeId]) return keys;
+    for (const id of pathTo(this.tree, nodeId)) keys.add(`n${id}`).add(`en${id}`);
+    return keys;
+  }
+
+  private mark(previous: Set<string>, next: Set<string>, cls: string): void {
+    this.cy.batch(() => {
+      for (const key of previous) if (!next.has(key)) this.cy.getElementById(key).removeClass(cls);
+      for (const key of next) if (!previous.has(key)) this.cy.getElementById(key).addClass(cls);
+    });
   }
 
   /** The chosen path (best hypothesis) drawn bold. */
   setChosen(nodeId: number | null): void {
-    this.chosen = nodeId !== null && this.tree?.nodes[nodeId] ? pathTo(this.tree, nodeId) : [];
-    this.cy.batch(() => this.applyChosen());
-  }
-
-  private applyChosen(): void {
-    this.cy.elements('.chosen').removeClass('chosen');
-    for (const id of this.chosen) {
-      this.cy.getElementById(`n${id}`).addClass('chosen');
-      this.cy.getElementById(`e${id}`).addClass('chosen');
-    }
+    const next = this.pathKeys(nodeId);
+    this.mark(this.chosen, next, 'chosen');
+    this.chosen = next;
   }
 
   /** Highlights the path to `nodeId` (a path hovered in this or another view); null clears. */
   setHovered(nodeId: number | null): void {
     const ids = nodeId !== null && this.tree?.nodes[nodeId] ? pathTo(this.tree, nodeId) : [];
-    if (ids.join() === this.hovered.join()) return;
-    this.hovered = ids;
-    this.cy.batch(() => {
-      this.cy.elements('.hover').removeClass('hover');
-      for (const id of ids) {
-        this.cy.getElementById(`n${id}`).addClass('hover');
-        this.cy.getElementById(`e${id}`).addClass('hover');
-      }
-    });
+    if (ids.join() === this.hoveredIds.join()) return;
+    this.hoveredIds = ids;
+    const next = this.pathKeys(nodeId);
+    this.mark(this.hovered, next, 'hover');
+    this.hovered = next;
+  }
+
+  /** Opens or closes the "+k pruned" stub under `parentId`. */
+  toggleStub(parentId: number): void {
+    toggle(this.options.expandedStubs as Set<number>, parentId);
+    this.redraw();
+  }
+
+  /** Folds or unfolds the subtree under `nodeId`. */
+  toggleCollapse(nodeId: number): void {
+    toggle(this.options.collapsed as Set<number>, nodeId);
+    this.redraw();
+  }
+
+  setHidePruned(hide: boolean): void {
+    if (this.options.hidePruned === hide) return;
+    this.options.hidePruned = hide;
+    this.redraw();
+  }
+
+  /** Replay: draw only the first `limit` nodes in creation order (null: all). */
+  setLimit(limit: number | null): void {
+    this.options.limit = limit;
+  }
+
+  isCollapsed(nodeId: number): boolean {
+    return this.options.collapsed.has(nodeId);
+  }
+
+  private redraw(): void {
+    if (this.tree) this.sync(this.tree);
   }
 
   /** Selects a node; `reveal` (keyboard moves) also zooms in far enough to read it and keeps it in view. */
@@ -185,53 +280,73 @@ export class TreeCanvas {
       return;
     }
     const element = this.cy.getElementById(`n${nodeId}`);
-    if (element.selected()) return;
-    current.unselect();
-    element.select();
-    if (!reveal || element.empty()) return;
-    // A keyboard move keeps the selection centred and readable.
-    this.fitting++;
-    // Centre the node itself (cy.center would centre its label's box too), in the container's current
-    // size: the header above it changes height when a run ends.
+    if (!element.selected()) {
+      current.unselect();
+      element.select();
+    }
+    if (reveal) this.zoomToNode(nodeId);
+  }
+
+  /** Centres a node at a zoom where its label reads. */
+  zoomToNode(nodeId: number): void {
+    const at = this.positions.get(`n${nodeId}`);
+    if (!at) return;
+    // the container's current size: the header above it changes height when a run ends
     this.cy.resize();
     const zoom = Math.max(this.cy.zoom(), 1);
-    const at = element.position();
-    this.cy.viewport({ zoom, pan: { x: this.cy.width() / 2 - at.x * zoom, y: this.cy.height() / 2 - at.y * zoom } });
-    this.fitting--;
+    this.setViewport(zoom, { x: this.cy.width() / 2 - at.x * zoom, y: this.cy.height() / 2 - at.y * zoom });
     this.userMoved = true;
   }
 
+  /** Fits the chosen path (as far as it is drawn) to the view. */
+  zoomToChosen(): void {
+    const points = [...this.chosen].filter((k) => k.startsWith('n')).map((k) => this.positions.get(k)).filter((p): p is Point => p !== undefined);
+    if (points.length === 0) return;
+    this.fitPoints(points, 0, 1.5);
+    this.userMoved = true;
+  }
+
+  private setViewport(zoom: number, pan: { x: number; y: number }): void {
+    this.fitting++;
+    this.cy.viewport({ zoom, pan });
+    this.fitting--;
+  }
+
   /**
-   * Fits the tree to the view from the layout's own positions: Cytoscape's fit measures every element's
-   * bounding box (labels included), which at 10,000 nodes costs more than drawing them.
+   * Fits the tree to the view from the layout's own positions (Cytoscape's fit measures every element's
+   * bounding box, labels included, which at 10,000 nodes costs more than drawing them). A tree small
+   * enough to read is never shrunk past the zoom where labels vanish: the view shows its root and the
+   * start of its chains, and the researcher scrolls for the rest.
    */
   fit(): void {
-    if (this.placed.size === 0) return;
+    if (this.positions.size === 0) return;
+    this.fitPoints(this.positions.values(), this.view.size <= FIT_LEGIBLE_MAX ? LEGIBLE_ZOOM : 0, 1.5);
+  }
+
+  private fitPoints(points: Iterable<Point>, floor: number, ceiling: number): void {
     this.cy.resize();
     let minX = Infinity;
     let maxX = -Infinity;
     let minY = Infinity;
     let maxY = -Infinity;
-    for (const p of this.placed.values()) {
+    for (const p of points) {
       minX = Math.min(minX, p.x);
       maxX = Math.max(maxX, p.x);
       minY = Math.min(minY, p.y);
       maxY = Math.max(maxY, p.y);
     }
-    const pad = 24;
-    const labelRoom = 80;
-    const width = maxX - minX + labelRoom + 2 * pad;
-    const height = maxY - minY + 2 * pad;
-    const zoom = Math.max(this.cy.minZoom(), Math.min(1.5, this.cy.width() / width, this.cy.height() / height));
-    this.fitting++;
-    this.cy.viewport({
-      zoom,
-      pan: {
-        x: (this.cy.width() - (maxX - minX + labelRoom) * zoom) / 2 - minX * zoom,
-        y: (this.cy.height() - (maxY - minY) * zoom) / 2 - minY * zoom,
-      },
-    });
-    this.fitting--;
+    // room for the labels above the top row and beside the last column
+    minY -= 16;
+    const width = maxX - minX + LABEL_ROOM;
+    const height = maxY - minY;
+    const [w, h] = [this.cy.width(), this.cy.height()];
+    const fitted = Math.min(ceiling, (w - 2 * PAD) / width, (h - 2 * PAD) / height);
+    const zoom = Math.max(this.cy.minZoom(), floor, fitted);
+    // Centred when it fits; otherwise the top-left corner (the root and its row) stays in view.
+    const fits = zoom * width <= w - 2 * PAD + 1 && zoom * height <= h - 2 * PAD + 1;
+    const x = fits ? (w - width * zoom) / 2 - minX * zoom : PAD - minX * zoom;
+    const y = fits ? (h - height * zoom) / 2 - minY * zoom : PAD - minY * zoom;
+    this.setViewport(zoom, { x, y });
   }
 
   /** Fit again and follow the growing tree. */
@@ -240,27 +355,49 @@ export class TreeCanvas {
     this.fit();
   }
 
-  /** The drawing as a scene for the SVG writer: what is on the canvas, at model coordinates. */
+  /** Moves the view (synced views, the minimap) without counting as the user's own move here. */
+  setView(zoom: number, pan: { x: number; y: number }): void {
+    this.setViewport(zoom, pan);
+    this.userMoved = true;
+  }
+
+  /** The drawing as a scene for the SVG writer, at model coordinates, without hover or selection marks. */
   scene(): SvgScene {
+    const marks = (classes: string[]) => classes.filter((c) => c !== 'hover');
     const nodes = this.cy.nodes().map((n) => ({
       x: n.position('x'),
       y: n.position('y'),
       color: n.data('color') as string,
       label: n.data('label') as string,
-      classes: n.classes(),
+      classes: marks(n.classes()),
     }));
     const edges = this.cy.edges().map((e) => ({
       x1: e.source().position('x'),
       y1: e.source().position('y'),
       x2: e.target().position('x'),
       y2: e.target().position('y'),
-      classes: e.classes(),
+      classes: marks(e.classes()),
     }));
     return { nodes, edges };
   }
 
+  /** The whole drawing as PNG, with every label and without the hover highlight or selection. */
   png(): Blob {
-    return this.cy.png({ output: 'blob', full: true, scale: 2, bg: '#ffffff', maxWidth: 8000, maxHeight: 8000 });
+    const hovered = this.hovered;
+    const selected = this.cy.nodes(':selected');
+    const labels = this.labels;
+    this.mark(hovered, new Set(), 'hover');
+    this.hovered = new Set();
+    selected.unselect();
+    if (!labels) this.cy.style(treeStyle);
+    try {
+      return this.cy.png({ output: 'blob', full: true, scale: 2, bg: '#ffffff', maxWidth: 8000, maxHeight: 8000 });
+    } finally {
+      if (!labels) this.cy.style(treeStyleWithoutLabels);
+      selected.select();
+      this.mark(new Set(), hovered, 'hover');
+      this.hovered = hovered;
+    }
   }
 
   resize(): void {
@@ -272,4 +409,9 @@ export class TreeCanvas {
     if (this.labelTimer) clearTimeout(this.labelTimer);
     this.cy.destroy();
   }
+}
+
+function toggle(set: Set<number>, id: number): void {
+  if (set.has(id)) set.delete(id);
+  else set.add(id);
 }

@@ -27,7 +27,7 @@ export function sceneToSvg(scene: SvgScene, title: string): string {
     const chosen = e.classes.includes('chosen');
     const lattice = e.classes.includes('lattice');
     const stroke = chosen ? '#1f2430' : lattice ? '#7048e8' : '#adb5bd';
-    const extra = lattice ? ' stroke-dasharray="4 3"' : '';
+    const extra = lattice ? ' stroke-dasharray="4 3"' : e.classes.includes('stub') ? ' stroke-dasharray="1 2"' : '';
     const opacity = e.classes.includes('pruned') && !chosen ? ' stroke-opacity="0.35"' : '';
     out.push(`<line x1="${e.x1}" y1="${e.y1}" x2="${e.x2}" y2="${e.y2}" stroke="${stroke}" stroke-width="${chosen ? 4 : 1}"${extra}${opacity}/>`);
   }

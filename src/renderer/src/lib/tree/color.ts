@@ -1,8 +1,9 @@
 /**
- * Node colour by the token's probability (exp of its log-probability): a perceptually ordered ramp
- * (viridis stops) from unlikely (dark purple) to certain (yellow).
+ * Node colour by the token's probability (exp of its log-probability): viridis, perceptually ordered
+ * and readable with the common colour-vision deficiencies, from unlikely (dark purple) to certain
+ * (yellow). Yellow is faint on white, so every node also has a dark outline (style.ts).
  */
-const STOPS: [number, number, number][] = [
+export const PROBABILITY_STOPS: [number, number, number][] = [
   [68, 1, 84],
   [59, 82, 139],
   [33, 145, 140],
@@ -12,10 +13,13 @@ const STOPS: [number, number, number][] = [
 
 export function probabilityColor(logprob: number): string {
   const p = Math.min(1, Math.max(0, Math.exp(logprob)));
-  const scaled = p * (STOPS.length - 1);
-  const i = Math.min(STOPS.length - 2, Math.floor(scaled));
+  const scaled = p * (PROBABILITY_STOPS.length - 1);
+  const i = Math.min(PROBABILITY_STOPS.length - 2, Math.floor(scaled));
   const t = scaled - i;
-  const [a, b] = [STOPS[i]!, STOPS[i + 1]!];
+  const [a, b] = [PROBABILITY_STOPS[i]!, PROBABILITY_STOPS[i + 1]!];
   const mix = (k: number) => Math.round(a[k]! + (b[k]! - a[k]!) * t);
   return `rgb(${mix(0)},${mix(1)},${mix(2)})`;
 }
+
+/** The same ramp as a CSS gradient, for the legend. */
+export const probabilityGradient = `linear-gradient(90deg, ${PROBABILITY_STOPS.map(([r, g, b]) => `rgb(${r},${g},${b})`).join(', ')})`;
