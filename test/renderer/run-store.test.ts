@@ -106,4 +106,26 @@ describe('RunStore', () => {
     expect(store.runs.get('old')!.live.tree).toEqual(final);
     expect(store.runs.get('old')!.live.seq).toBe(7);
   });
+
+  it('shows a cancelled run as cancelled at once, drops its queued patches, then takes the final tree in one snapshot', async () => {
+    const { start, batches, final } = growTree(12, 21);
+    const fake = fakeApi(new Map([['r1', { tree: final, seq: batches.length }]]));
+    const store = new RunStore(fake.api, () => {});
+    await store.attach();
+    fake.emit('runStarted', summary('r1'));
+    fake.emit('runPatches', { runId: 'r1', seq: 0, patches: [{ op: 'replace', path: [], value: structuredClone(start) }] });
+    fake.emit('runPatches', { runId: 'r1', seq: 1, patches: structuredClone(batches[0]!) });
+    store.markCancelled('r1');
+    expect(store.runs.get('r1')!.summary.state).toBe('cancelled');
+    const held = store.runs.get('r1')!.live.size;
+    for (let seq = 2; seq <= batches.length; seq++) fake.emit('runPatches', { runId: 'r1', seq, patches: structuredClone(batches[seq - 1]!) });
+    expect(store.runs.get('r1')!.live.size).toBe(held);
+    expect(fake.calls.filter((c) => c === 'getTree')).toHaveLength(0);
+    fake.emit('runFinished', summary('r1', 'cancelled'));
+    await settle();
+    await settle();
+    expect(fake.calls.filter((c) => c === 'getTree')).toHaveLength(1);
+    expect(store.runs.get('r1')!.live.tree).toEqual(final);
+    expect(store.runs.get('r1')!.summary.state).toBe('cancelled');
+  });
 });

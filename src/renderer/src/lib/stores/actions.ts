@@ -157,6 +157,12 @@ async function startAllRuns(): Promise<void> {
     lab.error = 'Add a strategy to run.';
     return;
   }
+  // Enter again while this very set is still running would only duplicate it
+  const running = (lab.store?.list() ?? []).map((e) => e.summary).filter((r) => r.state === 'running' && r.prompt === lab.prompt);
+  if (configs.every(({ config }) => running.some((r) => JSON.stringify(r.config) === JSON.stringify(config)))) {
+    lab.notice = 'These runs are already running on this prompt (Esc cancels them).';
+    return;
+  }
   const example = lab.examples.find((e) => e.index === lab.taskIndex);
   const taskIndex = example && example.prompt === lab.prompt ? example.index : undefined;
   for (const { draft, config } of configs) {
@@ -175,6 +181,7 @@ async function startAllRuns(): Promise<void> {
 }
 
 export async function cancelRun(runId: string): Promise<void> {
+  lab.store?.markCancelled(runId);
   try {
     await api().request('cancelRun', { runId });
   } catch (err) {
@@ -183,7 +190,10 @@ export async function cancelRun(runId: string): Promise<void> {
 }
 
 export async function cancelAll(): Promise<void> {
-  for (const entry of lab.store?.list() ?? []) if (entry.summary.state === 'running') await cancelRun(entry.summary.runId);
+  const running = (lab.store?.list() ?? []).filter((e) => e.summary.state === 'running').map((e) => e.summary.runId);
+  // every run shows as cancelled at once; the requests follow
+  for (const runId of running) lab.store?.markCancelled(runId);
+  await Promise.all(running.map((runId) => cancelRun(runId)));
 }
 
 export async function removeRun(runId: string): Promise<void> {

@@ -16,6 +16,8 @@ export class RunStore {
   readonly runs = new Map<string, RunEntry>();
   /** patch messages that arrived while a snapshot was being fetched, replayed on top of it */
   private readonly resyncing = new Map<string, LabEvents['runPatches'][]>();
+  /** runs the researcher cancelled that have not reported their end yet: their patches are dropped */
+  private readonly cancelling = new Set<string>();
 
   constructor(
     private readonly api: LabApi,
@@ -28,9 +30,12 @@ export class RunStore {
     const offs = [
       this.api.on('runStarted', (s) => this.upsert(s)),
       this.api.on('runFinished', (s) => {
+        const dropped = this.cancelling.delete(s.runId);
         this.upsert(s);
         const entry = this.runs.get(s.runId);
         if (entry) entry.progress = null;
+        // the patches dropped since the cancel: one snapshot of the final tree replaces them
+        if (dropped) void this.resync(s.runId);
       }),
       this.api.on('runPatches', (m) => this.onPatches(m)),
       this.api.on('runRemoved', ({ runId }) => {
@@ -54,6 +59,19 @@ export class RunStore {
     return [...this.runs.values()];
   }
 
+  /**
+   * Shows a run as cancelled at once, before the engine confirms: the patches still queued for it are
+   * dropped, and its final tree is fetched once when it reports its end.
+   */
+  markCancelled(runId: string): void {
+    const entry = this.runs.get(runId);
+    if (!entry || entry.summary.state !== 'running') return;
+    this.cancelling.add(runId);
+    entry.summary = { ...entry.summary, state: 'cancelled' };
+    entry.progress = null;
+    this.onChange();
+  }
+
   remove(runId: string): void {
     this.runs.delete(runId);
     this.onChange();
@@ -61,6 +79,8 @@ export class RunStore {
 
   private upsert(summary: RunSummary): void {
     const entry = this.runs.get(summary.runId);
+    // a cancelled run stays cancelled on screen until its end arrives (a late progress summary must not revive it)
+    if (entry && this.cancelling.has(summary.runId) && summary.state === 'running') return;
     if (entry) entry.summary = summary;
     else this.runs.set(summary.runId, { summary, live: new LiveTree(), progress: null });
     this.onChange();
@@ -68,7 +88,7 @@ export class RunStore {
 
   private onPatches(message: LabEvents['runPatches']): void {
     const entry = this.runs.get(message.runId);
-    if (!entry) return;
+    if (!entry || this.cancelling.has(message.runId)) return;
     const buffered = this.resyncing.get(message.runId);
     if (buffered) {
       buffered.push(message);
