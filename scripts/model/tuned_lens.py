@@ -17,6 +17,7 @@ Every position is used. Prints and stores the held-out KL per stream (test-split
 the tuned lens. One torch thread; a few minutes on CPU.
 
 File: {"format": "lattice-lab-tuned-lens", "version": 1, "hiddenSize", "streams" (= layers + 1),
+"embeddingsSha256" (of the folder's embeddings.f32: the weights the lens was trained for),
 "translators": [{"layer", "weight": base64 float32 LE [hidden x hidden] row-major (out x in), "bias": base64 [hidden]}],
 "heldOutKl": {"logit": [...], "tuned": [...]} (nats per stream), "training": {...}}.
 """
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import os
 import random
@@ -86,6 +88,11 @@ def lens_logprobs(model, h):
 
 def kl(final_lp, lens_lp):
     return (final_lp.exp() * (final_lp - lens_lp)).sum(-1)
+
+
+def embeddings_sha256(folder: str, config: dict) -> str:
+    with open(os.path.join(folder, config["lattice_lab"]["embeddings"]), "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
 def b64(t: torch.Tensor) -> str:
@@ -162,6 +169,8 @@ def main():
         "version": 1,
         "hiddenSize": hidden,
         "streams": streams,
+        # the lens belongs to these weights: the engine ignores it when the folder's embeddings change (a retrain)
+        "embeddingsSha256": embeddings_sha256(args.model, config),
         "translators": translators,
         "heldOutKl": {"logit": held_logit, "tuned": held_tuned},
         "training": {"script": "scripts/model/tuned_lens.py", "questions": args.questions, "positions": n,

@@ -7,7 +7,7 @@ import { UsageError } from '../strategy-args';
 import { ProgressBar } from '../progress';
 import { formatTable } from '../table';
 import { frontierReport } from '../../engine/analysis/frontier';
-import { loadTunedLens, type LensKind } from '../../engine/lens/tuned-lens';
+import { TUNED_LENS_FILE, tunedLensStatus, type LensKind } from '../../engine/lens/tuned-lens';
 import type { FrontierReport } from '../../../shared/analysis';
 
 const f3 = (x: number) => x.toFixed(3);
@@ -67,7 +67,7 @@ export async function frontierCommand(argv: string[]): Promise<void> {
   const model = await modelFromArg(values.model, values.threads);
   try {
     const files = taskFilesOf(model);
-    const tuned = loadTunedLens(model.info.folder);
+    const { lens: tuned, status } = tunedLensStatus(model.info.folder);
     const bar = new ProgressBar('frontier');
     const report = await frontierReport(model, files, {
       limit,
@@ -85,7 +85,8 @@ export async function frontierCommand(argv: string[]): Promise<void> {
       console.log(`\n${lens} lens per residual stream (frontier mass / recall@|F| / KL(output ‖ lens) nats):`);
       console.log(table);
     }
-    if (!tuned) console.log(`\n(no ${path.join(model.info.folder, 'tuned-lens.json')}: tuned lens not shown; scripts/model/tuned_lens.py trains one)`);
+    if (status === 'absent') console.log(`\n(no ${path.join(model.info.folder, TUNED_LENS_FILE)}: tuned lens not shown; scripts/model/tuned_lens.py trains one)`);
+    if (status === 'stale') console.log(`\n(${path.join(model.info.folder, TUNED_LENS_FILE)} was trained for other weights: retrain it with scripts/model/tuned_lens.py)`);
     if (values.json) {
       const tmp = `${values.json}.tmp-${process.pid}`;
       fs.writeFileSync(tmp, JSON.stringify(report, null, 1));

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { modelFromArg } from '../model-arg';
 import { encodePrompt } from '../../engine/search/run-search';
 import { inspectNodeLens } from '../../engine/lens/logit-lens';
-import { loadTunedLens, TUNED_LENS_FILE } from '../../engine/lens/tuned-lens';
+import { tunedLensStatus, TUNED_LENS_FILE } from '../../engine/lens/tuned-lens';
 import type { Lineage, NodeInput } from '../../engine/runtime/evaluator';
 import { formatTable } from '../table';
 import { UsageError } from '../strategy-args';
@@ -30,9 +30,10 @@ export async function inspectNodeCommand(argv: string[]): Promise<void> {
     const topK = Number(values.top);
     if (!Number.isInteger(topK) || topK < 1) throw new UsageError('--top must be a positive integer');
     if (values.lens !== 'logit' && values.lens !== 'tuned') throw new UsageError('--lens must be logit or tuned');
-    const tuned = loadTunedLens(model.info.folder);
+    const { lens: tuned, status } = tunedLensStatus(model.info.folder);
     if (values.lens === 'tuned' && !tuned) {
-      throw new UsageError(`${model.info.name} ships no ${TUNED_LENS_FILE} (train one with scripts/model/tuned_lens.py)`);
+      const why = status === 'stale' ? `'s ${TUNED_LENS_FILE} was trained for other weights` : ` ships no ${TUNED_LENS_FILE}`;
+      throw new UsageError(`${model.info.name}${why} (train one with scripts/model/tuned_lens.py)`);
     }
     const lineage = chainLineage(promptIds, tokens);
     const logit = await inspectNodeLens(model, lineage, tokens.length, { topK });

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { LoadedModel } from '../model/load-model';
 import { logSoftmax } from '../math/log-softmax';
@@ -21,6 +22,8 @@ const TunedLensFileSchema = z.object({
   hiddenSize: z.number().int().positive(),
   /** residual streams the model reports: the input embedding + one per layer */
   streams: z.number().int().positive(),
+  /** sha256 of the model folder's embedding file when the lens was trained: a retrained model makes the lens stale */
+  embeddingsSha256: z.string().optional(),
   translators: z.array(
     z.object({
       layer: z.number().int().nonnegative(),
@@ -34,6 +37,7 @@ const TunedLensFileSchema = z.object({
 export type { LensKind } from '../../../shared/tree';
 
 export interface TunedLens {
+  embeddingsSha256?: string;
   hiddenSize: number;
   streams: number;
   /** translate stream `layer` (0 = input embedding); the last stream and layers without a translator pass through */
@@ -58,6 +62,7 @@ export function parseTunedLens(json: unknown, source = TUNED_LENS_FILE): TunedLe
     translators.set(t.layer, { weight: floats(t.weight, h * h, `${source} layer ${t.layer} weight`), bias: floats(t.bias, h, `${source} layer ${t.layer} bias`) });
   }
   return {
+    ...(file.embeddingsSha256 ? { embeddingsSha256: file.embeddingsSha256 } : {}),
     hiddenSize: h,
     streams: file.streams,
     translate(layer, hidden) {
@@ -76,11 +81,21 @@ export function parseTunedLens(json: unknown, source = TUNED_LENS_FILE): TunedLe
   };
 }
 
-/** The tuned lens shipped in a model folder, or null when it has none. */
-export function loadTunedLens(folder: string): TunedLens | null {
+/** Whether a folder ships a tuned lens, and whether it was trained for the weights the folder holds now. */
+export function tunedLensStatus(folder: string): { lens: TunedLens | null; status: 'absent' | 'stale' | 'ok' } {
   const file = path.join(folder, TUNED_LENS_FILE);
-  if (!fs.existsSync(file)) return null;
-  return parseTunedLens(JSON.parse(fs.readFileSync(file, 'utf8')), file);
+  if (!fs.existsSync(file)) return { lens: null, status: 'absent' };
+  const lens = parseTunedLens(JSON.parse(fs.readFileSync(file, 'utf8')), file);
+  const config = JSON.parse(fs.readFileSync(path.join(folder, 'config.json'), 'utf8')) as { lattice_lab?: { embeddings?: string } };
+  const embeddings = config.lattice_lab?.embeddings;
+  if (!lens.embeddingsSha256 || !embeddings) return { lens: null, status: 'stale' };
+  const digest = createHash('sha256').update(fs.readFileSync(path.join(folder, embeddings))).digest('hex');
+  return digest === lens.embeddingsSha256 ? { lens, status: 'ok' } : { lens: null, status: 'stale' };
+}
+
+/** The tuned lens shipped in a model folder for its current weights, or null (none, or trained for other weights). */
+export function loadTunedLens(folder: string): TunedLens | null {
+  return tunedLensStatus(folder).lens;
 }
 
 /**

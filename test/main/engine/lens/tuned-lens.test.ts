@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel, type LoadedModel } from '../../../../src/main/engine/model/load-model';
-import { klDivergence, lensDistributions, loadTunedLens, parseTunedLens, type TunedLens } from '../../../../src/main/engine/lens/tuned-lens';
+import { klDivergence, lensDistributions, loadTunedLens, parseTunedLens, tunedLensStatus, type TunedLens } from '../../../../src/main/engine/lens/tuned-lens';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { createHash } from 'node:crypto';
 import { inspectNodeLens } from '../../../../src/main/engine/lens/logit-lens';
 import { Evaluator, type Lineage, type NodeInput } from '../../../../src/main/engine/runtime/evaluator';
 import { encodePrompt } from '../../../../src/main/engine/search/run-search';
@@ -32,6 +35,18 @@ describe('tuned lens file', () => {
     expect(() => parseTunedLens({ ...file, translators: [{ layer: 2, weight: b64([1, 0, 0, 1]), bias: b64([0, 0]) }] })).toThrow(/identity/);
     expect(() => parseTunedLens({ ...file, translators: [{ layer: 0, weight: b64([1, 0, 0]), bias: b64([0, 0]) }] })).toThrow(/expected 4/);
     expect(() => parseTunedLens({ ...file, format: 'other' })).toThrow();
+  });
+  it('a lens trained for other weights is stale and not used', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tuned-'));
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ lattice_lab: { embeddings: 'embeddings.f32' } }));
+    fs.writeFileSync(path.join(dir, 'embeddings.f32'), Buffer.from([1, 2, 3, 4]));
+    expect(tunedLensStatus(dir).status).toBe('absent');
+    const digest = createHash('sha256').update(Buffer.from([1, 2, 3, 4])).digest('hex');
+    fs.writeFileSync(path.join(dir, 'tuned-lens.json'), JSON.stringify({ ...file, embeddingsSha256: digest }));
+    expect(tunedLensStatus(dir).status).toBe('ok');
+    fs.writeFileSync(path.join(dir, 'embeddings.f32'), Buffer.from([1, 2, 3, 5]));
+    expect(tunedLensStatus(dir)).toEqual({ lens: null, status: 'stale' });
+    fs.rmSync(dir, { recursive: true });
   });
   it('KL divergence of log-probability vectors', () => {
     const p = [Math.log(0.5), Math.log(0.5), -Infinity];
