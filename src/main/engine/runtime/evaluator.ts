@@ -1,7 +1,9 @@
 import type { LoadedModel } from '../model/load-model';
-import type { KvTensors } from '../model/kv-tensors';
+import { kvBytes, type KvTensors } from '../model/kv-tensors';
+import type { ForwardResult } from '../model/decoder-session';
 import { logSoftmaxWithEntropy } from '../math/log-softmax';
 import { KvCache } from './kv-cache';
+import { RunLimitError } from '../search/run-limits';
 import type { DecoderPass } from './forward-batcher';
 
 /** What a node feeds the model: token ids, or (lab models) raw input embeddings such as continuous thoughts. */
@@ -49,6 +51,8 @@ function inputLength(input: NodeInput): number {
 }
 
 export const DEFAULT_KV_BUDGET_BYTES = 512 * 1024 * 1024;
+/** the most memory one step's next-token distributions may take (a frontier × the vocabulary) */
+export const MAX_STEP_RESULT_BYTES = 1024 * 1024 * 1024;
 
 /**
  * What a strategy needs from a model: the next-token distribution after given tree nodes, and a way to say which
@@ -100,6 +104,14 @@ export class Evaluator implements NodeEvaluator {
   }
 
   async evaluate(nodeIds: number[], options: { hiddenStates?: boolean } = {}): Promise<NodeEvaluation[]> {
+    // each evaluated node returns its logits (float32) and log-probabilities (float64) over the whole vocabulary
+    const resultBytes = nodeIds.length * this.model.info.vocabSize * 12;
+    if (resultBytes > MAX_STEP_RESULT_BYTES) {
+      throw new RunLimitError(
+        `one step would evaluate ${nodeIds.length.toLocaleString('en-US')} hypotheses, whose next-token distributions need ` +
+          `${(resultBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_STEP_RESULT_BYTES / 2 ** 30} GiB): lower the width, n or top-k`,
+      );
+    }
     const results = new Map<number, NodeEvaluation>();
     for (const id of nodeIds) {
       const known = this.recent.get(id);
@@ -129,14 +141,44 @@ export class Evaluator implements NodeEvaluator {
     return nodeIds.map((id) => results.get(id)!);
   }
 
+  /**
+   * Equal-length nodes in batches whose new caches fit in half the KV budget (a frontier wider than the budget
+   * is evaluated in parts; the caches that do not fit are not kept and are recomputed when needed).
+   */
   private async evaluateGroup(ids: number[], keep: Set<number>, wantHidden: boolean): Promise<NodeEvaluation[]> {
+    const rowBytes = kvBytes(this.model.decoder.kvShape, 1, this.lengthOf(ids[0]!));
+    const rows = Math.max(1, Math.floor(this.cache.budgetBytes / 2 / rowBytes));
+    if (ids.length <= rows) return this.evaluateChunk(ids, keep, wantHidden);
+    const out: NodeEvaluation[] = [];
+    for (let at = 0; at < ids.length; at += rows) out.push(...(await this.evaluateChunk(ids.slice(at, at + rows), keep, wantHidden)));
+    return out;
+  }
+
+  private async evaluateChunk(ids: number[], keep: Set<number>, wantHidden: boolean): Promise<NodeEvaluation[]> {
     const parents = ids.map((id) => this.lineage.parentOf(id));
-    for (const parent of new Set(parents)) if (parent !== null) await this.ensureCached(parent, keep);
-    const past = parents[0] === null ? null : this.cache.gather(parents as number[]);
-    const inputs = ids.map((id) => this.lineage.inputOf(id));
-    const out = await this.forward(inputs, past, wantHidden, this.isPlain(ids[0]!));
-    this.cache.store(ids, out.present);
+    const missing = [...new Set(parents)].filter((p): p is number => p !== null && !this.cache.has(p));
+    let inputs: NodeInput[];
+    let out: ForwardResult;
+    if (missing.length > 0 && !this.options.plain) {
+      // parents' caches are gone (evicted, or a frontier wider than the budget): recompute every row from the start
+      // in this one batched pass (rows are equally long); nothing is stored beyond the budget on the way
+      inputs = ids.map((id) => this.concatInputs(this.chainFromRoot(id).map((n) => this.lineage.inputOf(n))));
+      out = await this.forward(inputs, null, wantHidden);
+      this.stats.recomputedPasses++;
+    } else {
+      for (const parent of missing) await this.ensureCached(parent, keep);
+      const past = parents[0] === null ? null : this.cache.gather(parents as number[]);
+      inputs = ids.map((id) => this.lineage.inputOf(id));
+      out = await this.forward(inputs, past, wantHidden, this.isPlain(ids[0]!));
+    }
+    this.cache.storeWithin(ids, out.present, keep);
     return ids.map((nodeId, row) => this.rowOf(nodeId, row, ids.length, inputLength(inputs[row]!), out));
+  }
+
+  private chainFromRoot(nodeId: number): number[] {
+    const chain: number[] = [];
+    for (let id: number | null = nodeId; id !== null; id = this.lineage.parentOf(id)) chain.push(id);
+    return chain.reverse();
   }
 
   /** Recomputes a node's cache from its nearest cached ancestor, in one pass over the missing positions. */

@@ -22,6 +22,8 @@ export class KvCache {
   heldBytes = 0;
   peakBytes = 0;
   evictions = 0;
+  /** passes whose caches did not fit in the budget and were not kept */
+  declined = 0;
 
   constructor(
     private readonly shape: KvShape,
@@ -45,6 +47,21 @@ export class KvCache {
       this.heldBytes += block.bytes;
       this.peakBytes = Math.max(this.peakBytes, this.heldBytes);
     }
+  }
+
+  /**
+   * Stores a pass's caches only if they fit in the budget, after evicting least recently used entries outside
+   * `keep`; otherwise keeps none of them (they are recomputed when needed), so the held bytes never pass the budget.
+   */
+  storeWithin(nodeIds: (number | null)[], tensors: KvTensors, keep: ReadonlySet<number>): boolean {
+    const bytes = kvBytes(this.shape, tensors.batch, tensors.length);
+    if (this.heldBytes + bytes > this.budgetBytes) this.evict(keep, this.budgetBytes - bytes);
+    if (this.heldBytes + bytes > this.budgetBytes) {
+      this.declined++;
+      return false;
+    }
+    this.store(nodeIds, tensors);
+    return true;
   }
 
   release(nodeId: number): void {
@@ -88,11 +105,11 @@ export class KvCache {
     return out;
   }
 
-  /** Evicts least recently used caches until under budget, sparing `keep`. */
-  evict(keep: ReadonlySet<number>): void {
-    if (this.heldBytes <= this.budgetBytes) return;
+  /** Evicts least recently used caches until at most `target` bytes are held (the budget by default), sparing `keep`. */
+  evict(keep: ReadonlySet<number>, target = this.budgetBytes): void {
+    if (this.heldBytes <= target) return;
     for (const id of [...this.entries.keys()]) {
-      if (this.heldBytes <= this.budgetBytes) break;
+      if (this.heldBytes <= target) break;
       if (keep.has(id)) continue;
       this.release(id);
       this.evictions++;

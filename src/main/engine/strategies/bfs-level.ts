@@ -2,6 +2,7 @@ import type { MergeKey } from '../../../shared/strategies';
 import type { SearchContext } from '../search/search-context';
 import type { NodeEvaluation } from '../runtime/evaluator';
 import { recordEvaluation } from '../search/node-records';
+import { checkNodeCap } from '../search/run-limits';
 import { addNode, setStatus } from '../tree/tree-store';
 import type { NodeStatus } from '../../../shared/tree';
 import { byScore, mergeHypotheses, type MergeCandidate, type MergeGroup } from './merge-keys';
@@ -134,6 +135,7 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
         const parentMass = mass.get(parent) ?? massOf(node);
         const prefix = tokenKey ? [...ctx.promptIds, ...ctx.tree.pathTokens(parent)] : [];
         const tokens = options.children ? options.children(evaluation) : childTokens(evaluation.logprobs, options.topK, options.topP);
+        checkNodeCap(firstId + plans.length, tokens.length, ctx.maxNodes, `the width, top-k or max-new-tokens (${options.label ?? 'depth'} ${depth + 1})`);
         for (const token of tokens) {
           const logprob = evaluation.logprobs[token]!;
           plans.push({

@@ -1,7 +1,8 @@
 import type { LoadedModel } from '../model/load-model';
 import type { StrategyConfig } from '../../../shared/strategies';
 import type { TaskVerdict } from '../../../shared/run';
-import { runSearch } from '../search/run-search';
+import type { RunOutput } from '../search/run-search';
+import { runSearches } from '../search/run-batch';
 import { taskJudge } from './checker';
 import { taskContextOf } from './task-context-of';
 import type { TaskFiles } from './task-files';
@@ -64,23 +65,44 @@ export async function evaluateStrategy(
   model: LoadedModel,
   files: TaskFiles,
   config: StrategyConfig,
-  options: { limit?: number; onExample?: (done: number, total: number) => void; signal?: AbortSignal; intervention?: ResidualInputs } = {},
+  options: {
+    limit?: number;
+    onExample?: (done: number, total: number) => void;
+    signal?: AbortSignal;
+    intervention?: ResidualInputs;
+    /** examples whose forward passes are batched together (1: one by one) */
+    concurrency?: number;
+  } = {},
 ): Promise<StrategyScore> {
   const records = files.test.slice(0, options.limit ?? files.test.length);
-  const outcomes: ExampleOutcome[] = [];
-  for (const [index, record] of records.entries()) {
-    const out = await runSearch({
+  const started = performance.now();
+  // several examples share each forward pass (equal-length prompts batch directly); results equal one by one
+  const finished = new Map<number, RunOutput>();
+  let done = 0;
+  await runSearches(
+    records.map((record, index) => ({
       model,
       prompt: record.prompt,
       config,
       signal: options.signal,
       ...options.intervention,
-      task: taskContextOf(index, record),
+      task: taskContextOf(index, record, files.ontology),
       judge: taskJudge(files.ontology, record),
-    });
-    // a cancelled example is not an answer: the score covers the examples finished before the cancel
-    if (options.signal?.aborted) break;
-    outcomes.push({
+    })),
+    {
+      concurrency: options.concurrency,
+      onDone: (index, out) => {
+        // a cancelled example is not an answer: the score covers the examples finished before the cancel
+        if (out.result.cancelled) return;
+        finished.set(index, out);
+        options.onExample?.(++done, records.length);
+      },
+    },
+  );
+  const wallTimeMs = performance.now() - started;
+  const outcomes: ExampleOutcome[] = [...finished.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([index, out]) => ({
       index,
       text: out.result.bestText,
       verdict: out.result.task!,
@@ -89,9 +111,7 @@ export async function evaluateStrategy(
       wallTimeMs: out.stats.wallTimeMs,
       peakKvBytes: out.stats.peakKvBytes,
       ...(out.result.analysis ? { analysis: out.result.analysis } : {}),
-    });
-    options.onExample?.(index + 1, records.length);
-  }
+    }));
   const rate = (pred: (o: ExampleOutcome) => boolean) => outcomes.filter(pred).length / Math.max(1, outcomes.length);
   const sum = (f: (o: ExampleOutcome) => number) => outcomes.reduce((s, o) => s + f(o), 0);
   return {
@@ -101,7 +121,7 @@ export async function evaluateStrategy(
     malformedRate: rate((o) => o.verdict.verdict === 'malformed'),
     forwardPasses: sum((o) => o.forwardPasses),
     tokensEvaluated: sum((o) => o.tokensEvaluated),
-    wallTimeMs: sum((o) => o.wallTimeMs),
+    wallTimeMs,
     peakKvBytes: Math.max(0, ...outcomes.map((o) => o.peakKvBytes)),
     ...chainValidity(outcomes),
     ...latentScores(outcomes),

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Evaluator, type Lineage, type NodeInput } from '../../../../src/main/engine/runtime/evaluator';
 import { fixtureModel, fixturePath, GOOD_FIXTURES } from '../../../helpers/fixtures';
+import { kvBytes } from '../../../../src/main/engine/model/kv-tensors';
 import { fullPassLogprobs } from '../../../oracles/full-pass';
 
 /** A hand-built lineage: node 0 is the prompt, node i > 0 appends one token to its parent. */
@@ -75,7 +76,8 @@ describe.each(GOOD_FIXTURES)('KV-cached stepping on %s (property 1)', (fixture) 
 
   it('recomputes evicted caches on demand with the same results', async () => {
     const model = await fixtureModel(fixture);
-    const evaluator = new Evaluator(model, chainLineage(prompt, lateBranch), { kvBudgetBytes: 1 });
+    // room for about two caches: most are evicted or never kept, and recomputed
+    const evaluator = new Evaluator(model, chainLineage(prompt, lateBranch), { kvBudgetBytes: 2 * kvBytes(model.decoder.kvShape, 1, prompt.length + 3) });
     for (const level of [...levels, [12]]) {
       for (const e of await evaluator.evaluate(level)) {
         const full = await fullPassLogprobs(model, pathOf(prompt, lateBranch, e.nodeId));

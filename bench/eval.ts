@@ -1,0 +1,22 @@
+import type { LoadedModel } from '../src/main/engine/model/load-model';
+import type { TaskFiles } from '../src/main/engine/task/task-files';
+import { evaluateStrategy, splitTokenBudget } from '../src/main/engine/task/evaluate-split';
+import { DEFAULT_CONCURRENCY } from '../src/main/engine/search/run-batch';
+import { resolveStrategyConfig } from '../src/shared/strategies';
+import type { Measured } from './measure';
+
+/** Greedy over the whole test split one example at a time, then batched: the speedup and whether any verdict changed. */
+export async function benchEval(model: LoadedModel, files: TaskFiles): Promise<Measured[]> {
+  const config = resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: splitTokenBudget(files), topkShown: 0 });
+  await evaluateStrategy(model, files, config, { limit: 8 });
+  const alone = await evaluateStrategy(model, files, config, { concurrency: 1 });
+  const batched = await evaluateStrategy(model, files, config, { concurrency: DEFAULT_CONCURRENCY });
+  const changed = batched.outcomes.filter((o, i) => o.verdict.verdict !== alone.outcomes[i]!.verdict.verdict || o.text !== alone.outcomes[i]!.text).length;
+  return [
+    { name: `one by one, ${alone.examples} examples`, value: alone.wallTimeMs / 1000, unit: 's' },
+    { name: `batched (${DEFAULT_CONCURRENCY} examples at a time)`, value: batched.wallTimeMs / 1000, unit: 's' },
+    { name: 'speedup', value: alone.wallTimeMs / batched.wallTimeMs, unit: '×', atLeast: 3 },
+    { name: 'examples whose answer or verdict changed', value: changed, unit: 'examples', atMost: 0 },
+    { name: 'accuracy (both)', value: 100 * batched.accuracy, unit: '%' },
+  ];
+}
