@@ -253,6 +253,8 @@ export const FrontierRowSchema = z.object({
   conceptMass: z.number(),
   recall: z.number(),
   topCumulative: z.array(z.number()).length(3),
+  /** Pearson correlation of value and height over every frontier node at this k (null: no variance) */
+  heightCorrelation: z.number().nullable(),
   /** mean value of frontier nodes by their height */
   byHeight: z.array(z.object({ height: z.number().int().nonnegative(), nodes: z.number().int().nonnegative(), value: z.number() })),
 });

@@ -12,10 +12,24 @@ import type { FrontierReport } from '../../../shared/analysis';
 
 const f3 = (x: number) => x.toFixed(3);
 
+const HEIGHT_BINS: [number, number][] = [
+  [0, 5],
+  [6, 11],
+  [12, 17],
+  [18, Infinity],
+];
+
+/** Mean value of the frontier nodes whose height lies in [lo, hi] ('-' when there are none). */
+function binnedValue(row: FrontierReport['rows'][number], lo: number, hi: number): string {
+  const inBin = row.byHeight.filter((h) => h.height >= lo && h.height <= hi);
+  const nodes = inBin.reduce((s, h) => s + h.nodes, 0);
+  return nodes === 0 ? '-' : f3(inBin.reduce((s, h) => s + h.value * h.nodes, 0) / nodes);
+}
+
 /** The per-k table: frontier values at the model's own output. */
 export function frontierTable(report: FrontierReport): string {
   return formatTable(
-    ['k', 'questions', '|frontier|', 'frontier mass', 'on path', 'off path', 'any concept', 'recall@|F|', 'top-1', 'top-2', 'top-3', 'value by height (h: value, nodes)'],
+    ['k', 'questions', '|frontier|', 'frontier mass', 'on path', 'off path', 'any concept', 'recall@|F|', 'top-1', 'top-2', 'top-3', 'r(value, height)', 'value by height (h ≤ 5 / 6–11 / 12–17 / ≥ 18)'],
     report.rows.map((r) => [
       r.k,
       r.questions,
@@ -26,7 +40,8 @@ export function frontierTable(report: FrontierReport): string {
       f3(r.conceptMass),
       f3(r.recall),
       ...r.topCumulative.map(f3),
-      r.byHeight.map((h) => `${h.height}: ${f3(h.value)} (${h.nodes})`).join('  '),
+      r.heightCorrelation === null ? '-' : r.heightCorrelation.toFixed(2),
+      HEIGHT_BINS.map(([lo, hi]) => binnedValue(r, lo, hi)).join(' / '),
     ]),
   );
 }

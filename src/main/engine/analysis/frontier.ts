@@ -166,6 +166,23 @@ export async function probeSubjects(model: LoadedModel, record: TaskRecord, opti
   return out;
 }
 
+/** Pearson correlation of pairs, null when either side has no variance. */
+export function pearson(pairs: readonly [number, number][]): number | null {
+  const n = pairs.length;
+  if (n < 2) return null;
+  const mx = pairs.reduce((s, p) => s + p[0], 0) / n;
+  const my = pairs.reduce((s, p) => s + p[1], 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (const [x, y] of pairs) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+    syy += (y - my) ** 2;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : null;
+}
+
 const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
 /** One question's frontier values at the model's output after k = 0 .. maxK thoughts (k < hops), in its own passes. */
@@ -203,6 +220,7 @@ export function aggregateFrontier(
       conceptMass: mean(at.map((s) => s.conceptMass)),
       recall: mean(at.map((s) => s.recall)),
       topCumulative: [0, 1, 2].map((i) => mean(at.map((s) => s.topCumulative[i]!))),
+      heightCorrelation: pearson(at.flatMap((s) => s.frontier.map((f) => [f.height, f.value] as [number, number]))),
       byHeight: [...heights.entries()].sort((a, b) => a[0] - b[0]).map(([height, h]) => ({ height, nodes: h.nodes, value: h.sum / h.nodes })),
     };
   });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel, type LoadedModel } from '../../../../src/main/engine/model/load-model';
 import { loadTaskFiles, edgeKey, type Ontology, type TaskFiles, type TaskRecord } from '../../../../src/main/engine/task/task-files';
-import { aggregateFrontier, conceptHeights, frontierStep, probeSubjects } from '../../../../src/main/engine/analysis/frontier';
+import { aggregateFrontier, conceptHeights, frontierStep, pearson, probeSubjects } from '../../../../src/main/engine/analysis/frontier';
 import { runSearch } from '../../../../src/main/engine/search/run-search';
 import { taskContextOf } from '../../../../src/main/engine/task/task-context-of';
 import { resolveStrategyConfig } from '../../../../src/shared/strategies';
@@ -122,6 +122,8 @@ describe('frontier step scores', () => {
     expect(rows[0]!.frontierMass).toBeCloseTo((0.5 + 0.6) / 2, 12);
     // other: top-2 concepts b (0.5), d (0.15): again one of the two
     expect(rows[0]!.recall).toBeCloseTo(0.5, 12);
+    expect(rows[0]!.heightCorrelation).toBeNull();
+    expect(pearson([[1, 2], [2, 4], [3, 7]])).toBeCloseTo(0.9933992677987828, 12);
     expect(rows[0]!.byHeight).toEqual([{ height: 1, nodes: 4, value: expect.closeTo((0.2 + 0.3 + 0.5 + 0.1) / 4, 12) }]);
   });
 });
