@@ -5,9 +5,10 @@ import type { RunOutput } from '../search/run-search';
 import { runSearches } from '../search/run-batch';
 import { taskJudge } from './checker';
 import { taskContextOf } from './task-context-of';
-import type { TaskFiles } from './task-files';
+import type { TaskFiles, TaskRecord } from './task-files';
 import { parseStrategyAnalysis, type StateScoreSummary } from '../../../shared/analysis';
 import { summarizeStateScores } from '../analysis/ground-truth';
+import { maxMarginalAnswer } from '../analysis/answer-marginals';
 import type { ResidualInputs } from '../intervention/compile';
 
 export interface ExampleOutcome {
@@ -35,6 +36,8 @@ export interface StrategyScore {
   peakKvBytes: number;
   /** HMM runs: purity and NMI of the latent states against the true current concept, with chance levels (pooled over every example's depths with ≥ 2 true concepts) */
   stateScores?: StateScoreSummary;
+  /** BFS runs: accuracy of the answer with the most probability summed over every finished path (beside `accuracy`, the best path's) */
+  marginalAccuracy?: number;
   /** latent runs: mean recall of the true breadth-first frontier among each thought's big logits */
   thoughtRecall?: number;
   outcomes: ExampleOutcome[];
@@ -48,6 +51,17 @@ function latentScores(outcomes: ExampleOutcome[]): Pick<StrategyScore, 'stateSco
   const stateScores = summarizeStateScores(analyses.flatMap((a) => (a.kind === 'hmm-trellis' ? (a.groundTruth ?? []) : [])));
   const recall = mean(analyses.flatMap((a) => (a.kind === 'latent-thoughts' && a.meanFrontierRecall !== undefined ? [a.meanFrontierRecall] : [])));
   return { ...(stateScores ? { stateScores } : {}), ...(recall !== undefined ? { thoughtRecall: recall } : {}) };
+}
+
+/** The max-marginal answer's accuracy, when every example's analysis carries answer marginals. */
+function marginalScore(outcomes: ExampleOutcome[], records: TaskRecord[]): Pick<StrategyScore, 'marginalAccuracy'> {
+  const marginals = outcomes.map((o) => {
+    const a = parseStrategyAnalysis(o.analysis);
+    return a?.kind === 'bfs-levels' ? a.answerMarginals : undefined;
+  });
+  if (outcomes.length === 0 || marginals.some((m) => m === undefined)) return {};
+  const correct = marginals.filter((m, i) => maxMarginalAnswer(m!) === records[outcomes[i]!.index]!.answer).length;
+  return { marginalAccuracy: correct / outcomes.length };
 }
 
 function chainValidity(outcomes: ExampleOutcome[]): Pick<StrategyScore, 'chainValidRate'> {
@@ -125,6 +139,7 @@ export async function evaluateStrategy(
     peakKvBytes: Math.max(0, ...outcomes.map((o) => o.peakKvBytes)),
     ...chainValidity(outcomes),
     ...latentScores(outcomes),
+    ...marginalScore(outcomes, records),
     outcomes,
   };
 }
