@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { answerVote, passAtK } from '../../../src/renderer/src/lib/analysis/vote';
-import { evalPoints, settingLabel } from '../../../src/renderer/src/lib/analysis/eval-points';
+import { evalPoints, placeLabels, settingLabel } from '../../../src/renderer/src/lib/analysis/eval-points';
 import { paretoFront } from '../../../src/renderer/src/lib/analysis/pareto';
 import type { Hypothesis } from '../../../src/shared/run';
 
@@ -90,5 +90,22 @@ describe('evaluation points', () => {
   it('label a setting by what differs from its strategy\'s defaults', () => {
     expect(settingLabel({ strategy: 'bfs', merge: { kind: 'last-n', n: 2 }, width: 16 })).toBe('bfs merge=last-n:2');
     expect(settingLabel({ strategy: 'latent', mode: 'hidden', thoughts: 6 })).toBe('latent mode=hidden thoughts=6');
+  });
+});
+
+describe('chart labels', () => {
+  it('move down a line while they overlap one placed above, and stay put otherwise', () => {
+    const at = placeLabels([
+      { x: 100, y: 50, width: 60 },
+      { x: 104, y: 50, width: 60 },
+      { x: 300, y: 50, width: 60 },
+      { x: 102, y: 52, width: 60 },
+    ]);
+    expect(at).toEqual([
+      { x: 107, y: 45 },
+      { x: 111, y: 56 },
+      { x: 307, y: 45 },
+      { x: 109, y: 69 },
+    ]);
   });
 });
