@@ -163,12 +163,6 @@ async function startAllRuns(): Promise<void> {
     lab.notice = 'These runs are already running on this prompt (Esc cancels them).';
     return;
   }
-  // Enter again while this very set is still running would only duplicate it
-  const running = (lab.store?.list() ?? []).map((e) => e.summary).filter((r) => r.state === 'running' && r.prompt === lab.prompt);
-  if (configs.every(({ config }) => running.some((r) => JSON.stringify(r.config) === JSON.stringify(config)))) {
-    lab.notice = 'These runs are already running on this prompt (Esc cancels them).';
-    return;
-  }
   const example = lab.examples.find((e) => e.index === lab.taskIndex);
   const taskIndex = example && example.prompt === lab.prompt ? example.index : undefined;
   for (const { draft, config } of configs) {
