@@ -4,7 +4,7 @@ import { modelStrategyDefaults } from '../../../../src/main/engine/guards/model-
 import { parseModelConfig } from '../../../../src/main/engine/model/model-config';
 import { resolveStrategyConfig } from '../../../../src/shared/strategies';
 import { fixtureModel } from '../../../helpers/fixtures';
-import { runSearch } from '../../../../src/main/engine/search/run-search';
+import { runSearch, SearchFailedError } from '../../../../src/main/engine/search/run-search';
 
 const config = (raw: Record<string, unknown>) => parseModelConfig(raw, 'config.json');
 
@@ -50,5 +50,28 @@ describe('model-declared defaults', () => {
     expect(modelStrategyDefaults(config({ lattice_lab: { thoughts: { count: 6, mode: 'hidden' } } }))).toEqual({ latent: { thoughts: 6, mode: 'hidden' } });
     expect(modelStrategyDefaults(config({ lattice_lab: { thoughts: { mode: 'sideways' } } }))).toEqual({});
     expect(modelStrategyDefaults(config({}))).toEqual({});
+  });
+});
+
+describe('a run that fails partway', () => {
+  it('reports the error with the tree, stats and best-so-far it had built', async () => {
+    const model = await fixtureModel('lab-tiny');
+    let calls = 0;
+    // a decoder that fails on its fourth forward pass, as a native fault in a step would surface
+    const decoder = Object.create(model.decoder) as typeof model.decoder;
+    decoder.forward = (req) => {
+      if (++calls === 4) return Promise.reject(new Error('step 4 failed'));
+      return model.decoder.forward(req);
+    };
+    const failing = { ...model, decoder };
+    const error = await runSearch({ model: failing, prompt: 'a', config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 8 }) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SearchFailedError);
+    const { partial, message } = error as SearchFailedError;
+    expect(message).toBe('step 4 failed');
+    // the failing pass counts: it was attempted
+    expect(partial.stats.forwardPasses).toBe(4);
+    expect(partial.tree.order.length).toBeGreaterThan(3);
+    expect(partial.result.cancelled).toBe(false);
+    expect(partial.result.nBest.length).toBeGreaterThan(0);
   });
 });
