@@ -243,16 +243,9 @@ export function toLogValue(x: number): number | null {
 }
 
 /** Means over the questions that have a fact k + 1, at the model's own output. */
-export const FrontierRowSchema = z.object({
-  k: z.number().int().nonnegative(),
+export const FrontierRowSchema = FrontierStepSchema.omit({ frontier: true }).extend({
   questions: z.number().int().nonnegative(),
   frontierSize: z.number(),
-  frontierMass: z.number(),
-  onPathMass: z.number(),
-  offPathMass: z.number(),
-  conceptMass: z.number(),
-  recall: z.number(),
-  topCumulative: z.array(z.number()).length(3),
   /** Pearson correlation of value and height over every frontier node at this k (null: no variance) */
   heightCorrelation: z.number().nullable(),
   /** mean value of frontier nodes by their height */
