@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import type { LoadedModel } from '../engine/model/load-model';
 import type { StrategyConfig } from '../../shared/strategies';
 import { runSearch } from '../engine/search/run-search';
@@ -20,6 +21,36 @@ export function taskFilesOf(model: LoadedModel): TaskFiles {
   return files;
 }
 
+/** The largest prompt file read (a prompt is text, not a corpus). */
+const MAX_PROMPT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The prompt's text from --prompt TEXT, --prompt-file PATH, or standard input (`--prompt -` / `--prompt-file -`).
+ * Long prompts must come from a file or stdin: onnxruntime-node crashes when the process argv is long. One
+ * trailing newline (as editors and `echo` add) is not part of the prompt; bytes that are not UTF-8 are refused.
+ */
+export function promptText(prompt: string | boolean | undefined, promptFile: string | boolean | undefined): string | undefined {
+  if (prompt !== undefined && promptFile !== undefined) throw new UsageError('give --prompt or --prompt-file, not both');
+  if (prompt === true || promptFile === true) throw new UsageError(`${prompt === true ? '--prompt' : '--prompt-file'} needs a value (use - for standard input)`);
+  const file = (prompt === '-' ? '-' : promptFile) as string | undefined;
+  if (file === undefined) return prompt as string | undefined;
+  let bytes: Buffer;
+  try {
+    if (file !== '-' && fs.statSync(file).size > MAX_PROMPT_BYTES) throw new UsageError(`--prompt-file ${file} is larger than ${MAX_PROMPT_BYTES} bytes`);
+    bytes = fs.readFileSync(file === '-' ? 0 : file);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot read the prompt from ${file === '-' ? 'standard input' : file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`the prompt in ${file === '-' ? 'standard input' : file} is not valid UTF-8`);
+  }
+  return text.replace(/\r?\n$/, '');
+}
+
 /** --task N takes example N of the model's test split; otherwise --prompt is required. */
 export function promptSource(model: LoadedModel, prompt: string | undefined, taskIndex: string | undefined): PromptSource {
   if (taskIndex !== undefined) {
@@ -30,7 +61,7 @@ export function promptSource(model: LoadedModel, prompt: string | undefined, tas
     }
     return { prompt: files.test[index]!.prompt, task: { files, index, record: files.test[index]! } };
   }
-  if (prompt === undefined) throw new UsageError('give --prompt TEXT or --task N');
+  if (prompt === undefined) throw new UsageError('give --prompt TEXT, --prompt-file PATH (- for standard input) or --task N');
   return { prompt };
 }
 

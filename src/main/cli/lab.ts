@@ -16,10 +16,10 @@ const USAGE = `usage: npm run lab -- <command> [options]
 
 commands:
   run       one strategy on one prompt; prints the best text and stats
-            --model DIR --prompt TEXT | --task N  --strategy NAME [--<setting> VALUE ...] [--out FILE.json]
+            --model DIR --prompt TEXT | --prompt-file PATH | --task N  --strategy NAME [--<setting> VALUE ...] [--out FILE.json]
             e.g. --strategy beam --num-beams 8 --length-penalty 0.8 --max-new-tokens 40
   compare   several strategies on one prompt; prints a comparison table, exports one file
-            --model DIR --prompt TEXT | --task N  --run "beam num-beams=8" --run "sampling n=16" [--out FILE.json]
+            --model DIR --prompt TEXT | --prompt-file PATH | --task N  --run "beam num-beams=8" --run "sampling n=16" [--out FILE.json]
   eval      strategies over the bundled task's test split: accuracy, forward passes, tokens, wall time
             --model DIR [--run SPEC ...] [--limit N] [--max-new-tokens N] [--json FILE]
   inspect   a model folder's signature and capabilities
@@ -31,6 +31,7 @@ commands:
   direction a steering direction: mean residual (last prompt token, after layer L) of positive minus negative prompts
             --positive FILE --negative FILE (one prompt a line; or --positive-prompt TEXT ...) --layers 2,3 --out FILE
 
+--prompt-file - (or --prompt -) reads the prompt from standard input; long prompts must come from a file or stdin.
 run, compare and eval take interventions (lab models): --steer FILE [--scale A] and/or --ablate FILE, [--layers 2,3]
 
 strategies: greedy, sampling, beam, bfs, latent, hmm (settings: see README)

@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import { writeFileAtomic } from '../engine/io/atomic-write';
 import type { LoadedModel } from '../engine/model/load-model';
 import type { StrategyConfig } from '../../shared/strategies';
 import type { TaskFiles } from '../engine/task/task-files';
@@ -52,7 +52,7 @@ export async function steerTowardCommand(
   }
   console.log(steerTowardTable(results));
   if (typeof values.json === 'string') {
-    fs.writeFileSync(values.json, JSON.stringify({ model: model.info.name, examples: limit, experiment: 'steer toward the distractor', results }, null, 1));
+    writeFileAtomic(values.json, JSON.stringify({ model: model.info.name, examples: limit, experiment: 'steer toward the distractor', results }, null, 1));
     console.log(`wrote ${values.json}`);
   }
 }

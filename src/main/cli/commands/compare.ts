@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import * as fs from 'node:fs';
 import { buildExportFile, type FinishedRun } from '../../engine/export/build-export';
 import { strategyFromSpec } from '../strategy-args';
 import { modelFromArg } from '../model-arg';
-import { executeRun, promptSource } from '../execute';
+import { executeRun, promptSource, promptText } from '../execute';
+import { writeFileAtomic } from '../../engine/io/atomic-write';
+import { checkOutputFile } from '../output-file';
 import { comparisonTable } from '../run-report';
 import { exportTask, taskTokenBudget } from './run';
 import { interventionFromFlags, STEER_OPTIONS } from '../steer-args';
@@ -17,6 +18,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
       model: { type: 'string' },
       threads: { type: 'string' },
       prompt: { type: 'string' },
+      'prompt-file': { type: 'string' },
       task: { type: 'string' },
       run: { type: 'string', multiple: true },
       'max-new-tokens': { type: 'string' },
@@ -24,9 +26,11 @@ export async function compareCommand(argv: string[]): Promise<void> {
       ...STEER_OPTIONS,
     },
   });
+  const out = checkOutputFile(values.out, '--out');
+  const prompt = promptText(values.prompt, values['prompt-file']);
   const model = await modelFromArg(values.model, values.threads);
   try {
-    const source = promptSource(model, values.prompt, values.task);
+    const source = promptSource(model, prompt, values.task);
     const maxNewTokens = values['max-new-tokens'] !== undefined ? Number(values['max-new-tokens']) : taskTokenBudget(source);
     const shared = maxNewTokens !== undefined ? { maxNewTokens } : {};
     const configs = (values.run ?? DEFAULT_COMPARISON).map((spec) => strategyFromSpec(spec, shared, model));
@@ -38,8 +42,8 @@ export async function compareCommand(argv: string[]): Promise<void> {
       runs.push(await executeRun(model, source, config, { id: `${config.strategy}-${i + 1}`, progress: true, intervention: intervention?.inputs }));
     }
     console.log(comparisonTable(runs));
-    if (values.out) {
-      fs.writeFileSync(values.out, JSON.stringify(buildExportFile(model.info, source.prompt, runs, exportTask(source)), null, 1));
+    if (out) {
+      writeFileAtomic(out, JSON.stringify(buildExportFile(model.info, source.prompt, runs, exportTask(source)), null, 1));
       console.log(`exported to ${values.out}`);
     }
   } finally {

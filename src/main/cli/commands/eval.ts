@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import * as fs from 'node:fs';
+import { writeFileAtomic } from '../../engine/io/atomic-write';
+import { checkOutputFile } from '../output-file';
 import { modelFromArg } from '../model-arg';
 import { strategyFromSpec, UsageError } from '../strategy-args';
 import { taskFilesOf } from '../execute';
@@ -24,10 +25,11 @@ export const DEFAULT_EVAL = [
 
 export function evalTable(scores: StrategyScore[]): string {
   return formatTable(
-    ['strategy', 'accuracy', 'malformed', 'chain valid', 'forward passes', 'tokens evaluated', 'wall time (s)', 'peak KV', 'latent vs truth'],
+    ['strategy', 'accuracy', 'max-marginal acc.', 'malformed', 'chain valid', 'forward passes', 'tokens evaluated', 'wall time (s)', 'peak KV', 'latent vs truth'],
     scores.map((s) => [
       describeConfig(s.config).replace(/"maxNewTokens":\d+,?|"topkShown":\d+,?/g, '').replace(',}', '}'),
       `${(100 * s.accuracy).toFixed(1)}%`,
+      s.marginalAccuracy === undefined ? '-' : `${(100 * s.marginalAccuracy).toFixed(1)}%`,
       `${(100 * s.malformedRate).toFixed(1)}%`,
       s.chainValidRate === undefined ? 'n/a' : `${(100 * s.chainValidRate).toFixed(1)}%`,
       s.forwardPasses,
@@ -64,6 +66,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
       ...STEER_TOWARD_OPTIONS,
     },
   });
+  checkOutputFile(values.json, '--json');
   const model = await modelFromArg(values.model, values.threads);
   try {
     const files = taskFilesOf(model);
@@ -90,7 +93,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     }
     console.log(evalTable(scores));
     if (values.json) {
-      fs.writeFileSync(values.json, JSON.stringify({ model: model.info.name, examples: n, scores }, null, 1));
+      writeFileAtomic(values.json, JSON.stringify({ model: model.info.name, examples: n, scores }, null, 1));
       console.log(`wrote ${values.json}`);
     }
   } finally {

@@ -1,14 +1,15 @@
-import * as fs from 'node:fs';
 import { buildExportFile } from '../../engine/export/build-export';
 import { configFor, modelDefaults, parseFlags, settingsFromFlags, UsageError } from '../strategy-args';
 import { modelFromArg } from '../model-arg';
-import { executeRun, promptSource, type PromptSource } from '../execute';
+import { executeRun, promptSource, promptText, type PromptSource } from '../execute';
+import { writeFileAtomic } from '../../engine/io/atomic-write';
+import { checkOutputFile } from '../output-file';
 import { formatRun, formatThoughts } from '../run-report';
 import { splitTokenBudget } from '../../engine/task/evaluate-split';
 import { interventionFromFlags, STEER_OPTIONS } from '../steer-args';
 import { formatCritical } from '../critical-report';
 
-const OPTIONS = { model: { type: 'string' }, prompt: { type: 'string' }, strategy: { type: 'string' }, out: { type: 'string' }, task: { type: 'string' }, threads: { type: 'string' }, ...STEER_OPTIONS } as const;
+const OPTIONS = { model: { type: 'string' }, prompt: { type: 'string' }, 'prompt-file': { type: 'string' }, strategy: { type: 'string' }, out: { type: 'string' }, task: { type: 'string' }, threads: { type: 'string' }, ...STEER_OPTIONS } as const;
 
 /** Enough tokens for any answer of the task (a model may take a longer valid path), when the prompt is a task example. */
 export function taskTokenBudget(source: PromptSource): number | undefined {
@@ -22,9 +23,11 @@ export function exportTask(source: PromptSource) {
 
 export async function runCommand(argv: string[]): Promise<void> {
   const values = parseFlags(argv);
+  const out = checkOutputFile(values.out, '--out');
+  const prompt = promptText(values.prompt, values['prompt-file']);
   const model = await modelFromArg(values.model as string | undefined, values.threads);
   try {
-    const source = promptSource(model, values.prompt as string | undefined, values.task as string | undefined);
+    const source = promptSource(model, prompt, values.task as string | undefined);
     const settings = settingsFromFlags(values, new Set(Object.keys(OPTIONS)));
     settings.maxNewTokens ??= taskTokenBudget(source);
     if (settings.maxNewTokens === undefined) delete settings.maxNewTokens;
@@ -41,9 +44,9 @@ export async function runCommand(argv: string[]): Promise<void> {
     if (critical) console.log(critical);
     const thoughts = formatThoughts(run.tree);
     if (thoughts) console.log(thoughts);
-    if (values.out) {
-      fs.writeFileSync(values.out as string, JSON.stringify(buildExportFile(model.info, source.prompt, [run], exportTask(source)), null, 1));
-      console.log(`exported to ${values.out}`);
+    if (out) {
+      writeFileAtomic(out, JSON.stringify(buildExportFile(model.info, source.prompt, [run], exportTask(source)), null, 1));
+      console.log(`exported to ${out}`);
     }
   } finally {
     await model.release();

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { writeFileAtomic } from '../io/atomic-write';
 import { DirectionFileSchema, type DirectionFile } from '../../../shared/intervention';
 
 export class DirectionError extends Error {
@@ -33,7 +33,5 @@ export function readDirectionFile(file: string): DirectionFile {
 /** Writes to a temporary name in the same folder and renames, so a reader never sees half a file. */
 export function writeDirectionFile(file: string, direction: DirectionFile): void {
   const checked = DirectionFileSchema.parse(direction);
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, JSON.stringify(checked) + '\n');
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(checked) + '\n');
 }
