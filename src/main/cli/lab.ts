@@ -7,7 +7,7 @@ import { directionCommand } from './commands/direction';
 import { frontierCommand } from './commands/frontier';
 import { LensUnavailableError } from '../engine/lens/logit-lens';
 import { UsageError } from './strategy-args';
-import { ModelLoadError } from '../engine/model/model-error';
+import { ModelLoadError, PositionLimitError } from '../engine/model/model-error';
 import { StrategyUnavailableError } from '../engine/search/run-search';
 import { RunRefusedError } from '../engine/guards/context-guard';
 import { DirectionError } from '../engine/intervention/direction-file';
@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     await command(rest);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ModelLoadError || err instanceof StrategyUnavailableError || err instanceof RunRefusedError || err instanceof LensUnavailableError || err instanceof DirectionError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError || err instanceof ModelLoadError || err instanceof PositionLimitError || err instanceof StrategyUnavailableError || err instanceof RunRefusedError || err instanceof LensUnavailableError || err instanceof DirectionError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`error: ${(err as Error).message}`);
       return 2;
     }

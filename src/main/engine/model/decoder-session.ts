@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import type { GraphSignature } from './signature';
 import { emptyKvArray, type KvShape, type KvTensors } from './kv-tensors';
+import { PositionLimitError } from './model-error';
 
 export interface ForwardRequest {
   batch: number;
@@ -39,10 +40,14 @@ export class DecoderSession {
 
   private zeroDelta: Float32Array | null = null;
 
+  /** positions the model was trained with (config.json), when known; a step past them is refused */
+  maxPositions: number | null = null;
+
   async forward(req: ForwardRequest): Promise<ForwardResult> {
     const { batch, seq } = req;
     const { numLayers, numKvHeads, headDim, type } = this.kvShape;
     const pastLength = req.past?.length ?? 0;
+    if (this.maxPositions !== null && pastLength + seq > this.maxPositions) throw new PositionLimitError(pastLength + seq, this.maxPositions);
     const feeds: Record<string, ort.Tensor> = {};
     if (this.signature.convention === 'lab') {
       if (!req.inputsEmbeds) throw new Error('this model takes inputs_embeds');

@@ -109,6 +109,7 @@ export async function loadModel(folder: string, options: LoadOptions = {}): Prom
     }
     const kvShape: KvShape = { numLayers: signature.numLayers, numKvHeads, headDim, type: signature.kvType };
     const decoder = new DecoderSession(session, signature, kvShape, hiddenSize);
+    decoder.maxPositions = contextLength(config);
 
     const embeddingsFile = signature.convention === 'lab' ? embeddingsPath(dir, config) : null;
     // the probe needs one embedding row; the whole matrix is read only once its size is known to be right

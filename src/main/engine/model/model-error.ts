@@ -5,3 +5,14 @@ export class ModelLoadError extends Error {
     this.name = 'ModelLoadError';
   }
 }
+
+/** A forward pass that would run past the positions the model was trained with (its graph would fail deep in a Gather). */
+export class PositionLimitError extends Error {
+  constructor(readonly positions: number, readonly limit: number) {
+    super(
+      `the model has ${limit} positions (its config.json context) but this step needs ${positions}: ` +
+        'shorten the prompt or lower maxNewTokens',
+    );
+    this.name = 'PositionLimitError';
+  }
+}
