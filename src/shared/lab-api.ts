@@ -4,10 +4,23 @@ import { ModelInfoSchema } from './model';
 import { StrategyConfigSchema } from './strategies';
 import { RunResultSchema, RunStatsSchema, type RunProgress } from './run';
 import { LensKindSchema, LensLayerSchema, type TreeState } from './tree';
+import { InterventionSpecSchema } from './intervention';
 import type { ExportFile } from './export-format';
 import type { EvalScore } from './eval';
 
 const runId = z.string().min(1).max(64);
+
+export const DirectionInfoSchema = z.object({
+  /** file name inside the model's directions/ folder (what an intervention names) */
+  name: z.string(),
+  model: z.string(),
+  hiddenSize: z.number().int().positive(),
+  layers: z.array(z.number().int().positive()),
+  note: z.string(),
+  /** per layer: the vector's length (a scale of 1 adds this much) */
+  norms: z.array(z.number()),
+});
+export type DirectionInfo = z.infer<typeof DirectionInfoSchema>;
 /**
  * A strategy's settings as a client sends them: any it leaves out take the model's own defaults (see
  * `ModelInfo.strategyDefaults`), then the schema's; the service validates the result.
@@ -41,6 +54,10 @@ export const RunSummarySchema = z.object({
   task: TaskExampleSchema.optional(),
   /** loaded from an export file: browsable, but no model stands behind it */
   imported: z.boolean().optional(),
+  /** the intervention every evaluation of the run (a fork: of its new subtree) was made under */
+  intervention: InterventionSpecSchema.optional(),
+  /** a fork: the run and node it grew from (its tree holds the source's tree too) */
+  forkOf: z.object({ runId, nodeId: z.number().int().nonnegative() }).optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
@@ -65,9 +82,24 @@ export const labRequests = {
       config: partialConfig,
       label: z.string().max(200).optional(),
       taskIndex: z.number().int().nonnegative().optional(),
+      /** steering or ablation for the whole run; `direction` names a file of the open model's directions/ folder */
+      intervention: InterventionSpecSchema.optional(),
     }),
     result: z.object({ runId }),
   },
+  /** a new run: the source run's tree plus a subtree grown from `nodeId` by `config` under `intervention` */
+  forkRun: {
+    params: z.object({
+      runId,
+      nodeId: z.number().int().nonnegative(),
+      config: partialConfig,
+      intervention: InterventionSpecSchema.optional(),
+      label: z.string().max(200).optional(),
+    }),
+    result: z.object({ runId }),
+  },
+  /** the direction files shipped in the open model's directions/ folder */
+  listDirections: { params: z.object({}), result: z.array(DirectionInfoSchema) },
   cancelRun: { params: z.object({ runId }), result: z.object({ cancelled: z.boolean() }) },
   listRuns: { params: z.object({}), result: z.array(RunSummarySchema) },
   /** the whole current tree of a run (for a late subscriber); `seq` is the last patch message it includes */

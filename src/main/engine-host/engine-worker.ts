@@ -1,5 +1,5 @@
 import { loadModel, type LoadedModel } from '../engine/model/load-model';
-import { runSearch, SearchFailedError } from '../engine/search/run-search';
+import { runSearch, SearchFailedError, type RunRequest } from '../engine/search/run-search';
 import type { EngineCall, EngineToHost, HostToEngine } from './protocol';
 import { PatchBatcher } from './patch-batcher';
 import { loadTaskFiles, type TaskFiles } from '../engine/task/task-files';
@@ -8,6 +8,8 @@ import { taskJudge } from '../engine/task/checker';
 import { taskExamples } from './task-examples';
 import { inspectPath } from './inspect-path';
 import { runEvaluation } from './engine-eval';
+import { compileInterventions } from '../engine/intervention/compile';
+import { runFork } from '../engine/intervention/fork';
 
 /** How many model folders stay loaded at once (a comparison rarely needs more than one). */
 const MODEL_CACHE_SIZE = 2;
@@ -30,7 +32,8 @@ export class EngineWorker {
       case 'call':
         this.answer(message.callId, message.call);
         break;
-      case 'startRun': {
+      case 'startRun':
+      case 'startFork': {
         // Registered now so that a cancel arriving while the run waits in the queue is not lost.
         const controller = new AbortController();
         this.runs.set(message.runId, controller);
@@ -75,7 +78,7 @@ export class EngineWorker {
         return taskExamples(this.taskFiles(call.folder), call.limit);
       case 'inspect': {
         const model = await this.model(call.folder);
-        return inspectPath(model, call.prompt, call.config, call.path, call.withLens, call.lens);
+        return inspectPath(model, call.prompt, call.config, call.path, call.withLens, call.lens, call.intervention, call.forked);
       }
       case 'crash':
         process.exit(70);
@@ -107,7 +110,7 @@ export class EngineWorker {
     return model;
   }
 
-  private async run(message: Extract<HostToEngine, { type: 'startRun' }>, controller: AbortController): Promise<void> {
+  private async run(message: Extract<HostToEngine, { type: 'startRun' | 'startFork' }>, controller: AbortController): Promise<void> {
     const { runId } = message;
     let sentTree = false;
     const batcher = new PatchBatcher((patches) => this.post({ type: 'runPatches', runId, patches }));
@@ -118,7 +121,8 @@ export class EngineWorker {
       if (message.taskIndex !== undefined && (!files || !record)) {
         throw new Error(`the model's task has no test example ${message.taskIndex}`);
       }
-      const output = await runSearch({
+      const intervention = message.intervention ? compileInterventions(model, [message.intervention]) : {};
+      const request: RunRequest = {
         ...(files && record ? { task: taskContextOf(message.taskIndex!, record, files.ontology), judge: taskJudge(files.ontology, record) } : {}),
         model,
         prompt: message.prompt,
@@ -132,7 +136,11 @@ export class EngineWorker {
             this.post({ type: 'runTree', runId, tree: state });
           } else batcher.push(patches);
         },
-      });
+      };
+      const output =
+        message.type === 'startFork'
+          ? await runFork({ ...request, source: message.source, nodeId: message.nodeId, intervention, label: message.label })
+          : await runSearch({ ...request, ...intervention });
       batcher.flush();
       this.post({ type: 'runDone', runId, tree: output.tree, stats: output.stats, result: output.result });
     } catch (err) {

@@ -5,6 +5,8 @@ import { encodePrompt } from '../engine/search/run-search';
 import { inspectTreeNodeLens, LensUnavailableError } from '../engine/lens/logit-lens';
 import { replayThoughtInputs } from '../engine/strategies/latent';
 import { loadTunedLens } from '../engine/lens/tuned-lens';
+import type { InterventionSpec } from '../../shared/intervention';
+import { compileInterventions } from '../engine/intervention/compile';
 
 /**
  * What the inspector asks of the engine for one node: the decoded text of its path and its logit lens.
@@ -18,6 +20,9 @@ export async function inspectPath(
   path: TreeNode[],
   withLens = true,
   lensKind: LensKind = 'logit',
+  intervention?: InterventionSpec,
+  /** a fork: only its marked nodes were evaluated under the intervention */
+  forked = false,
 ): Promise<{ pathText: string; lens: LensLayer[] | null; availableLenses?: LensKind[] }> {
   const target = path[path.length - 1];
   if (!target) throw new Error('inspect: empty path');
@@ -38,6 +43,8 @@ export async function inspectPath(
     const lens = await inspectTreeNodeLens(model, tree, promptIds, target.id, {
       ...(thoughtInputs ? { thoughtInputs } : {}),
       ...(lensKind === 'tuned' ? { tuned } : {}),
+      // under an intervention the lens reads the modified stream; a fork's prefix (unmarked nodes) stays plain
+      ...(intervention ? { ...compileInterventions(model, [intervention]), ...(forked ? { plain: (id: number) => !tree.nodes[id]?.intervention } : {}) } : {}),
     });
     return { pathText, lens, availableLenses };
   } catch (err) {

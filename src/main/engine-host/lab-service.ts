@@ -22,6 +22,8 @@ import type { Spawner } from './child-handle';
 import { HostRun } from './host-run';
 import { startupModelFolder } from './default-folder';
 import { pathIds, pathTextOffline } from './tree-paths';
+import { listDirections, resolveIntervention } from './directions';
+import { describeIntervention, type InterventionSpec } from '../../shared/intervention';
 
 export type LabEventListener = <E extends LabEventName>(event: E, payload: LabEvents[E]) => void;
 
@@ -104,6 +106,8 @@ export class LabService {
       return this.engine.call({ kind: 'taskExamples', folder: model.folder, limit });
     },
     startRun: async (params: StartRunParams) => this.startRun(params),
+    forkRun: async (params: z.output<(typeof labRequests)['forkRun']['params']>) => this.forkRun(params),
+    listDirections: async () => listDirections((await this.currentModel()).folder),
     cancelRun: ({ runId }: { runId: string }) => {
       const run = this.run(runId);
       if (!run.running) return { cancelled: false };
@@ -133,6 +137,9 @@ export class LabService {
         // a logit lens stored on the node (continuous thoughts) need not be recomputed
         withLens: lens === 'tuned' || !node.lens,
         lens,
+        ...(run.summary.intervention && this.model?.folder === folder
+          ? { intervention: resolveIntervention(this.model, run.summary.intervention), forked: run.summary.forkOf !== undefined }
+          : {}),
       });
       const stored = lens === 'logit' ? node.lens : undefined;
       return {
@@ -212,6 +219,7 @@ export class LabService {
       if (!task) throw new LabRequestError(`the model's task has no test example ${params.taskIndex}`);
     }
     const config = this.resolveConfig(model, params.config, 'startRun: config', task);
+    const intervention = params.intervention ? resolveIntervention(model, params.intervention) : undefined;
     const number = ++this.runCounter;
     const runId = `run-${number}`;
     const summary: RunSummary = {
@@ -222,7 +230,9 @@ export class LabService {
       state: 'running',
       model: model.name,
       ...(task ? { task } : {}),
+      ...(params.intervention ? { intervention: params.intervention } : {}),
     };
+    if (params.intervention && !params.label?.trim()) summary.label += ` · ${describeIntervention(params.intervention)}`;
     const wasIdle = ![...this.runs.values()].some((r) => r.running);
     const run = new HostRun(summary, model.folder, {
       name: model.name,
@@ -240,6 +250,54 @@ export class LabService {
       prompt: params.prompt,
       config: config,
       ...(params.taskIndex !== undefined ? { taskIndex: params.taskIndex } : {}),
+      ...(intervention ? { intervention } : {}),
+    });
+    return { runId };
+  }
+
+  /** A fork is a new run: the source's tree plus what `config` grows from the node under the intervention. */
+  private async forkRun(params: z.output<(typeof labRequests)['forkRun']['params']>): Promise<{ runId: string }> {
+    const model = await this.currentModel();
+    const source = this.run(params.runId);
+    if (source.running) throw new LabRequestError('wait for the run to finish (or cancel it) before forking it');
+    const tree = source.tree;
+    const node = tree?.nodes[params.nodeId];
+    if (!tree || !node) throw new LabRequestError(`run ${params.runId} has no node ${params.nodeId}`);
+    const folder = source.folder ?? this.sameModelFolder(source);
+    if (folder !== model.folder) throw new LabRequestError(`run ${params.runId} was made with another model than the open one (${model.name})`);
+    const config = this.resolveConfig(model, params.config, 'forkRun: config', source.summary.task);
+    const intervention: InterventionSpec | undefined = params.intervention;
+    const resolved = intervention ? resolveIntervention(model, intervention) : undefined;
+    const what = intervention ? describeIntervention(intervention) : 'no intervention';
+    const number = ++this.runCounter;
+    const runId = `run-${number}`;
+    const at = node.parents.length === 0 ? 'the prompt' : JSON.stringify(node.text);
+    const summary: RunSummary = {
+      runId,
+      label: params.label?.trim() || `${source.summary.label} ⑂ ${config.strategy} at ${at} · ${what}`,
+      prompt: source.summary.prompt,
+      config,
+      state: 'running',
+      model: model.name,
+      ...(source.summary.task ? { task: source.summary.task } : {}),
+      ...(intervention ? { intervention } : {}),
+      forkOf: { runId: params.runId, nodeId: params.nodeId },
+    };
+    const wasIdle = ![...this.runs.values()].some((r) => r.running);
+    this.runs.set(runId, new HostRun(summary, model.folder, source.model));
+    this.emit('runStarted', summary);
+    if (wasIdle) this.emit('engineStatus', { state: 'busy' });
+    this.engine.send({
+      type: 'startFork',
+      runId,
+      folder: model.folder,
+      prompt: summary.prompt,
+      config,
+      ...(source.summary.task ? { taskIndex: source.summary.task.index } : {}),
+      ...(resolved ? { intervention: resolved } : {}),
+      source: tree,
+      nodeId: params.nodeId,
+      label: what,
     });
     return { runId };
   }

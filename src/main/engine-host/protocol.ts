@@ -5,6 +5,7 @@ import type { RunProgress, RunResult, RunStats } from '../../shared/run';
 import type { LensKind, LensLayer, TreeNode, TreeState } from '../../shared/tree';
 import type { TaskExample } from '../../shared/lab-api';
 import type { EvalScore } from '../../shared/eval';
+import type { InterventionSpec } from '../../shared/intervention';
 
 /**
  * Messages between the main process (host) and the engine process (child). Both transports
@@ -14,7 +15,7 @@ export type EngineCall =
   | { kind: 'openModel'; folder: string }
   | { kind: 'taskExamples'; folder: string; limit: number }
   /** the decoded path and logit lens of a node; `path` holds the nodes from the root to it */
-  | { kind: 'inspect'; folder: string; prompt: string; config: StrategyConfig; path: TreeNode[]; withLens: boolean; lens?: LensKind }
+  | { kind: 'inspect'; folder: string; prompt: string; config: StrategyConfig; path: TreeNode[]; withLens: boolean; lens?: LensKind; intervention?: InterventionSpec; forked?: boolean }
   /** deliberately kills the engine process (tests of the crash path) */
   | { kind: 'crash' };
 
@@ -27,7 +28,20 @@ export interface EngineCallResults {
 
 export type HostToEngine =
   | { type: 'call'; callId: number; call: EngineCall }
-  | { type: 'startRun'; runId: string; folder: string; prompt: string; config: StrategyConfig; taskIndex?: number }
+  | { type: 'startRun'; runId: string; folder: string; prompt: string; config: StrategyConfig; taskIndex?: number; intervention?: InterventionSpec }
+  /** a run that grows `source` from `nodeId` under the intervention (direction paths resolved by the host) */
+  | {
+      type: 'startFork';
+      runId: string;
+      folder: string;
+      prompt: string;
+      config: StrategyConfig;
+      taskIndex?: number;
+      intervention?: InterventionSpec;
+      source: TreeState;
+      nodeId: number;
+      label: string;
+    }
   /** an evaluation over task examples; cancelled with cancelRun and the eval's id */
   | { type: 'startEval'; evalId: string; folder: string; configs: StrategyConfig[]; limit: number }
   | { type: 'cancelRun'; runId: string };

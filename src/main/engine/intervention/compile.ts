@@ -1,4 +1,5 @@
 import type { LoadedModel } from '../model/load-model';
+import type { ModelInfo } from '../../../shared/model';
 import { InterventionSpecSchema, type DirectionFile, type InterventionInput } from '../../../shared/intervention';
 import { DirectionError, readDirectionFile } from './direction-file';
 
@@ -9,8 +10,8 @@ export interface ResidualInputs {
 }
 
 /** Refuses a direction measured on another model or another width, before any step runs. */
-export function checkDirectionFits(model: LoadedModel, direction: DirectionFile, source: string): void {
-  const { name, hiddenSize, numLayers } = model.info;
+export function checkDirectionFits(info: Pick<ModelInfo, 'name' | 'hiddenSize' | 'numLayers'>, direction: DirectionFile, source: string): void {
+  const { name, hiddenSize, numLayers } = info;
   if (direction.model !== name) {
     throw new DirectionError(`${source} was made on model "${direction.model}", not "${name}"`);
   }
@@ -45,7 +46,7 @@ export function compileInterventions(
       throw new DirectionError(`ablation is not supported by this graph: ${name} has no residual_ablate input`);
     }
     const direction = directions.get(spec.direction) ?? readDirectionFile(spec.direction);
-    checkDirectionFits(model, direction, spec.direction);
+    checkDirectionFits(model.info, direction, spec.direction);
     const available = Object.keys(direction.layers).map(Number).sort((a, b) => a - b);
     const layers = spec.layers ?? available;
     for (const layer of layers) {

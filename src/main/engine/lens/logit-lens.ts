@@ -50,6 +50,10 @@ export interface InspectLensOptions {
   topK?: number;
   /** the steering vector the run used, so the lens sees the same residual streams */
   residualDelta?: Float32Array;
+  /** the ablation the run used */
+  residualAblate?: Float32Array;
+  /** nodes the run evaluated without the intervention (a fork's prefix) */
+  plain?: (nodeId: number) => boolean;
   /** read through this tuned lens instead of the logit lens */
   tuned?: TunedLens | null;
 }
@@ -66,7 +70,7 @@ export async function inspectNodeLens(
   options: InspectLensOptions = {},
 ): Promise<LensLayer[]> {
   assertLensAvailable(model);
-  const evaluator = new Evaluator(model, lineage, { residualDelta: options.residualDelta });
+  const evaluator = new Evaluator(model, lineage, { residualDelta: options.residualDelta, residualAblate: options.residualAblate, plain: options.plain });
   try {
     const [evaluation] = await evaluator.evaluate([nodeId], { hiddenStates: true });
     if (!evaluation?.hiddenStates) throw new LensUnavailableError(`the model ${model.info.name} returned no hidden states`);
