@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import * as fs from 'node:fs';
+import { writeFileAtomic } from '../../engine/io/atomic-write';
+import { checkOutputFile } from '../output-file';
 import * as path from 'node:path';
 import { modelFromArg } from '../model-arg';
 import { taskFilesOf } from '../execute';
@@ -79,6 +80,7 @@ export async function frontierCommand(argv: string[]): Promise<void> {
   });
   const limit = values.limit !== undefined ? Number(values.limit) : undefined;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError('--limit must be a positive integer');
+  checkOutputFile(values.json, '--json');
   const model = await modelFromArg(values.model, values.threads);
   try {
     const files = taskFilesOf(model);
@@ -103,9 +105,7 @@ export async function frontierCommand(argv: string[]): Promise<void> {
     if (status === 'absent') console.log(`\n(no ${path.join(model.info.folder, TUNED_LENS_FILE)}: tuned lens not shown; scripts/model/tuned_lens.py trains one)`);
     if (status === 'stale') console.log(`\n(${path.join(model.info.folder, TUNED_LENS_FILE)} was trained for other weights: retrain it with scripts/model/tuned_lens.py)`);
     if (values.json) {
-      const tmp = `${values.json}.tmp-${process.pid}`;
-      fs.writeFileSync(tmp, JSON.stringify(report, null, 1));
-      fs.renameSync(tmp, values.json);
+      writeFileAtomic(values.json, JSON.stringify(report, null, 1));
       console.log(`wrote ${values.json}`);
     }
   } finally {
