@@ -252,7 +252,8 @@ export class Evaluator implements NodeEvaluator {
   ): NodeEvaluation {
     const vocab = out.logits.length / (batch * seq);
     const at = (row * seq + seq - 1) * vocab;
-    const logits = out.logits.slice(at, at + vocab);
+    // a view: the batch's logits stay alive only as long as its evaluations
+    const logits = out.logits.subarray(at, at + vocab);
     const evaluation: NodeEvaluation = { nodeId, logits, ...logSoftmaxWithEntropy(logits) };
     const hidden = this.model.info.hiddenSize;
     if (out.lastHidden && hidden) {
