@@ -1,7 +1,18 @@
 import * as ort from 'onnxruntime-node';
 import type { GraphSignature } from './signature';
-import { emptyKvArray, type KvShape, type KvTensors } from './kv-tensors';
+import { emptyKvArray, type KvArray, type KvShape, type KvTensors } from './kv-tensors';
 import { PositionLimitError } from './model-error';
+import { float16ToFloat32, float32ToFloat16 } from './float16';
+
+/** A float output as float32, whatever its type at the graph boundary (float16 graphs hand out half-precision bits). */
+function floatData(tensor: ort.Tensor): Float32Array;
+function floatData(tensor: ort.Tensor | undefined): Float32Array | undefined;
+function floatData(tensor: ort.Tensor | undefined): Float32Array | undefined {
+  if (!tensor) return undefined;
+  if (tensor.type === 'float16') return float16ToFloat32(tensor.data as Uint16Array);
+  if (tensor.type !== 'float32') throw new Error(`output of type ${tensor.type} where a float tensor was expected`);
+  return tensor.data as Float32Array;
+}
 
 export interface ForwardRequest {
   batch: number;
@@ -43,6 +54,12 @@ export class DecoderSession {
   /** positions the model was trained with (config.json), when known; a step past them is refused */
   maxPositions: number | null = null;
 
+  /** A float32 input as the graph wants it: float16 inputs get half-precision bits. */
+  private floatInput(name: string, data: Float32Array, dims: number[]): ort.Tensor {
+    const meta = this.session.inputMetadata.find((m) => m.name === name);
+    return meta?.isTensor && meta.type === 'float16' ? new ort.Tensor('float16', float32ToFloat16(data), dims) : new ort.Tensor('float32', data, dims);
+  }
+
   async forward(req: ForwardRequest): Promise<ForwardResult> {
     const { batch, seq } = req;
     const { numLayers, numKvHeads, headDim, type } = this.kvShape;
@@ -51,7 +68,7 @@ export class DecoderSession {
     const feeds: Record<string, ort.Tensor> = {};
     if (this.signature.convention === 'lab') {
       if (!req.inputsEmbeds) throw new Error('this model takes inputs_embeds');
-      feeds.inputs_embeds = new ort.Tensor('float32', req.inputsEmbeds, [batch, seq, this.hiddenSize!]);
+      feeds.inputs_embeds = this.floatInput('inputs_embeds', req.inputsEmbeds, [batch, seq, this.hiddenSize!]);
     } else {
       if (!req.inputIds) throw new Error('this model takes input_ids');
       feeds.input_ids = new ort.Tensor('int64', BigInt64Array.from(req.inputIds as number[], BigInt), [batch, seq]);
@@ -71,10 +88,10 @@ export class DecoderSession {
       feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(pastLength > 0 ? 1 : 0), [1]);
     }
     if (this.signature.hasResidualDelta) {
-      feeds.residual_delta = new ort.Tensor('float32', req.residualDelta ?? this.zeros(), [numLayers, this.hiddenSize!]);
+      feeds.residual_delta = this.floatInput('residual_delta', req.residualDelta ?? this.zeros(), [numLayers, this.hiddenSize!]);
     }
     if (this.signature.hasResidualAblate) {
-      feeds.residual_ablate = new ort.Tensor('float32', req.residualAblate ?? this.zeros(), [numLayers, this.hiddenSize!]);
+      feeds.residual_ablate = this.floatInput('residual_ablate', req.residualAblate ?? this.zeros(), [numLayers, this.hiddenSize!]);
     } else if (req.residualAblate) {
       throw new Error('ablation is not supported by this graph (it has no residual_ablate input)');
     }
@@ -92,14 +109,18 @@ export class DecoderSession {
     const out = await this.session.run(feeds, fetches);
     const present: KvTensors = { keys: [], values: [], batch, length: pastLength + seq };
     for (let i = 0; i < numLayers; i++) {
-      present.keys.push(out[`present.${i}.key`]!.data as Float32Array);
-      present.values.push(out[`present.${i}.value`]!.data as Float32Array);
+      // the cache stays in the graph's own type (Uint16Array bits for float16): it only ever goes back in
+      for (const [list, name] of [[present.keys, `present.${i}.key`], [present.values, `present.${i}.value`]] as const) {
+        const tensor = out[name]!;
+        if (tensor.type !== type) throw new Error(`${name} is ${tensor.type} but the past inputs are ${type}`);
+        list.push(tensor.data as KvArray);
+      }
     }
     return {
-      logits: out.logits!.data as Float32Array,
+      logits: floatData(out.logits!),
       present,
-      lastHidden: out.last_hidden_state?.data as Float32Array | undefined,
-      hiddenStates: out.hidden_states?.data as Float32Array | undefined,
+      lastHidden: floatData(out.last_hidden_state),
+      hiddenStates: floatData(out.hidden_states),
     };
   }
 
