@@ -34,7 +34,7 @@ async function shots(name: string) {
 const viewCount = () => page.locator('[data-testid=run-view]').count();
 
 /** Waits until `count` run views exist and all are finished. */
-async function waitForRuns(count: number, timeout = 90_000) {
+async function waitForRuns(count: number, timeout = 300_000) {
   await page.waitForFunction(
     (n) => {
       const all = [...document.querySelectorAll('[data-testid=run-view]')];
@@ -71,7 +71,7 @@ async function setStrategies(kinds: string[]) {
 }
 
 // runs share two cores with the rest of the suite: generous per-step limits, small runs
-vi.setConfig({ testTimeout: 300_000 });
+vi.setConfig({ testTimeout: 400_000, hookTimeout: 300_000 });
 
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium) console.log(`analyses.test.ts: skipped: no Chromium at ${CHROMIUM} (set LATTICE_LAB_CHROMIUM)`);
@@ -216,6 +216,8 @@ describe.skipIf(!haveChromium)('analyses on screen (serve mode, Chromium)', () =
   });
 
   it('applies the continuous-thought model\'s declared defaults and shows its hidden thoughts', async () => {
+    await setStrategies(['latent']);
+    expect(await page.inputValue('[data-testid=field-0-thoughts]')).toBe('3');
     await page.fill('[data-testid=model-folder]', COCONUT);
     await page.press('[data-testid=model-folder]', 'Enter');
     await page.waitForFunction(() => document.querySelector('[data-testid=model-name]')?.textContent === 'ontology-coconut');
