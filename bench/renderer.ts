@@ -20,6 +20,8 @@ import { layoutView } from '../src/renderer/src/lib/tree/layout';
 import { defaultViewOptions, viewTree } from '../src/renderer/src/lib/tree/view-tree';
 import { beamShapedTree } from './synthetic-tree';
 import { ROOT, buildApp, launchChromium } from '../test/e2e/serve-harness';
+import { fileURLToPath } from 'node:url';
+import { formatRow, median, type Measured } from './measure';
 
 const TREE_SIZE = 10_000;
 const BIG = 100_000;
@@ -63,11 +65,6 @@ const summary = (runId: string, state: RunSummary['state']): RunSummary => ({
   ...(state !== 'running' ? { result: { bestText: '', bestScore: null, nBest: [], cancelled: state === 'cancelled' } } : {}),
 });
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 
 /** Messages growing `tree` node by node from its root, `perMessage` nodes each (seq from 1). */
 function growthMessages(tree: TreeState, perMessage: number, upTo = tree.order.length): Patch[][] {
@@ -85,7 +82,8 @@ function growthMessages(tree: TreeState, perMessage: number, upTo = tree.order.l
 
 const rootOnly = (tree: TreeState): TreeState => ({ rootId: tree.rootId, nodes: { [tree.rootId]: tree.nodes[tree.rootId]! }, order: [tree.rootId] });
 
-async function main() {
+/** The renderer's figures, each with its target (`npm run bench` prints them in its renderer section). */
+export async function benchRenderer(): Promise<Measured[]> {
   if (!process.argv.includes('--no-build') || !fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) buildApp();
   const lab = new SyntheticLab();
   const server = await startServeServer({ service: lab, rendererDir: path.join(ROOT, 'out', 'renderer') });
@@ -207,18 +205,21 @@ async function main() {
   lab.emit('runFinished', summary('esc', 'cancelled'));
   await waitAttr('esc', 'data-nodes', 9000);
 
-  const line = (what: string, value: string, target: string) => console.log(`${what.padEnd(62)} ${value.padStart(10)}   target ${target}`);
-  console.log(`renderer: Cytoscape ${renderer}; drawn nodes include one "+k pruned" stub per parent`);
-  line(`tidy layout of ${TREE_SIZE} nodes (${drawnCount(tree)} drawn; Node, median of 5)`, `${median(layoutTimes).toFixed(0)} ms`, '-');
-  line(`${TREE_SIZE}-node tree: layout + first paint (median of 3)`, `${median(snapshotTimes).toFixed(0)} ms`, '<= 1000 ms');
-  line(`${BIG}-node tree drawn (${drawnCount(huge)} drawn)`, `${hugeMs.toFixed(0)} ms`, '<= 5000 ms');
-  line(`${BIG}-node tree: drag-pan half the view, to the next frame`, `${panMs.toFixed(0)} ms`, '-');
-  line(`live growth to ${TREE_SIZE} nodes (${growth.length} messages, ${growSeconds.toFixed(1)} s): longest task`, `${longest.toFixed(0)} ms`, '<= 100 ms');
-  line(`live growth: last node drawn after the last message`, `${caughtUp.toFixed(0)} ms`, '-');
-  line(`Esc to "cancelled" on screen, ${escMessages.length - onScreen} patch messages queued`, `${escMs.toFixed(0)} ms`, '<= 200 ms');
-
+  const rows: Measured[] = [
+    { name: `renderer: Cytoscape ${renderer} (drawn counts include one "+k pruned" stub per parent)`, value: 0, unit: '' },
+    { name: `tidy layout of ${TREE_SIZE} nodes, ${drawnCount(tree)} drawn (Node)`, value: median(layoutTimes), unit: 'ms' },
+    { name: `${TREE_SIZE}-node tree: layout + first paint`, value: median(snapshotTimes), unit: 'ms', atMost: 1000 },
+    { name: `${BIG}-node tree drawn (${drawnCount(huge)} drawn)`, value: hugeMs, unit: 'ms', atMost: 5000 },
+    { name: `${BIG}-node tree: drag-pan, to the next frame`, value: panMs, unit: 'ms' },
+    { name: `growth to ${TREE_SIZE} nodes (${growth.length} msgs, ${growSeconds.toFixed(1)} s): longest task`, value: longest, unit: 'ms', atMost: 100 },
+    { name: 'growth: last node drawn after the last message', value: caughtUp, unit: 'ms' },
+    { name: `Esc to "cancelled" on screen, ${escMessages.length - onScreen} messages queued`, value: escMs, unit: 'ms', atMost: 200 },
+  ];
   await browser.close();
   await server.close();
+  return rows;
 }
 
-await main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  for (const row of await benchRenderer()) console.log(row.unit === '' ? row.name : formatRow(row));
+}

@@ -21,6 +21,8 @@ const LABELS_ALWAYS = 1500;
 /** Fit keeps trees up to this many drawn nodes at a zoom where labels are legible (the view scrolls instead) */
 export const FIT_LEGIBLE_MAX = 300;
 const PAD = 24;
+/** elements added to Cytoscape per animation frame when a drawing brings many */
+const ADD_CHUNK = 3000;
 /** room for the label of the last column and the stubs' "+k pruned" beside their node */
 const LABEL_ROOM = 70;
 
@@ -121,8 +123,9 @@ export class TreeCanvas {
     return false;
   }
 
+  /** nodes on the canvas (a big first drawing arrives over several frames) */
   get drawnCount(): number {
-    return this.drawnNodes.size;
+    return this.cy.nodes().length;
   }
 
   /**
@@ -138,6 +141,7 @@ export class TreeCanvas {
 
   /** Brings the drawing up to date with `tree` (the whole tree; what is drawn follows `options`). */
   sync(tree: TreeState): void {
+    this.flushPending();
     this.tree = tree;
     const { root, nodes } = viewTree(tree, this.options);
     this.view = nodes;
@@ -149,7 +153,41 @@ export class TreeCanvas {
     this.cy.batch(() => this.patchElements(tree));
     if (!this.userMoved) this.fit();
     this.updateLabels();
-    this.events.drawn();
+    if (this.pending.length === 0) this.events.drawn();
+  }
+
+  /** elements still to add, a chunk per animation frame (a big tree's first drawing) */
+  private pending: ElementDefinition[] = [];
+  private pendingFrame = 0;
+
+  /**
+   * Adds elements to Cytoscape: at once when few, otherwise a chunk per animation frame so that a
+   * 100,000-node tree does not hold the page for seconds (nodes come before the edges that need them).
+   */
+  private addElements(elements: ElementDefinition[]): void {
+    if (elements.length <= ADD_CHUNK) {
+      this.cy.add(elements);
+      return;
+    }
+    this.cy.add(elements.slice(0, ADD_CHUNK));
+    this.pending = elements.slice(ADD_CHUNK);
+    const step = () => {
+      this.pendingFrame = 0;
+      if (this.cy.destroyed()) return;
+      const chunk = this.pending.splice(0, ADD_CHUNK);
+      this.cy.add(chunk);
+      if (this.pending.length > 0) this.pendingFrame = requestAnimationFrame(step);
+      else this.events.drawn();
+    };
+    this.pendingFrame = requestAnimationFrame(step);
+  }
+
+  /** Adds what is still queued at once (a new sync must start from a complete drawing). */
+  private flushPending(): void {
+    if (this.pendingFrame) cancelAnimationFrame(this.pendingFrame);
+    this.pendingFrame = 0;
+    if (this.pending.length > 0) this.cy.add(this.pending);
+    this.pending = [];
   }
 
   private patchElements(tree: TreeState): void {
@@ -198,7 +236,7 @@ export class TreeCanvas {
       if (before === undefined) added.push({ group: 'edges', data: { id: key, source: e.source, target: e.target }, classes: this.withMarks(key, e.classes) });
       else if (before !== e.classes) this.cy.getElementById(key).classes(this.withMarks(key, e.classes));
     }
-    if (added.length > 0) this.cy.add(added);
+    if (added.length > 0) this.addElements(added);
   }
 
   /** An element's classes with the chosen-path and hover marks it currently has. */
@@ -406,6 +444,7 @@ export class TreeCanvas {
   }
 
   destroy(): void {
+    if (this.pendingFrame) cancelAnimationFrame(this.pendingFrame);
     if (this.labelTimer) clearTimeout(this.labelTimer);
     this.cy.destroy();
   }
