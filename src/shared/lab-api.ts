@@ -101,6 +101,8 @@ export const labRequests = {
   /** the direction files shipped in the open model's directions/ folder */
   listDirections: { params: z.object({}), result: z.array(DirectionInfoSchema) },
   cancelRun: { params: z.object({ runId }), result: z.object({ cancelled: z.boolean() }) },
+  /** a fresh engine process (after repeated crashes the host stops restarting it on its own); running runs fail */
+  restartEngine: { params: z.object({}), result: z.object({ restarted: z.boolean() }) },
   listRuns: { params: z.object({}), result: z.array(RunSummarySchema) },
   /** the whole current tree of a run (for a late subscriber); `seq` is the last patch message it includes */
   getTree: { params: z.object({ runId }), result: z.object({ tree: z.custom<TreeState>(), seq: z.number().int() }) },
@@ -160,7 +162,7 @@ export interface LabEvents {
 }
 
 export interface MenuCommand {
-  command: 'chooseModel' | 'import' | 'exportJson';
+  command: 'chooseModel' | 'import' | 'exportJson' | 'restartEngine';
 }
 export type LabEventName = keyof LabEvents;
 

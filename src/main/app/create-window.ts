@@ -1,4 +1,4 @@
-import { BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, shell } from 'electron';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -26,6 +26,8 @@ export function createMainWindow(outDir: string): AppWindow {
       webSecurity: true,
       allowRunningInsecureContent: false,
       spellcheck: false,
+      // no developer tools (menu item or shortcut) in a packaged build
+      devTools: !app.isPackaged,
     },
   });
   const devUrl = process.env.ELECTRON_RENDERER_URL;

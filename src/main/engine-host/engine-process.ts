@@ -89,6 +89,17 @@ export class EngineProcess {
     this.lost(reason, true);
   }
 
+  /**
+   * The researcher's "Restart engine": after the host gave up on a crash loop, or to get a stuck engine back.
+   * The crash history is forgotten, so the next crashes are counted afresh.
+   */
+  restartByUser(): void {
+    this.crashes = [];
+    this.gaveUp = false;
+    if (this.child) this.restart('restarted by the user');
+    else this.start();
+  }
+
   stop(): void {
     this.stopped = true;
     const child = this.child;
@@ -122,6 +133,6 @@ export class EngineProcess {
   private stoppedMessage(): string {
     return this.stopped
       ? 'the engine was shut down'
-      : `the engine process crashed ${MAX_CRASHES} times within a minute and was not restarted; restart Lattice Lab`;
+      : `the engine process crashed ${MAX_CRASHES} times within a minute and was not restarted automatically; use "Restart engine" to try again`;
   }
 }

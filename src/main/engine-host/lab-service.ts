@@ -108,6 +108,11 @@ export class LabService {
     startRun: async (params: StartRunParams) => this.startRun(params),
     forkRun: async (params: z.output<(typeof labRequests)['forkRun']['params']>) => this.forkRun(params),
     listDirections: async () => listDirections((await this.currentModel()).folder),
+    restartEngine: () => {
+      this.engine.restartByUser();
+      this.emit('engineStatus', { state: 'restarted', message: 'the engine was restarted' });
+      return { restarted: true };
+    },
     cancelRun: ({ runId }: { runId: string }) => {
       const run = this.run(runId);
       if (!run.running) return { cancelled: false };

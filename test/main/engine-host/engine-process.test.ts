@@ -85,3 +85,24 @@ describe('EngineProcess', () => {
     expect(log.filter((l) => l === 'restarted')).toHaveLength(6);
   });
 });
+
+describe('EngineProcess restart by the user', () => {
+  it('after giving up on a crash loop, "Restart engine" brings a fresh child and counts crashes afresh', async () => {
+    const { engine, children } = harness();
+    engine.start();
+    for (let i = 0; i < 5; i++) children[children.length - 1]!.die();
+    await expect(engine.call({ kind: 'openModel', folder: '/m' })).rejects.toThrow(/use "Restart engine"/);
+    expect(children).toHaveLength(5);
+    engine.restartByUser();
+    expect(children).toHaveLength(6);
+    const child = children[5]!;
+    child.emit({ type: 'ready' });
+    const result = engine.call({ kind: 'openModel', folder: '/m' });
+    const sent = child.sent[0] as Extract<HostToEngine, { type: 'call' }>;
+    child.emit({ type: 'callResult', callId: sent.callId, ok: true, value: { name: 'm' } });
+    await expect(result).resolves.toEqual({ name: 'm' });
+    // four more crashes are still restarted automatically: the history was cleared
+    for (let i = 0; i < 4; i++) children[children.length - 1]!.die();
+    expect(children).toHaveLength(10);
+  });
+});

@@ -41,6 +41,7 @@ export async function startLab(): Promise<void> {
       if (command === 'chooseModel') void chooseModelFolder();
       if (command === 'exportJson') void exportComparison();
       if (command === 'import') document.getElementById('import-file')?.click();
+      if (command === 'restartEngine') void restartEngine();
     });
     await lab.store.attach();
     lab.connected = true;
@@ -226,6 +227,17 @@ export async function exportComparison(): Promise<void> {
     lab.notice = `Exported ${runIds.length} run${runIds.length > 1 ? 's' : ''}.`;
   } catch (err) {
     lab.error = `Export: ${messageOf(err)}`;
+  }
+}
+
+/** A fresh engine process (after repeated crashes the host no longer restarts it by itself); finished runs are kept. */
+export async function restartEngine(): Promise<void> {
+  try {
+    await api().request('restartEngine', {});
+    lab.error = '';
+    lab.notice = 'The engine was restarted.';
+  } catch (err) {
+    lab.error = `Restart engine: ${messageOf(err)}`;
   }
 }
 
