@@ -21,6 +21,8 @@ export const ExportRunSchema = z.strictObject({
   stats: RunStatsSchema,
   result: RunResultSchema,
   nodes: z.array(TreeNodeSchema.strict()).min(1),
+  /** a run that failed (e.g. its engine crashed): why; its nodes are those built before, its stats count only them */
+  error: z.string().optional(),
 });
 export type ExportRun = z.infer<typeof ExportRunSchema>;
 

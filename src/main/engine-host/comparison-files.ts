@@ -4,6 +4,7 @@ import { parseExportFile } from '../../shared/export-validate';
 import { buildExportFile, treeFromExport } from '../engine/export/build-export';
 import { HostRun } from './host-run';
 import type { TreeState } from '../../shared/tree';
+import type { RunResult, RunStats } from '../../shared/run';
 
 /** The run id an imported run had in its file: exporting it again keeps that id. */
 const idsInFile = new WeakMap<HostRun, string>();
@@ -15,8 +16,8 @@ const idsInFile = new WeakMap<HostRun, string>();
 export function comparisonFile(runs: HostRun[]): ExportFile {
   for (const run of runs) {
     if (run.running) throw new LabRequestError(`${run.summary.label} is still running; wait for it or cancel it`);
-    if (!run.tree || !run.summary.stats || !run.summary.result) {
-      throw new LabRequestError(`${run.summary.label} has no result to export (${run.summary.error ?? 'it never started'})`);
+    if (!run.tree || run.tree.order.length === 0) {
+      throw new LabRequestError(`${run.summary.label} has no nodes to export (${run.summary.error ?? 'it never started'})`);
     }
   }
   const first = runs[0]!;
@@ -42,12 +43,37 @@ export function comparisonFile(runs: HostRun[]): ExportFile {
       id: fileId(run),
       label: run.summary.label,
       config: run.summary.config,
-      stats: run.summary.stats!,
-      result: run.summary.result!,
+      ...resultOf(run),
       tree: run.tree!,
     })),
     task ? { split: 'test', index: task.index, options: task.options, answer: task.answer } : undefined,
   );
+}
+
+/**
+ * A run's stats and result; a run that failed (its engine crashed) has neither, so its kept nodes are exported
+ * with what they alone say: counts by status, no best text, `cancelled`, and the failure as `error`.
+ */
+function resultOf(run: HostRun): { stats: RunStats; result: RunResult; error?: string } {
+  if (run.summary.stats && run.summary.result) return { stats: run.summary.stats, result: run.summary.result, ...(run.summary.error ? { error: run.summary.error } : {}) };
+  const nodes = run.tree!.order.map((id) => run.tree!.nodes[id]!);
+  const count = (status: string) => nodes.filter((n) => n.status === status).length;
+  return {
+    stats: {
+      nodesCreated: nodes.length,
+      nodesExpanded: count('expanded'),
+      nodesPruned: count('pruned'),
+      nodesMerged: count('merged'),
+      // not recorded for a run that never finished
+      forwardPasses: 0,
+      tokensEvaluated: 0,
+      wallTimeMs: 0,
+      peakKvBytes: 0,
+      coveredMass: 0,
+    },
+    result: { bestText: '', bestScore: null, nBest: [], cancelled: true },
+    error: `${run.summary.error ?? 'the run failed'} (forward passes, tokens, time and KV were not recorded)`,
+  };
 }
 
 /**
@@ -70,7 +96,8 @@ export function runsFromFile(input: unknown, newRunId: () => string): { run: Hos
         label: exported.label ?? exported.id,
         prompt: file.prompt,
         config: exported.config,
-        state: exported.result.cancelled ? 'cancelled' : 'done',
+        state: exported.error ? 'failed' : exported.result.cancelled ? 'cancelled' : 'done',
+        ...(exported.error ? { error: exported.error } : {}),
         stats: exported.stats,
         result: exported.result,
         model: file.model.name,

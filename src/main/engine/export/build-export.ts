@@ -12,6 +12,8 @@ export interface FinishedRun {
   stats: RunStats;
   result: RunResult;
   tree: TreeState;
+  /** the run failed: why (its tree holds the nodes built before) */
+  error?: string;
 }
 
 export function exportRun(run: FinishedRun): ExportRun {
@@ -23,6 +25,7 @@ export function exportRun(run: FinishedRun): ExportRun {
     stats: run.stats,
     result: run.result,
     nodes: run.tree.order.map((id) => run.tree.nodes[id]!),
+    ...(run.error ? { error: run.error } : {}),
   };
 }
 
