@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { ask } from './ws-ask';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'serve-child.ts');
 
@@ -38,19 +39,10 @@ afterAll(() => {
 });
 
 let nextId = 1;
-function ask(ws: WebSocket): Promise<any> {
+/** A ping through the echoing endpoint: the reply proves the connection and the server are alive. */
+function ping(ws: WebSocket): Promise<any> {
   const id = nextId++;
-  return new Promise((resolve) => {
-    const onMessage = (data: WebSocket.RawData) => {
-      const message = JSON.parse(String(data));
-      if (message.id === id) {
-        ws.off('message', onMessage);
-        resolve(message);
-      }
-    };
-    ws.on('message', onMessage);
-    ws.send(JSON.stringify({ id, name: 'ping', params: { id } }));
-  });
+  return ask(ws, id, 'ping', { id });
 }
 
 /** A raw TCP connection after a valid WebSocket handshake. */
@@ -130,7 +122,7 @@ describe('serve survives malformed WebSocket frames', () => {
       socket.write(bytes());
       expect(await closed).toBe(code);
       expect(exited).toBeNull();
-      expect(await ask(bystander)).toMatchObject({ ok: true, value: { name: 'ping' } });
+      expect(await ping(bystander)).toMatchObject({ ok: true, value: { name: 'ping' } });
     });
   }
 
@@ -141,9 +133,9 @@ describe('serve survives malformed WebSocket frames', () => {
     expect(await Promise.all(closed)).toEqual(MALFORMED.map((m) => m.code));
     const fresh = new WebSocket(`ws://127.0.0.1:${port}/api?token=${token}`, { origin: `http://127.0.0.1:${port}` });
     await new Promise((resolve) => fresh.once('open', resolve));
-    expect(await ask(fresh)).toMatchObject({ ok: true });
+    expect(await ping(fresh)).toMatchObject({ ok: true });
     fresh.close();
-    expect(await ask(bystander)).toMatchObject({ ok: true });
+    expect(await ping(bystander)).toMatchObject({ ok: true });
     expect(exited).toBeNull();
   });
 
@@ -165,7 +157,7 @@ describe('serve survives malformed WebSocket frames', () => {
       socket.write(garbage);
       await new Promise((resolve) => socket.once('close', resolve));
     }
-    expect(await ask(bystander)).toMatchObject({ ok: true });
+    expect(await ping(bystander)).toMatchObject({ ok: true });
     expect(exited).toBeNull();
   });
 });

@@ -9,6 +9,7 @@ import { LabService } from '../../../src/main/engine-host/lab-service';
 import { forkSpawner } from '../../../src/main/engine-host/fork-spawner';
 import { ENGINE_CHILD } from '../engine-host/service-harness';
 import { fixturePath } from '../../helpers/fixtures';
+import { ask } from './ws-ask';
 
 let dir: string;
 let service: LabService;
@@ -50,20 +51,6 @@ function socket(token: string, origin = `http://127.0.0.1:${handle.port}`): Prom
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-  });
-}
-
-function ask(ws: WebSocket, id: number, name: string, params: unknown): Promise<any> {
-  return new Promise((resolve) => {
-    const onMessage = (data: WebSocket.RawData) => {
-      const message = JSON.parse(String(data));
-      if (message.id === id) {
-        ws.off('message', onMessage);
-        resolve(message);
-      }
-    };
-    ws.on('message', onMessage);
-    ws.send(JSON.stringify({ id, name, params }));
   });
 }
 
