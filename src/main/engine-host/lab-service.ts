@@ -279,7 +279,7 @@ export class LabService {
     const at = node.parents.length === 0 ? 'the prompt' : JSON.stringify(node.text);
     const summary: RunSummary = {
       runId,
-      label: params.label?.trim() || `${source.summary.label} ⑂ ${config.strategy} at ${at} · ${what}`,
+      label: params.label?.trim() || `${source.summary.label} → fork: ${config.strategy} at ${at} · ${what}`,
       prompt: source.summary.prompt,
       config,
       state: 'running',

@@ -38,7 +38,7 @@ describe('forks under an intervention through the LabApi', () => {
     expect(summary.state).toBe('done');
     expect(summary.forkOf).toEqual({ runId, nodeId });
     expect(summary.intervention).toMatchObject(intervention);
-    expect(summary.label).toMatch(/⑂ greedy at .* · steer ×0.5 flilkpus-minus-flaipus.json L2/);
+    expect(summary.label).toMatch(/→ fork: greedy at .* · steer ×0.5 flilkpus-minus-flaipus.json L2/);
     const { tree } = await service.call('getTree', { runId: fork.runId });
     expect(treeFromEvents(events, fork.runId)).toEqual(tree);
     // the source tree is all there, and the fork's nodes are marked and carry their unsteered log-probability

@@ -173,6 +173,7 @@ async function startAllRuns(): Promise<void> {
         config,
         ...(draft.label.trim() ? { label: draft.label.trim() } : {}),
         ...(taskIndex !== undefined ? { taskIndex } : {}),
+        ...(draft.intervention ? { intervention: draft.intervention } : {}),
       });
     } catch (err) {
       lab.error = `${draft.label || draft.strategy}: ${messageOf(err)}`;

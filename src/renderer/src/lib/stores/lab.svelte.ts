@@ -4,6 +4,7 @@ import type { StrategyName } from '../../../../shared/strategies';
 import type { StrategyField } from '../form/strategy-fields';
 import type { RunStore } from './run-store';
 import type { EvalScore } from '../../../../shared/eval';
+import type { InterventionInput } from '../../../../shared/intervention';
 
 export interface StrategyDraft {
   key: number;
@@ -12,6 +13,8 @@ export interface StrategyDraft {
   fields: StrategyField[];
   /** the field that is wrong and why, after a refused start */
   error: { field: string; message: string } | null;
+  /** steering or ablation for this run (a file of the model's directions/ folder) */
+  intervention?: InterventionInput | null;
 }
 
 export interface EvalState {
