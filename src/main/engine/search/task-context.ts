@@ -14,4 +14,6 @@ export interface TaskContext {
   /** the example itself and the ontology, for analyses that need more than the frontiers (e.g. frontier values) */
   record?: TaskRecord;
   ontology?: Ontology;
+  /** latent runs also measure the frontier values after k thoughts (extra passes outside the run's stats and time budget) */
+  frontierValues?: boolean;
 }

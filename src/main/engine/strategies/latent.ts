@@ -202,7 +202,7 @@ export const latent: Strategy<'latent'> = async (ctx, config) => {
     ...(recalls.length > 0 ? { meanFrontierRecall: recalls.reduce((a, b) => a + b, 0) / recalls.length } : {}),
     answer: config.answer.strategy,
   };
-  const { record, ontology } = ctx.task ?? {};
-  if (record && ontology && markers) analysis.frontierValues = await frontierValuesOf(ctx.model, record, ontology, config.thoughts);
+  const { record, ontology, frontierValues } = ctx.task ?? {};
+  if (record && ontology && markers && frontierValues) analysis.frontierValues = await frontierValuesOf(ctx.model, record, ontology, config.thoughts);
   return { ranked: answer.ranked, analysis };
 };

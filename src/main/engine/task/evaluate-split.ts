@@ -100,7 +100,7 @@ export async function evaluateStrategy(
       config,
       signal: options.signal,
       ...options.intervention,
-      task: taskContextOf(index, record, files.ontology),
+      task: taskContextOf(index, record, files.ontology, { frontierValues: false }),
       judge: taskJudge(files.ontology, record),
     })),
     {

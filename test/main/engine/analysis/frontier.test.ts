@@ -75,6 +75,15 @@ for (const name of ['ontology-coconut', 'ontology-cot']) {
             expect(Math.abs(f.value - step.values[j]!)).toBeLessThan(1e-4);
           });
         }
+        // eval leaves the probe out (its passes would count as the run's time)
+        const plain = await runSearch({
+          model,
+          prompt: record.prompt,
+          task: taskContextOf(q.index, record, files.ontology, { frontierValues: false }),
+          config: resolveStrategyConfig({ strategy: 'latent', mode: 'hidden', thoughts: 6, maxNewTokens: 40 }),
+        });
+        expect(LatentAnalysisSchema.parse(plain.result.analysis).frontierValues).toBeUndefined();
+        expect(plain.result.bestText).toBe(out.result.bestText);
       });
     }
   });
