@@ -37,8 +37,8 @@ export interface SteerTowardResult {
 /**
  * Steering toward the distractor: for each test question, a direction from prompts about the distractor concept
  * minus prompts about the answer concept (mean residual at the last token after each of `layers`), added at every
- * position with each scale; how often the answer flips, and to the distractor, against the scale. Scale 0 is the
- * unsteered baseline (the first column of the flips).
+ * position with each scale; how often the answer flips, and to the distractor, against the scale. Scale 0 (always
+ * run) is the unsteered baseline the flips are counted against; a negative scale steers toward the answer.
  */
 export async function steerTowardDistractor(
   model: LoadedModel,
@@ -70,11 +70,12 @@ export async function steerTowardDistractor(
     options.onExample?.(index + 1, records.length);
   }
   const n = Math.max(1, answers.length);
+  const base = scales.indexOf(0);
   const rows = scales.map((scale, k) => ({
     scale,
     examples: answers.length,
     accuracy: verdicts[k]!.filter((v) => v === 'correct').length / n,
-    flipRate: answers.filter((a) => a.byScale[k] !== a.byScale[0]).length / n,
+    flipRate: answers.filter((a) => a.byScale[k] !== a.byScale[base]).length / n,
     distractorRate: answers.filter((a) => a.byScale[k] === a.distractor).length / n,
     malformedRate: verdicts[k]!.filter((v) => v === 'malformed').length / n,
   }));
