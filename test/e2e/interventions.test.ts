@@ -100,6 +100,10 @@ describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)',
     const siblings = tree.order.filter((id) => tree.nodes[id]!.parents[0] === twin.parents[0]);
     expect(siblings).toContain(forkAt);
     expect(siblings).toContain(twin.id);
+    // where the steered and unsteered branches part, their answers differ: the fork's parent node is a critical token
+    const forkSummary = (await api.request('listRuns', {})).find((r) => r.runId === forkId)!;
+    expect(forkSummary.result!.critical!.map((c) => c.nodeId)).toContain(twin.parents[0]);
+    expect(Number(await page.textContent(`[data-testid=compare-row][data-run-id="${forkId}"] [data-testid=cell-critical]`))).toBe(forkSummary.result!.critical!.length);
     const drawn = await steeredDrawn(forkId);
     expect(drawn.steered).toBeGreaterThan(3);
     expect(drawn.plain).toBeGreaterThan(3);
