@@ -121,6 +121,7 @@ export async function benchRenderer(): Promise<Measured[]> {
 
   // (1) a 10,000-node snapshot: from the event leaving the server to the frame after Cytoscape has it.
   const snapshotTimes: number[] = [];
+  let renderer = 'none';
   for (let i = 0; i < 3; i++) {
     const runId = `big-${i}`;
     const started = performance.now();
@@ -130,11 +131,12 @@ export async function benchRenderer(): Promise<Measured[]> {
     await drawnIs(runId, drawnCount(tree));
     await nextFrames();
     snapshotTimes.push(performance.now() - started);
-    if (i === 0) await page.screenshot({ path: path.join(ROOT, 'test', 'artifacts', 'bench-10k.png') });
+    if (i === 0) {
+      await page.screenshot({ path: path.join(ROOT, 'test', 'artifacts', 'bench-10k.png') });
+      renderer = (await page.locator(`[data-run-id="${runId}"][data-testid=run-view]`).getAttribute('data-renderer')) ?? 'none';
+    }
     await remove(runId);
   }
-  console.error(`10k snapshots: ${snapshotTimes.map((t) => t.toFixed(0)).join(', ')} ms`);
-  const renderer = await page.evaluate(() => document.querySelector('[data-testid=run-view]')?.getAttribute('data-renderer') ?? 'none');
 
   // (2) 100,000 nodes: drawn, then panned (the frame after a pan of half the view).
   const huge = beamShapedTree(BIG);
@@ -145,7 +147,6 @@ export async function benchRenderer(): Promise<Measured[]> {
   await drawnIs('huge', drawnCount(huge));
   await nextFrames();
   const hugeMs = performance.now() - hugeStart;
-  console.error(`100k: ${hugeMs.toFixed(0)} ms`);
   const box = (await page.locator('[data-run-id="huge"] .canvas').boundingBox())!;
   const panStart = performance.now();
   await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2);
@@ -176,11 +177,11 @@ export async function benchRenderer(): Promise<Measured[]> {
     await new Promise((r) => setTimeout(r, 33));
   }
   const lastSent = performance.now();
-  console.error(`growth sent; drawn ${await page.locator('[data-run-id="grow"]').getAttribute('data-drawn')} of ${drawnCount(grown)}`);
   await drawnIs('grow', drawnCount(grown));
   const caughtUp = performance.now() - lastSent;
   const longest = await page.evaluate(() => (window as unknown as { longest: number }).longest);
   const growSeconds = (lastSent - growStart) / 1000;
+  lab.emit('runFinished', summary('grow', 'done'));
   await remove('grow');
 
   // (4) Esc with a backlog: a run has 5,000 nodes on screen and 2,000 more patch messages queued for it
