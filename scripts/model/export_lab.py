@@ -41,14 +41,16 @@ OPSET = 14
 
 
 class LabWrapper(nn.Module):
-    def __init__(self, model: Decoder):
+    def __init__(self, model: Decoder, ablation: bool = True):
         super().__init__()
         self.model = model
+        self.ablation = ablation
 
     def forward(self, inputs_embeds, attention_mask, position_ids, *rest):
         L = self.model.cfg.num_hidden_layers
         past = [(rest[2 * i], rest[2 * i + 1]) for i in range(L)]
-        residual_delta, residual_ablate = rest[2 * L], rest[2 * L + 1]
+        residual_delta = rest[2 * L]
+        residual_ablate = rest[2 * L + 1] if self.ablation else None
         logits, last, hs, presents = self.model.forward_full(
             inputs_embeds, attention_mask, position_ids, past, residual_delta, residual_ablate
         )
@@ -67,18 +69,18 @@ class LensWrapper(nn.Module):
         return self.model.lens(hidden)
 
 
-def lab_names(L: int):
+def lab_names(L: int, ablation: bool = True):
     inputs = ["inputs_embeds", "attention_mask", "position_ids"]
     for i in range(L):
         inputs += [f"past_key_values.{i}.key", f"past_key_values.{i}.value"]
-    inputs += ["residual_delta", "residual_ablate"]
+    inputs += ["residual_delta", "residual_ablate"] if ablation else ["residual_delta"]
     outputs = ["logits", "last_hidden_state", "hidden_states"]
     for i in range(L):
         outputs += [f"present.{i}.key", f"present.{i}.value"]
     return inputs, outputs
 
 
-def export_lab_onnx(model: Decoder, path: str):
+def export_lab_onnx(model: Decoder, path: str, ablation: bool = True):
     model.eval()
     cfg = model.cfg
     L = cfg.num_hidden_layers
@@ -92,7 +94,7 @@ def export_lab_onnx(model: Decoder, path: str):
     delta = torch.zeros(L, cfg.hidden_size)
     # non-zero example values so the tracer cannot treat either input as a constant
     ablate = torch.nn.functional.normalize(torch.randn(L, cfg.hidden_size), dim=-1)
-    inputs, outputs = lab_names(L)
+    inputs, outputs = lab_names(L, ablation)
     dyn = {
         "inputs_embeds": {0: "batch", 1: "seq"},
         "attention_mask": {0: "batch", 1: "total"},
@@ -108,7 +110,7 @@ def export_lab_onnx(model: Decoder, path: str):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with torch.no_grad():
         torch.onnx.export(
-            LabWrapper(model), (embeds, mask, pos, *past, delta, ablate), path,
+            LabWrapper(model, ablation), (embeds, mask, pos, *past, delta, *([ablate] if ablation else [])), path,
             input_names=inputs, output_names=outputs, dynamic_axes=dyn,
             opset_version=OPSET, do_constant_folding=True,
         )
@@ -162,9 +164,11 @@ def lab_config(model: Decoder, bos: int, eos: int, pad: int, extra: dict | None 
     return d
 
 
-def export_lab_folder(model: Decoder, out: str, bos: int, eos: int, pad: int, extra_config: dict | None = None):
+def export_lab_folder(model: Decoder, out: str, bos: int, eos: int, pad: int, extra_config: dict | None = None,
+                      ablation: bool = True):
+    """ablation=False leaves out the residual_ablate input (a graph as lab exports were before it)."""
     os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
-    export_lab_onnx(model, os.path.join(out, "onnx", "model.onnx"))
+    export_lab_onnx(model, os.path.join(out, "onnx", "model.onnx"), ablation)
     export_lens_onnx(model, os.path.join(out, "onnx", "lens.onnx"))
     write_embeddings(model, os.path.join(out, "embeddings.f32"))
     with open(os.path.join(out, "config.json"), "w") as f:

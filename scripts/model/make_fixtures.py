@@ -123,7 +123,9 @@ def lab_fixture(out, name, cfg, seed, scale, bigram=False):
     m = build(cfg, seed, scale, bigram)
     report(name, m)
     vocab = ["<eos>", "a", "b", "c", "d", "e", "f", "g"]
-    export_lab_folder(m, d, bos=0, eos=0, pad=0, extra_config={"fixture": name})
+    # the lab fixtures keep the signature from before residual_ablate: the engine must still read such folders
+    # (and say "not supported by this graph" for ablation); the bundled models carry the input
+    export_lab_folder(m, d, bos=0, eos=0, pad=0, extra_config={"fixture": name}, ablation=False)
     dump(os.path.join(d, "tokenizer.json"), tokjson.wordpiece(vocab, ["<eos>"], unk="<eos>"))
     dump(os.path.join(d, "tokenizer_config.json"),
          tokjson.tokenizer_config("<eos>", "<eos>", "<eos>", "<eos>", add_bos=False))
