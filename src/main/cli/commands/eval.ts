@@ -4,6 +4,7 @@ import { checkOutputFile } from '../output-file';
 import { modelFromArg } from '../model-arg';
 import { strategyFromSpec, UsageError } from '../strategy-args';
 import { taskFilesOf } from '../execute';
+import { DEFAULT_CONCURRENCY } from '../../engine/search/run-batch';
 import { evaluateStrategy, splitTokenBudget, type StrategyScore } from '../../engine/task/evaluate-split';
 import { ProgressBar } from '../progress';
 import { formatBytes, formatTable } from '../table';
@@ -62,6 +63,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
       limit: { type: 'string' },
       'max-new-tokens': { type: 'string' },
       json: { type: 'string' },
+      batch: { type: 'string' },
       ...STEER_OPTIONS,
       ...STEER_TOWARD_OPTIONS,
     },
@@ -81,6 +83,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
       return !missing;
     });
     const n = Math.min(limit ?? files.test.length, files.test.length);
+    // examples evaluated together, their forward passes merged (1: one by one; the answers are the same)
+    const batch = values.batch !== undefined ? Number(values.batch) : DEFAULT_CONCURRENCY;
+    if (!Number.isInteger(batch) || batch < 1) throw new UsageError('--batch must be a positive integer');
     console.log(`model: ${model.info.name}   test examples: ${n}   max new tokens: ${maxNewTokens}`);
     if (values['steer-toward'] !== undefined) return await steerTowardCommand(model, files, configs, values, n);
     const intervention = interventionFromFlags(model, values);
@@ -88,7 +93,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     const scores: StrategyScore[] = [];
     for (const config of configs) {
       const bar = new ProgressBar(config.strategy.padEnd(8));
-      scores.push(await evaluateStrategy(model, files, config, { limit: n, intervention: intervention?.inputs, onExample: (done, total) => bar.update(done / total, `${done}/${total}`) }));
+      scores.push(await evaluateStrategy(model, files, config, { limit: n, concurrency: batch, intervention: intervention?.inputs, onExample: (done, total) => bar.update(done / total, `${done}/${total}`) }));
       bar.done();
     }
     console.log(evalTable(scores));
