@@ -150,10 +150,13 @@ describe.skipIf(!haveChromium)('Lattice Lab in Chromium (serve mode)', () => {
 
     // Replay: the slider shows the first k nodes in creation order, then the whole tree again.
     const total = exported.runs[1]!.nodes.length;
+    // the whole tree folds pruned leaves into "+k pruned" stubs; a replay draws each node as it arrived
+    await page.waitForFunction(() => Number(document.querySelectorAll('[data-testid=run-view]')[3]?.getAttribute('data-drawn')) > 0);
+    const whole = await importedBeam.getAttribute('data-drawn');
     await importedBeam.locator('[data-testid=replay-slider]').fill('5');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=run-view]')[3]?.getAttribute('data-drawn') === '5');
     await importedBeam.locator('[data-testid=replay-slider]').fill(String(total));
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=run-view]')[3]?.getAttribute('data-drawn') === String(n), total);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=run-view]')[3]?.getAttribute('data-drawn') === n, whole);
 
     // A broken file is refused with the offending path, and nothing already loaded is lost.
     const broken = JSON.parse(fs.readFileSync(file, 'utf8'));

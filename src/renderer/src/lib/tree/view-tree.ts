@@ -90,7 +90,8 @@ export function viewTree(tree: TreeState, options: ViewOptions): { root: ViewNod
       if (isPrunedLeaf(child)) pruned.push(child);
       else keep.push(child);
     }
-    const foldPruned = options.hidePruned || (pruned.length >= STUB_MIN && !options.expandedStubs.has(v.nodeId));
+    // A replay shows every node as it arrived; the whole tree folds pruned leaves into stubs.
+    const foldPruned = options.hidePruned || (options.limit === null && pruned.length >= STUB_MIN && !options.expandedStubs.has(v.nodeId));
     const listed = foldPruned ? keep : keep.concat(pruned);
     listed.sort((a, b) => weight.get(b.id)! - weight.get(a.id)! || b.score - a.score || a.id - b.id);
     for (const child of listed) make(`n${child.id}`, child.id, v, false, 0);
