@@ -232,8 +232,11 @@ describe.skipIf(!haveChromium)('analyses on screen (serve mode, Chromium)', () =
     await strip.waitFor();
     expect(await strip.locator('[data-testid=thought-card]').count()).toBe(6);
     expect(await strip.locator('[data-testid=frontier-mark]').count()).toBeGreaterThan(0);
-    // the model can leave latent mode: the values of the true frontier after k = 0..6 thoughts
-    expect(await strip.locator('[data-testid=frontier-values] tbody tr').count()).toBe(7);
+    // the model can leave latent mode: the values of the true frontier after k thoughts, one row per k the engine read
+    const [run] = await api.request('listRuns', {});
+    const values = (run!.result!.analysis as { frontierValues?: unknown[] }).frontierValues ?? [];
+    expect(values.length).toBeGreaterThan(1);
+    expect(await strip.locator('[data-testid=frontier-values] tbody tr').count()).toBe(values.length);
     await strip.locator('[data-testid=thought-card]').nth(2).click();
     await page.locator('[data-testid=thought-explainer]').waitFor();
     await shots('thoughts-hidden');
