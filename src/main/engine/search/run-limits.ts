@@ -15,7 +15,7 @@ export class RunLimitError extends StrategyUnavailableError {
 export function checkNodeCap(current: number, adding: number, maxNodes: number, settings: string): void {
   if (current + adding <= maxNodes) return;
   throw new RunLimitError(
-    `this run would grow past ${maxNodes.toLocaleString('en-US')} nodes (it has ${current.toLocaleString('en-US')} and the next step adds ` +
-      `${adding.toLocaleString('en-US')}): lower ${settings}`,
+    `this run would grow past its cap of ${maxNodes.toLocaleString('en-US')} nodes at its next step ` +
+      `(${(current + adding).toLocaleString('en-US')} with the nodes that step creates): lower ${settings}`,
   );
 }
