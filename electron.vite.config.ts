@@ -10,7 +10,7 @@ export default defineConfig({
         // utilityProcess.fork (or child_process.fork) starts, and the browser-serving `npm run serve`.
         input: {
           index: resolve('src/main/index.ts'),
-          engine: resolve('src/main/engine-host/engine-child.ts'),
+          engine: resolve('src/main/engine-process/engine-child.ts'),
           serve: resolve('src/main/serve/index.ts'),
         },
       },

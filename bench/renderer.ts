@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Patch } from 'immer';
 import { startServeServer, type LabEndpoint } from '../src/main/serve/serve-server';
-import type { LabEventListener } from '../src/main/engine-host/lab-service';
+import type { LabEventListener } from '../src/main/host/lab-service';
 import type { RunSummary } from '../src/shared/lab-api';
 import type { ModelInfo } from '../src/shared/model';
 import type { TreeState } from '../src/shared/tree';

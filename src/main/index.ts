@@ -5,8 +5,8 @@
 import { app, BrowserWindow } from 'electron';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LabService } from './engine-host/lab-service';
-import { engineEntryPath } from './engine-host/engine-entry';
+import { LabService } from './host/lab-service';
+import { engineEntryPath } from './engine-link/spawn';
 import { utilitySpawner } from './app/utility-spawner';
 import { createMainWindow } from './app/create-window';
 import { registerLabIpc } from './app/ipc';

@@ -1,5 +1,5 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import type { LabService } from '../engine-host/lab-service';
+import type { LabService } from '../host/lab-service';
 import { EVENT_CHANNEL, REQUEST_CHANNEL } from './channels';
 import { isTrustedSenderUrl } from './trusted-sender';
 

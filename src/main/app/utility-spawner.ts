@@ -1,6 +1,6 @@
 import { utilityProcess } from 'electron';
-import type { ChildHandle, Spawner } from '../engine-host/child-handle';
-import type { EngineToHost } from '../engine-host/protocol';
+import type { ChildHandle, Spawner } from '../engine-link/spawn';
+import type { EngineToHost } from '../engine-link/protocol';
 
 /** Starts the engine as an Electron utility process (the app; serve mode and tests use child_process.fork). */
 export function utilitySpawner(entry: string): Spawner {

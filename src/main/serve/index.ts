@@ -4,9 +4,8 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LabService } from '../engine-host/lab-service';
-import { forkSpawner } from '../engine-host/fork-spawner';
-import { engineEntryPath } from '../engine-host/engine-entry';
+import { LabService } from '../host/lab-service';
+import { engineEntryPath, forkSpawner } from '../engine-link/spawn';
 import { startServeServer } from './serve-server';
 import { rendererFolder } from './renderer-folder';
 

@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { LabEventListener } from '../engine-host/lab-service';
+import type { LabEventListener } from '../host/lab-service';
 import type { WireMessage, WireRequest } from './wire';
 import { resolveStatic } from './static-files';
 

@@ -11,9 +11,9 @@ vi.mock('electron', () => ({
 
 const { registerLabIpc } = await import('../../../src/main/app/ipc');
 const { REQUEST_CHANNEL, EVENT_CHANNEL } = await import('../../../src/main/app/channels');
-const { LabService } = await import('../../../src/main/engine-host/lab-service');
-const { forkSpawner } = await import('../../../src/main/engine-host/fork-spawner');
-const { ENGINE_CHILD } = await import('../engine-host/service-harness');
+const { LabService } = await import('../../../src/main/host/lab-service');
+const { forkSpawner } = await import('../../../src/main/engine-link/spawn');
+const { ENGINE_CHILD } = await import('../host/service-harness');
 
 const APP_URL = 'file:///opt/lattice/out/renderer/index.html';
 const service = new LabService({ spawn: forkSpawner(ENGINE_CHILD) });

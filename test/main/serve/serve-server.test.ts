@@ -5,9 +5,9 @@ import * as http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startServeServer, type ServeHandle } from '../../../src/main/serve/serve-server';
-import { LabService } from '../../../src/main/engine-host/lab-service';
-import { forkSpawner } from '../../../src/main/engine-host/fork-spawner';
-import { ENGINE_CHILD } from '../engine-host/service-harness';
+import { LabService } from '../../../src/main/host/lab-service';
+import { forkSpawner } from '../../../src/main/engine-link/spawn';
+import { ENGINE_CHILD } from '../host/service-harness';
 import { fixturePath } from '../../helpers/fixtures';
 import { ask } from './ws-ask';
 

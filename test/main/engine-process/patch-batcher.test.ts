@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Patch } from 'immer';
-import { PatchBatcher } from '../../../src/main/engine-host/patch-batcher';
+import { PatchBatcher } from '../../../src/main/engine-process/patch-batcher';
 
 const patch = (i: number): Patch => ({ op: 'add', path: ['order', i], value: i });
 

@@ -1,6 +1,6 @@
 import { loadModel, type LoadedModel } from '../engine/model/load-model';
 import { runSearch, SearchFailedError, type RunRequest } from '../engine/search/run-search';
-import type { EngineCall, EngineToHost, HostToEngine } from './protocol';
+import type { EngineCall, EngineToHost, HostToEngine } from '../engine-link/protocol';
 import { PatchBatcher } from './patch-batcher';
 import { loadTaskFiles, type TaskFiles } from '../engine/task/task-files';
 import { taskContextOf } from '../engine/task/task-context-of';

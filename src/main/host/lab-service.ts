@@ -17,8 +17,8 @@ import { StrategyConfigSchema, type StrategyConfig } from '../../shared/strategi
 import type { LensKind, TreeState } from '../../shared/tree';
 import { comparisonFile, runsFromFile } from './comparison-files';
 import { defaultRunLabel } from './run-label';
-import { EngineProcess, type RunMessage } from './engine-process';
-import type { Spawner } from './child-handle';
+import { EngineSupervisor, type RunMessage } from './engine-supervisor';
+import type { Spawner } from '../engine-link/spawn';
 import { HostRun } from './host-run';
 import { startupModelFolder } from './default-folder';
 import { pathIds, pathTextOffline } from './tree-paths';
@@ -45,7 +45,7 @@ type Handlers = { [N in LabRequestName]: (params: any) => Promise<LabResult<N>> 
  * validates requests, drives the engine process, and keeps every run's summary and last tree.
  */
 export class LabService {
-  private readonly engine: EngineProcess;
+  private readonly engine: EngineSupervisor;
   private readonly runs = new Map<string, HostRun>();
   private readonly listeners = new Set<LabEventListener>();
   private readonly cancelTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -57,7 +57,7 @@ export class LabService {
   private runCounter = 0;
 
   constructor(private readonly options: LabServiceOptions) {
-    this.engine = new EngineProcess(options.spawn, {
+    this.engine = new EngineSupervisor(options.spawn, {
       onRunMessage: (message) => this.onRunMessage(message),
       onCrash: (reason) => this.onCrash(reason),
       onRestarted: () => this.emit('engineStatus', { state: 'restarted', message: 'the engine process was restarted' }),

@@ -3,7 +3,7 @@ import type { StrategyConfig } from '../../shared/strategies';
 import type { EvalScore } from '../../shared/eval';
 import type { TaskFiles } from '../engine/task/task-files';
 import { evaluateStrategy } from '../engine/task/evaluate-split';
-import type { EngineToHost } from './protocol';
+import type { EngineToHost } from '../engine-link/protocol';
 
 /**
  * An evaluation asked for by the app: each strategy over the first `limit` test examples, in turn, with

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRunLabel } from '../../../src/main/engine-host/run-label';
+import { defaultRunLabel } from '../../../src/main/host/run-label';
 import { resolveStrategyConfig } from '../../../src/shared/strategies';
 
 describe('default run labels', () => {

@@ -1,9 +1,9 @@
-import type { ChildHandle, Spawner } from './child-handle';
-import type { EngineCall, EngineCallResults, EngineToHost, HostToEngine } from './protocol';
+import type { ChildHandle, Spawner } from '../engine-link/spawn';
+import type { EngineCall, EngineCallResults, EngineToHost, HostToEngine } from '../engine-link/protocol';
 
 export type RunMessage = Exclude<EngineToHost, { type: 'ready' } | { type: 'callResult' }>;
 
-export interface EngineProcessEvents {
+export interface EngineSupervisorEvents {
   onRunMessage(message: RunMessage): void;
   /** the process died unexpectedly; every call in flight has been rejected */
   onCrash(reason: string): void;
@@ -24,7 +24,7 @@ interface PendingCall {
  * results to their callers, and restarts it after a crash (or when asked to, e.g. when a cancel does
  * not take effect).
  */
-export class EngineProcess {
+export class EngineSupervisor {
   private child: ChildHandle | null = null;
   private ready = false;
   private queue: HostToEngine[] = [];
@@ -36,7 +36,7 @@ export class EngineProcess {
 
   constructor(
     private readonly spawn: Spawner,
-    private readonly events: EngineProcessEvents,
+    private readonly events: EngineSupervisorEvents,
   ) {}
 
   start(): void {

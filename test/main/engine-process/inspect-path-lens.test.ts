@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel, type LoadedModel } from '../../../src/main/engine/model/load-model';
-import { inspectPath } from '../../../src/main/engine-host/inspect-path';
+import { inspectPath } from '../../../src/main/engine-process/inspect-path';
 import { runSearch } from '../../../src/main/engine/search/run-search';
 import { resolveStrategyConfig } from '../../../src/shared/strategies';
 import { fixtureModel } from '../../helpers/fixtures';

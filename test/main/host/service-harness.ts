@@ -1,14 +1,14 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyPatches, enablePatches } from 'immer';
-import { LabService } from '../../../src/main/engine-host/lab-service';
-import { forkSpawner } from '../../../src/main/engine-host/fork-spawner';
+import { LabService } from '../../../src/main/host/lab-service';
+import { forkSpawner } from '../../../src/main/engine-link/spawn';
 import type { LabEventName, LabEvents } from '../../../src/shared/lab-api';
 import type { TreeState } from '../../../src/shared/tree';
 
 enablePatches();
 
-export const ENGINE_CHILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../src/main/engine-host/engine-child.ts');
+export const ENGINE_CHILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../src/main/engine-process/engine-child.ts');
 
 export type Recorded = { [E in LabEventName]: { event: E; payload: LabEvents[E]; at: number } }[LabEventName];
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startupModelFolder } from '../../../src/main/engine-host/default-folder';
+import { startupModelFolder } from '../../../src/main/host/default-folder';
 import { fixturePath } from '../../helpers/fixtures';
 import { finished, startService, treeFromEvents, waitFor } from './service-harness';
 import { loadModel } from '../../../src/main/engine/model/load-model';

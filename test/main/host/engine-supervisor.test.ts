@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EngineProcess } from '../../../src/main/engine-host/engine-process';
-import type { ChildHandle } from '../../../src/main/engine-host/child-handle';
-import type { EngineToHost, HostToEngine } from '../../../src/main/engine-host/protocol';
+import { EngineSupervisor } from '../../../src/main/host/engine-supervisor';
+import type { ChildHandle } from '../../../src/main/engine-link/spawn';
+import type { EngineToHost, HostToEngine } from '../../../src/main/engine-link/protocol';
 
 /** A scripted child: answers `openModel` calls, and can be made to die. */
 class FakeChild implements ChildHandle {
@@ -32,7 +32,7 @@ class FakeChild implements ChildHandle {
 function harness() {
   const children: FakeChild[] = [];
   const log: string[] = [];
-  const engine = new EngineProcess(
+  const engine = new EngineSupervisor(
     () => {
       const child = new FakeChild();
       children.push(child);
@@ -43,7 +43,7 @@ function harness() {
   return { engine, children, log };
 }
 
-describe('EngineProcess', () => {
+describe('EngineSupervisor', () => {
   it('queues messages until the child is ready and matches results to calls', async () => {
     const { engine, children } = harness();
     const result = engine.call({ kind: 'openModel', folder: '/m' });
@@ -86,7 +86,7 @@ describe('EngineProcess', () => {
   });
 });
 
-describe('EngineProcess restart by the user', () => {
+describe('EngineSupervisor restart by the user', () => {
   it('after giving up on a crash loop, "Restart engine" brings a fresh child and counts crashes afresh', async () => {
     const { engine, children } = harness();
     engine.start();

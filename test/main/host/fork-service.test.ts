@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { finished, startService, treeFromEvents } from './service-harness';
 import { resourcesFolder } from '../../../src/main/engine/model/default-model';
-import { resolveIntervention } from '../../../src/main/engine-host/directions';
+import { resolveIntervention } from '../../../src/main/host/directions';
 import { fixturePath } from '../../helpers/fixtures';
 
 const { service, events } = startService({ cancelGraceMs: 20_000 });

@@ -4,7 +4,7 @@
  * does not care which. It never imports electron.
  */
 import { EngineWorker } from './engine-worker';
-import type { EngineToHost, HostToEngine } from './protocol';
+import type { EngineToHost, HostToEngine } from '../engine-link/protocol';
 
 interface ParentPort {
   on(event: 'message', listener: (event: { data: HostToEngine }) => void): void;
