@@ -20,7 +20,9 @@ async function rawPassSeconds(model: LoadedModel, batch: number, past: number): 
     batch,
     seq: 1,
     past: kv,
-    ...(model.info.convention === 'lab' ? { inputsEmbeds: new Float32Array(batch * hidden!).fill(0.1) } : { inputIds: new Array(batch).fill(1) }),
+    ...(model.info.convention === 'lab'
+      ? { inputsEmbeds: new Float32Array(batch * hidden!).fill(0.1) }
+      : { inputIds: new Array(batch).fill(1) }),
   };
   const started = performance.now();
   await model.decoder.forward(request);
@@ -42,10 +44,11 @@ export async function batchCeiling(model: LoadedModel, past: number, passes: num
     one.push(await rawPassSeconds(model, 1, past));
     eight.push(await rawPassSeconds(model, 8, past));
   }
-  return (8 / median(eight)) / (1 / median(one));
+  return 8 / median(eight) / (1 / median(one));
 }
 
-const rate = (stats: { tokensEvaluated: number; wallTimeMs: number }) => stats.tokensEvaluated / (stats.wallTimeMs / 1000);
+const rate = (stats: { tokensEvaluated: number; wallTimeMs: number }) =>
+  stats.tokensEvaluated / (stats.wallTimeMs / 1000);
 
 /**
  * Batched strategies' tokens evaluated per second over greedy's, interleaved run by run, as a fraction of the ceiling
@@ -60,16 +63,40 @@ export async function benchBatching(
   const { maxNewTokens } = options;
   const greedy = resolveStrategyConfig({ strategy: 'greedy', maxNewTokens, topkShown: 0 });
   const variants: { name: string; config: StrategyConfig; target?: number }[] = [
-    { name: 'beam-8', config: resolveStrategyConfig({ strategy: 'beam', numBeams: 8, maxNewTokens, topkShown: 0, earlyStopping: 'never' }), target: options.beamTarget },
+    {
+      name: 'beam-8',
+      config: resolveStrategyConfig({
+        strategy: 'beam',
+        numBeams: 8,
+        maxNewTokens,
+        topkShown: 0,
+        earlyStopping: 'never',
+      }),
+      target: options.beamTarget,
+    },
     {
       name: 'BFS W=8',
-      config: resolveStrategyConfig({ strategy: 'bfs', maxNewTokens, topkShown: 0, topK: 8, topP: 1, width: 8, merge: { kind: 'none' } }),
+      config: resolveStrategyConfig({
+        strategy: 'bfs',
+        maxNewTokens,
+        topkShown: 0,
+        topK: 8,
+        topP: 1,
+        width: 8,
+        merge: { kind: 'none' },
+      }),
       target: options.bfsTarget,
     },
   ];
   await runSearch({ model, prompt, config: greedy });
   for (const v of variants) await runSearch({ model, prompt, config: v.config });
-  const promptLength = (await runSearch({ model, prompt, config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 1, topkShown: 0 }) })).stats.tokensEvaluated;
+  const promptLength = (
+    await runSearch({
+      model,
+      prompt,
+      config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 1, topkShown: 0 }),
+    })
+  ).stats.tokensEvaluated;
   const ceiling = await batchCeiling(model, promptLength + Math.floor(maxNewTokens / 2), 2 * options.repeats + 3);
   const greedyRates: number[] = [];
   const ratios = variants.map(() => [] as number[]);
@@ -95,7 +122,12 @@ export async function benchBatching(
       { name: `${v.name} tokens evaluated`, value: median(rates[i]!), unit: 'tokens/s' },
       { name: `${v.name} tokens per forward pass`, value: median(perPass[i]!), unit: 'tokens' },
       { name: `${v.name} / greedy tokens evaluated`, value: ratio, unit: '×' },
-      { name: `${v.name} / greedy as a share of the ceiling`, value: ratio / ceiling, unit: 'of ceiling', ...(v.target !== undefined ? { atLeast: v.target } : {}) },
+      {
+        name: `${v.name} / greedy as a share of the ceiling`,
+        value: ratio / ceiling,
+        unit: 'of ceiling',
+        ...(v.target !== undefined ? { atLeast: v.target } : {}),
+      },
     );
   });
   return rows;

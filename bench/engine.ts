@@ -12,7 +12,12 @@ export function withoutEos(model: LoadedModel): LoadedModel {
 }
 
 /** The plainest possible greedy loop on the same graph: feed `present` straight back as `past`, no tree, no cache policy. */
-export async function rawGreedyLoop(model: LoadedModel, session: ort.InferenceSession, promptIds: number[], steps: number): Promise<number> {
+export async function rawGreedyLoop(
+  model: LoadedModel,
+  session: ort.InferenceSession,
+  promptIds: number[],
+  steps: number,
+): Promise<number> {
   const { numLayers, numKvHeads, headDim, type } = model.decoder.kvShape;
   const hidden = model.info.hiddenSize;
   const lab = model.info.convention === 'lab';
@@ -20,7 +25,8 @@ export async function rawGreedyLoop(model: LoadedModel, session: ort.InferenceSe
   let past: Record<string, ort.Tensor> = {};
   const empty = type === 'float16' ? new Uint16Array(0) : new Float32Array(0);
   for (let i = 0; i < numLayers; i++) {
-    for (const kind of ['key', 'value']) past[`past_key_values.${i}.${kind}`] = new ort.Tensor(type, empty, [1, numKvHeads, 0, headDim]);
+    for (const kind of ['key', 'value'])
+      past[`past_key_values.${i}.${kind}`] = new ort.Tensor(type, empty, [1, numKvHeads, 0, headDim]);
   }
   let inputs = promptIds;
   let pastLength = 0;
@@ -35,16 +41,24 @@ export async function rawGreedyLoop(model: LoadedModel, session: ort.InferenceSe
       feeds.input_ids = new ort.Tensor('int64', BigInt64Array.from(inputs, BigInt), [1, seq]);
     }
     if (session.inputNames.includes('attention_mask')) {
-      feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(pastLength + seq).fill(1n), [1, pastLength + seq]);
+      feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(pastLength + seq).fill(1n), [
+        1,
+        pastLength + seq,
+      ]);
     }
     if (session.inputNames.includes('position_ids')) {
-      feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from({ length: seq }, (_, j) => BigInt(pastLength + j)), [1, seq]);
+      feeds.position_ids = new ort.Tensor(
+        'int64',
+        BigInt64Array.from({ length: seq }, (_, j) => BigInt(pastLength + j)),
+        [1, seq],
+      );
     }
     // lab-convention intervention inputs (steering, ablation): zeros change nothing
     for (const name of session.inputNames.filter((n) => n.startsWith('residual_'))) {
       feeds[name] = new ort.Tensor('float32', new Float32Array(numLayers * hidden!), [numLayers, hidden!]);
     }
-    if (session.inputNames.includes('use_cache_branch')) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(pastLength > 0 ? 1 : 0), [1]);
+    if (session.inputNames.includes('use_cache_branch'))
+      feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(pastLength > 0 ? 1 : 0), [1]);
     const out = await session.run(feeds);
     const logits = out.logits!.data as Float32Array;
     const vocab = logits.length / seq;
@@ -69,10 +83,18 @@ export interface GreedyPair {
  * Engine greedy against the raw loop built with exactly the engine's session options, interleaved run by run;
  * rates are generated tokens per second (one per forward pass in both), the ratio is the median of per-pair ratios.
  */
-export async function engineVsRaw(loaded: LoadedModel, prompt: string, maxNewTokens: number, repeats: number): Promise<GreedyPair> {
+export async function engineVsRaw(
+  loaded: LoadedModel,
+  prompt: string,
+  maxNewTokens: number,
+  repeats: number,
+): Promise<GreedyPair> {
   const model = withoutEos(loaded);
   const promptIds = encodePrompt(model, prompt);
-  const session = await ort.InferenceSession.create(path.join(model.info.folder, model.info.graphFile), model.sessionOptions);
+  const session = await ort.InferenceSession.create(
+    path.join(model.info.folder, model.info.graphFile),
+    model.sessionOptions,
+  );
   const config = resolveStrategyConfig({ strategy: 'greedy', maxNewTokens, topkShown: 0 });
   const engineRates: number[] = [];
   const rawRates: number[] = [];

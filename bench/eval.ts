@@ -11,7 +11,9 @@ export async function benchEval(model: LoadedModel, files: TaskFiles): Promise<M
   await evaluateStrategy(model, files, config, { limit: 8 });
   const alone = await evaluateStrategy(model, files, config, { concurrency: 1 });
   const batched = await evaluateStrategy(model, files, config, { concurrency: DEFAULT_CONCURRENCY });
-  const changed = batched.outcomes.filter((o, i) => o.verdict.verdict !== alone.outcomes[i]!.verdict.verdict || o.text !== alone.outcomes[i]!.text).length;
+  const changed = batched.outcomes.filter(
+    (o, i) => o.verdict.verdict !== alone.outcomes[i]!.verdict.verdict || o.text !== alone.outcomes[i]!.text,
+  ).length;
   return [
     { name: `one by one, ${alone.examples} examples`, value: alone.wallTimeMs / 1000, unit: 's' },
     { name: `batched (${DEFAULT_CONCURRENCY} examples at a time)`, value: batched.wallTimeMs / 1000, unit: 's' },

@@ -18,6 +18,8 @@ export function ensureGpt2SizeFolder(): string {
   if (fs.existsSync(path.join(folder, 'onnx', 'model.onnx'))) return folder;
   console.log(`building a GPT-2-size random-weight model in ${folder} (once; a few minutes)…`);
   fs.mkdirSync(path.dirname(folder), { recursive: true });
-  execFileSync('/usr/bin/python3', [path.join(here, '../scripts/model/make_gpt2_size.py'), folder], { stdio: 'inherit' });
+  execFileSync('/usr/bin/python3', [path.join(here, '../scripts/model/make_gpt2_size.py'), folder], {
+    stdio: 'inherit',
+  });
   return folder;
 }

@@ -8,7 +8,15 @@ const MiB = 1024 * 1024;
 const loaded = await loadModel(process.argv[2]!);
 const model = { ...loaded, info: { ...loaded.info, eosTokenIds: [] } };
 const prompt = loadTaskFiles(model.info.folder)?.test[0]?.prompt ?? 'the quick brown fox jumps over the lazy dog';
-const config = resolveStrategyConfig({ strategy: 'bfs', maxNewTokens: 10, topkShown: 0, topK: 8, topP: 1, width: 4096, merge: { kind: 'none' } });
+const config = resolveStrategyConfig({
+  strategy: 'bfs',
+  maxNewTokens: 10,
+  topkShown: 0,
+  topK: 8,
+  topP: 1,
+  width: 4096,
+  merge: { kind: 'none' },
+});
 const started = performance.now();
 let report: Record<string, unknown>;
 try {
@@ -16,8 +24,19 @@ try {
   report = { peakKvMiB: out.stats.peakKvBytes / MiB, nodes: out.stats.nodesCreated };
 } catch (err) {
   if (!(err instanceof SearchFailedError)) throw err;
-  report = { refused: err.message, peakKvMiB: err.partial.stats.peakKvBytes / MiB, nodes: err.partial.stats.nodesCreated };
+  report = {
+    refused: err.message,
+    peakKvMiB: err.partial.stats.peakKvBytes / MiB,
+    nodes: err.partial.stats.nodesCreated,
+  };
 }
 // maxRSS is in KiB
-console.log(JSON.stringify({ ...report, maxRssMiB: process.resourceUsage().maxRSS / 1024, budgetMiB: DEFAULT_KV_BUDGET_BYTES / MiB, seconds: (performance.now() - started) / 1000 }));
+console.log(
+  JSON.stringify({
+    ...report,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    budgetMiB: DEFAULT_KV_BUDGET_BYTES / MiB,
+    seconds: (performance.now() - started) / 1000,
+  }),
+);
 await loaded.release();

@@ -10,8 +10,18 @@ const here = path.dirname(fileURLToPath(import.meta.url));
  * memory is its own: with the default 512 MiB KV budget, held KV must stay within the budget.
  */
 export async function benchMemory(folder: string): Promise<Measured[]> {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'memory-child.ts'), folder], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  const r = JSON.parse(out.trim().split('\n').pop()!) as { maxRssMiB: number; peakKvMiB: number; budgetMiB: number; nodes: number; seconds: number; refused?: string };
+  const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'memory-child.ts'), folder], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  const r = JSON.parse(out.trim().split('\n').pop()!) as {
+    maxRssMiB: number;
+    peakKvMiB: number;
+    budgetMiB: number;
+    nodes: number;
+    seconds: number;
+    refused?: string;
+  };
   if (r.refused) {
     console.log(`BFS W=4096 refused before it could outgrow memory: ${r.refused}`);
     return [{ name: 'BFS W=4096 peak RSS (refused at the step limit)', value: r.maxRssMiB, unit: 'MiB' }];

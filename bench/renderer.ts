@@ -27,10 +27,31 @@ const TREE_SIZE = 10_000;
 const BIG = 100_000;
 
 const model: ModelInfo = {
-  folder: '/bench', name: 'bench', convention: 'lab', graphFile: 'none', family: 'bench', numLayers: 1, numHeads: 1, numKvHeads: 1,
-  headDim: 1, hiddenSize: 1, vocabSize: 1000, kvDtype: 'float32', bosTokenId: 0, eosTokenIds: [0],
-  capabilities: { inputsEmbeds: false, lastHiddenState: false, hiddenStates: false, embeddings: false, logitLens: false, residualDelta: false, ablation: false },
-  inputs: [], outputs: [],
+  folder: '/bench',
+  name: 'bench',
+  convention: 'lab',
+  graphFile: 'none',
+  family: 'bench',
+  numLayers: 1,
+  numHeads: 1,
+  numKvHeads: 1,
+  headDim: 1,
+  hiddenSize: 1,
+  vocabSize: 1000,
+  kvDtype: 'float32',
+  bosTokenId: 0,
+  eosTokenIds: [0],
+  capabilities: {
+    inputsEmbeds: false,
+    lastHiddenState: false,
+    hiddenStates: false,
+    embeddings: false,
+    logitLens: false,
+    residualDelta: false,
+    ablation: false,
+  },
+  inputs: [],
+  outputs: [],
 };
 
 /** A LabApi stand-in: answers what the page asks and lets the benchmark push runs. */
@@ -42,13 +63,22 @@ class SyntheticLab implements LabEndpoint {
   async request(name: unknown, params: unknown): Promise<unknown> {
     const runId = (params as { runId?: string } | undefined)?.runId ?? '';
     switch (name) {
-      case 'openModel': return model;
-      case 'taskExamples': case 'listRuns': return [];
-      case 'inspectNode': return { pathText: '', lens: null };
-      case 'removeRun': return { removed: true };
-      case 'cancelRun': this.cancelled.push(runId); return { cancelled: true };
-      case 'getTree': return this.trees.get(runId) ?? { tree: { rootId: 0, nodes: {}, order: [] }, seq: -1 };
-      default: throw new Error(`the benchmark does not serve ${String(name)}`);
+      case 'openModel':
+        return model;
+      case 'taskExamples':
+      case 'listRuns':
+        return [];
+      case 'inspectNode':
+        return { pathText: '', lens: null };
+      case 'removeRun':
+        return { removed: true };
+      case 'cancelRun':
+        this.cancelled.push(runId);
+        return { cancelled: true };
+      case 'getTree':
+        return this.trees.get(runId) ?? { tree: { rootId: 0, nodes: {}, order: [] }, seq: -1 };
+      default:
+        throw new Error(`the benchmark does not serve ${String(name)}`);
     }
   }
   on(listener: LabEventListener) {
@@ -61,10 +91,15 @@ class SyntheticLab implements LabEndpoint {
 }
 
 const summary = (runId: string, state: RunSummary['state']): RunSummary => ({
-  runId, label: runId, prompt: 'bench', config: { strategy: 'greedy', maxNewTokens: 1, topkShown: 0 }, state,
-  ...(state !== 'running' ? { result: { bestText: '', bestScore: null, nBest: [], cancelled: state === 'cancelled' } } : {}),
+  runId,
+  label: runId,
+  prompt: 'bench',
+  config: { strategy: 'greedy', maxNewTokens: 1, topkShown: 0 },
+  state,
+  ...(state !== 'running'
+    ? { result: { bestText: '', bestScore: null, nBest: [], cancelled: state === 'cancelled' } }
+    : {}),
 });
-
 
 /** Messages growing `tree` node by node from its root, `perMessage` nodes each (seq from 1). */
 function growthMessages(tree: TreeState, perMessage: number, upTo = tree.order.length): Patch[][] {
@@ -73,18 +108,26 @@ function growthMessages(tree: TreeState, perMessage: number, upTo = tree.order.l
     const patches: Patch[] = [];
     for (let i = from; i < Math.min(upTo, from + perMessage); i++) {
       const id = tree.order[i]!;
-      patches.push({ op: 'add', path: ['nodes', id], value: tree.nodes[id]! }, { op: 'add', path: ['order', i], value: id });
+      patches.push(
+        { op: 'add', path: ['nodes', id], value: tree.nodes[id]! },
+        { op: 'add', path: ['order', i], value: id },
+      );
     }
     messages.push(patches);
   }
   return messages;
 }
 
-const rootOnly = (tree: TreeState): TreeState => ({ rootId: tree.rootId, nodes: { [tree.rootId]: tree.nodes[tree.rootId]! }, order: [tree.rootId] });
+const rootOnly = (tree: TreeState): TreeState => ({
+  rootId: tree.rootId,
+  nodes: { [tree.rootId]: tree.nodes[tree.rootId]! },
+  order: [tree.rootId],
+});
 
 /** The renderer's figures, each with its target (`npm run bench` prints them in its renderer section). */
 export async function benchRenderer(): Promise<Measured[]> {
-  if (!process.argv.includes('--no-build') || !fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) buildApp();
+  if (!process.argv.includes('--no-build') || !fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html')))
+    buildApp();
   const lab = new SyntheticLab();
   const server = await startServeServer({ service: lab, rendererDir: path.join(ROOT, 'out', 'renderer') });
   const browser = await launchChromium();
@@ -96,7 +139,8 @@ export async function benchRenderer(): Promise<Measured[]> {
   const waitAttr = (runId: string, name: string, value: string | number, above = false) =>
     page.waitForFunction(
       ([id, n, v, gt]) => {
-        const a = document.querySelector(`[data-run-id="${id}"][data-testid=run-view]`)?.getAttribute(n as string) ?? null;
+        const a =
+          document.querySelector(`[data-run-id="${id}"][data-testid=run-view]`)?.getAttribute(n as string) ?? null;
         return gt ? Number(a) > Number(v) : a === String(v);
       },
       [runId, name, value, above] as const,
@@ -108,7 +152,8 @@ export async function benchRenderer(): Promise<Measured[]> {
     await page.waitForSelector(`[data-run-id="${runId}"][data-testid=run-view]`, { state: 'detached' });
   };
   const drawnCount = (tree: TreeState) => viewTree(tree, defaultViewOptions()).size;
-  const nextFrames = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const nextFrames = () =>
+    page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
   const tree = beamShapedTree(TREE_SIZE);
   // Node-side reference: the drawn tree (stubs) and its tidy layout alone.
@@ -133,7 +178,8 @@ export async function benchRenderer(): Promise<Measured[]> {
     snapshotTimes.push(performance.now() - started);
     if (i === 0) {
       await page.screenshot({ path: path.join(ROOT, 'test', 'artifacts', 'bench-10k.png') });
-      renderer = (await page.locator(`[data-run-id="${runId}"][data-testid=run-view]`).getAttribute('data-renderer')) ?? 'none';
+      renderer =
+        (await page.locator(`[data-run-id="${runId}"][data-testid=run-view]`).getAttribute('data-renderer')) ?? 'none';
     }
     await remove(runId);
   }
@@ -194,7 +240,9 @@ export async function benchRenderer(): Promise<Measured[]> {
   const onScreen = 2_500;
   escMessages.slice(0, onScreen).forEach((patches, i) => lab.emit('runPatches', { runId: 'esc', seq: i + 1, patches }));
   await waitAttr('esc', 'data-drawn', 1000, true);
-  escMessages.slice(onScreen).forEach((patches, i) => lab.emit('runPatches', { runId: 'esc', seq: onScreen + i + 1, patches }));
+  escMessages
+    .slice(onScreen)
+    .forEach((patches, i) => lab.emit('runPatches', { runId: 'esc', seq: onScreen + i + 1, patches }));
   const escStart = performance.now();
   await page.keyboard.press('Escape');
   await waitAttr('esc', 'data-state', 'cancelled');
@@ -207,14 +255,32 @@ export async function benchRenderer(): Promise<Measured[]> {
   await waitAttr('esc', 'data-nodes', 9000);
 
   const rows: Measured[] = [
-    { name: `renderer: Cytoscape ${renderer} (drawn counts include one "+k pruned" stub per parent)`, value: 0, unit: '' },
-    { name: `tidy layout of ${TREE_SIZE} nodes, ${drawnCount(tree)} drawn (Node)`, value: median(layoutTimes), unit: 'ms' },
+    {
+      name: `renderer: Cytoscape ${renderer} (drawn counts include one "+k pruned" stub per parent)`,
+      value: 0,
+      unit: '',
+    },
+    {
+      name: `tidy layout of ${TREE_SIZE} nodes, ${drawnCount(tree)} drawn (Node)`,
+      value: median(layoutTimes),
+      unit: 'ms',
+    },
     { name: `${TREE_SIZE}-node tree: layout + first paint`, value: median(snapshotTimes), unit: 'ms', atMost: 1000 },
     { name: `${BIG}-node tree drawn (${drawnCount(huge)} drawn)`, value: hugeMs, unit: 'ms', atMost: 5000 },
     { name: `${BIG}-node tree: drag-pan, to the next frame`, value: panMs, unit: 'ms' },
-    { name: `growth to ${TREE_SIZE} nodes (${growth.length} msgs, ${growSeconds.toFixed(1)} s): longest task`, value: longest, unit: 'ms', atMost: 100 },
+    {
+      name: `growth to ${TREE_SIZE} nodes (${growth.length} msgs, ${growSeconds.toFixed(1)} s): longest task`,
+      value: longest,
+      unit: 'ms',
+      atMost: 100,
+    },
     { name: 'growth: last node drawn after the last message', value: caughtUp, unit: 'ms' },
-    { name: `Esc to "cancelled" on screen, ${escMessages.length - onScreen} messages queued`, value: escMs, unit: 'ms', atMost: 200 },
+    {
+      name: `Esc to "cancelled" on screen, ${escMessages.length - onScreen} messages queued`,
+      value: escMs,
+      unit: 'ms',
+      atMost: 200,
+    },
   ];
   await browser.close();
   await server.close();

@@ -31,6 +31,7 @@ function print(section: string, rows: Measured[]): void {
 }
 
 /** Optional sections other parts of the lab contribute (renderer). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- optional bench sections have different signatures
 async function optional(file: string, exportName: string): Promise<((...args: any[]) => Promise<Measured[]>) | null> {
   if (!fs.existsSync(path.join(here, file))) return null;
   const mod = await import(`./${file}`);
@@ -39,7 +40,9 @@ async function optional(file: string, exportName: string): Promise<((...args: an
 
 // --model DIR | gpt2-size (the cached GPT-2-size random-weight folder, built on demand); the bundled model by default
 const gpt2Size = values.model === 'gpt2-size';
-const folder = gpt2Size ? ensureGpt2SizeFolder() : (values.model ?? defaultModelFolder() ?? path.join(here, '../test/fixtures/models/lab-tiny'));
+const folder = gpt2Size
+  ? ensureGpt2SizeFolder()
+  : (values.model ?? defaultModelFolder() ?? path.join(here, '../test/fixtures/models/lab-tiny'));
 const sections = new Set((values.sections ?? SECTIONS.join(',')).split(','));
 const model = await loadModel(folder);
 const large = model.info.vocabSize > 10_000;
@@ -48,20 +51,36 @@ const maxNewTokens = Number(values['max-new-tokens'] ?? (large ? 32 : 48));
 const task = loadTaskFiles(model.info.folder);
 const prompt = task?.test[0]?.prompt ?? 'the quick brown fox jumps over the lazy dog';
 const cpus = os.cpus();
-console.log(`Lattice Lab benchmark — model ${model.info.name} (${model.info.convention}, ${model.info.numLayers} layers, width ${model.info.hiddenSize ?? '?'}, vocab ${model.info.vocabSize})`);
-console.log(`machine: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}`);
-console.log(`prompt ${JSON.stringify(prompt)}; ${maxNewTokens} new tokens, EOS off; medians of ${repeats} interleaved runs, ratios side by side`);
+console.log(
+  `Lattice Lab benchmark — model ${model.info.name} (${model.info.convention}, ${model.info.numLayers} layers, width ${model.info.hiddenSize ?? '?'}, vocab ${model.info.vocabSize})`,
+);
+console.log(
+  `machine: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}, node ${process.version}`,
+);
+console.log(
+  `prompt ${JSON.stringify(prompt)}; ${maxNewTokens} new tokens, EOS off; medians of ${repeats} interleaved runs, ratios side by side`,
+);
 // the issue's targets: a GPT-2-size model is dominated by onnxruntime, the tiny bundled model by per-step JavaScript
 const targets = large ? { engine: 0.97, beam: 0.9, bfs: 0.9 } : { engine: 0.95, beam: 0.6, bfs: undefined };
 
 if (sections.has('engine')) {
   const oneThread = model.sessionOptions.intraOpNumThreads === 1 ? null : await loadModel(folder, { threads: 1 });
-  print('engine greedy vs the raw onnxruntime loop', await benchEngine(model, oneThread, prompt, { maxNewTokens, repeats, target: targets.engine }));
+  print(
+    'engine greedy vs the raw onnxruntime loop',
+    await benchEngine(model, oneThread, prompt, { maxNewTokens, repeats, target: targets.engine }),
+  );
   await oneThread?.release();
 }
-if (sections.has('transformers.js')) print('transformers.js anchor', await benchTransformersJs(model, prompt, maxNewTokens, repeats));
+if (sections.has('transformers.js'))
+  print('transformers.js anchor', await benchTransformersJs(model, prompt, maxNewTokens, repeats));
 if (sections.has('batching')) {
-  print('batching', await benchBatching(model, prompt, { maxNewTokens, repeats, beamTarget: targets.beam, bfsTarget: targets.bfs }));
+  print(
+    'batching',
+    await benchBatching(model, prompt, { maxNewTokens, repeats, beamTarget: targets.beam, bfsTarget: targets.bfs }),
+  );
 }
 if (sections.has('eval') && task) {
   const evalBench = await optional('eval.ts', 'benchEval');

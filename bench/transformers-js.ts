@@ -10,7 +10,12 @@ import { median, type Measured } from './measure';
  * options), interleaved with the engine's greedy: a second anchor besides the raw loop, the few lines of code a
  * researcher would otherwise write. Generated tokens per second; EOS cannot end either run early.
  */
-export async function benchTransformersJs(loaded: LoadedModel, prompt: string, maxNewTokens: number, repeats: number): Promise<Measured[]> {
+export async function benchTransformersJs(
+  loaded: LoadedModel,
+  prompt: string,
+  maxNewTokens: number,
+  repeats: number,
+): Promise<Measured[]> {
   if (loaded.info.convention !== 'hf' || loaded.info.graphFile !== 'onnx/model.onnx') return [];
   const { env, AutoModelForCausalLM, Tensor } = await import('@huggingface/transformers');
   env.allowRemoteModels = false;
@@ -28,7 +33,13 @@ export async function benchTransformersJs(loaded: LoadedModel, prompt: string, m
   const config = resolveStrategyConfig({ strategy: 'greedy', maxNewTokens, topkShown: 0 });
   const generate = async () => {
     const started = performance.now();
-    await hf.generate({ input_ids, attention_mask, max_new_tokens: maxNewTokens, min_new_tokens: maxNewTokens, do_sample: false } as never);
+    await hf.generate({
+      input_ids,
+      attention_mask,
+      max_new_tokens: maxNewTokens,
+      min_new_tokens: maxNewTokens,
+      do_sample: false,
+    } as never);
     return maxNewTokens / ((performance.now() - started) / 1000);
   };
   await generate();

@@ -3,10 +3,14 @@
 // Usage (repo root): node scripts/task/check_tokenizer.mjs resources/models/ontology-cot
 import fs from 'node:fs';
 import path from 'node:path';
-const { Tokenizer } = await import(path.join(process.cwd(), 'node_modules/@huggingface/tokenizers/dist/tokenizers.mjs'));
+const { Tokenizer } = await import(
+  path.join(process.cwd(), 'node_modules/@huggingface/tokenizers/dist/tokenizers.mjs')
+);
 const dir = process.argv[2];
-const tok = new Tokenizer(JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')),
-  JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')));
+const tok = new Tokenizer(
+  JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')),
+  JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')),
+);
 const lines = fs.readFileSync(path.join(dir, 'task/test.jsonl'), 'utf8').split('\n').filter(Boolean);
 let bad = 0;
 const eq = (a, b) => a.length === b.length && a.every((x, i) => Number(x) === Number(b[i]));
@@ -20,6 +24,12 @@ for (const l of lines) {
     if (bad++ < 3) console.log('mismatch', r.id, p, r.prompt_ids, JSON.stringify(dp));
   }
 }
-console.log(`${lines.length} records, ${bad} mismatches; encode("tom is a") =`, tok.encode('tom is a').ids,
-  'tokens', tok.encode('tom is a').tokens, 'eos id', tok.token_to_id('<eos>'));
+console.log(
+  `${lines.length} records, ${bad} mismatches; encode("tom is a") =`,
+  tok.encode('tom is a').ids,
+  'tokens',
+  tok.encode('tom is a').tokens,
+  'eos id',
+  tok.token_to_id('<eos>'),
+);
 process.exit(bad ? 1 : 0);

@@ -5,7 +5,6 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { EVENT_CHANNEL, REQUEST_CHANNEL } from '../main/app/channels';
 
-
 type Reply = { ok: true; value: unknown } | { ok: false; message: string };
 
 contextBridge.exposeInMainWorld('lab', {

@@ -228,7 +228,11 @@ export const BfsAnalysisSchema = z.object({
 });
 export type BfsAnalysis = z.infer<typeof BfsAnalysisSchema>;
 
-export const StrategyAnalysisSchema = z.discriminatedUnion('kind', [HmmAnalysisSchema, LatentAnalysisSchema, BfsAnalysisSchema]);
+export const StrategyAnalysisSchema = z.discriminatedUnion('kind', [
+  HmmAnalysisSchema,
+  LatentAnalysisSchema,
+  BfsAnalysisSchema,
+]);
 export type StrategyAnalysis = z.infer<typeof StrategyAnalysisSchema>;
 
 /** Validates a run's `result.analysis` when it is one of these kinds; returns null for other (or no) analyses. */
@@ -249,7 +253,9 @@ export const FrontierRowSchema = FrontierStepSchema.omit({ frontier: true }).ext
   /** Pearson correlation of value and height over every frontier node at this k (null: no variance) */
   heightCorrelation: z.number().nullable(),
   /** mean value of frontier nodes by their height */
-  byHeight: z.array(z.object({ height: z.number().int().nonnegative(), nodes: z.number().int().nonnegative(), value: z.number() })),
+  byHeight: z.array(
+    z.object({ height: z.number().int().nonnegative(), nodes: z.number().int().nonnegative(), value: z.number() }),
+  ),
 });
 export type FrontierRow = z.infer<typeof FrontierRowSchema>;
 
@@ -272,6 +278,9 @@ export const FrontierReportSchema = z.object({
   questions: z.number().int().nonnegative(),
   rows: z.array(FrontierRowSchema),
   /** per lens (logit, and tuned when the model ships one) */
-  layers: z.object({ logit: z.array(FrontierLayerRowSchema).optional(), tuned: z.array(FrontierLayerRowSchema).optional() }),
+  layers: z.object({
+    logit: z.array(FrontierLayerRowSchema).optional(),
+    tuned: z.array(FrontierLayerRowSchema).optional(),
+  }),
 });
 export type FrontierReport = z.infer<typeof FrontierReportSchema>;

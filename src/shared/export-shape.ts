@@ -8,7 +8,10 @@
 export const MAX_NESTING = 32;
 
 export class ExportFormatError extends Error {
-  constructor(message: string, readonly path: string) {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
     super(path ? `${path}: ${message}` : message);
     this.name = 'ExportFormatError';
   }
@@ -18,7 +21,13 @@ export type JsonPath = ReadonlyArray<PropertyKey>;
 
 export function formatPath(path: JsonPath): string {
   let out = '$';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(String(key)) ? `.${String(key)}` : `[${JSON.stringify(String(key))}]`;
+  for (const key of path)
+    out +=
+      typeof key === 'number'
+        ? `[${key}]`
+        : /^[A-Za-z_$][\w$]*$/.test(String(key))
+          ? `.${String(key)}`
+          : `[${JSON.stringify(String(key))}]`;
   return out;
 }
 
@@ -52,18 +61,27 @@ export function checkJsonShape(input: unknown): void {
     const entry = stack.pop()!;
     const { value, depth } = entry;
     if (typeof value === 'string') {
-      if (LONE_SURROGATE.test(value)) throw new ExportFormatError('text is not valid Unicode (a lone surrogate); it is refused, not replaced', linkPath(entry));
+      if (LONE_SURROGATE.test(value))
+        throw new ExportFormatError(
+          'text is not valid Unicode (a lone surrogate); it is refused, not replaced',
+          linkPath(entry),
+        );
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= MAX_NESTING) {
-      throw new ExportFormatError(`nested more than ${MAX_NESTING} levels deep; no Lattice Lab export nests this far`, linkPath(entry));
+      throw new ExportFormatError(
+        `nested more than ${MAX_NESTING} levels deep; no Lattice Lab export nests this far`,
+        linkPath(entry),
+      );
     }
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key: i, parent: entry, depth: depth + 1 });
+      for (let i = value.length - 1; i >= 0; i--)
+        stack.push({ value: value[i], key: i, parent: entry, depth: depth + 1 });
     } else {
       for (const key of Object.keys(value)) {
-        if (LONE_SURROGATE.test(key)) throw new ExportFormatError('a key is not valid Unicode (a lone surrogate)', linkPath(entry));
+        if (LONE_SURROGATE.test(key))
+          throw new ExportFormatError('a key is not valid Unicode (a lone surrogate)', linkPath(entry));
         stack.push({ value: (value as Record<string, unknown>)[key], key, parent: entry, depth: depth + 1 });
       }
     }
@@ -85,7 +103,10 @@ export function checkNothingDropped(input: unknown, parsed: unknown): void {
     } else if (isPlainObject(a) && isPlainObject(b)) {
       for (const key of Object.keys(a)) {
         if (!Object.hasOwn(b, key)) {
-          throw new ExportFormatError(`unknown key "${key}" (this version of the lab does not read it and will not drop it silently)`, linkPath(entry));
+          throw new ExportFormatError(
+            `unknown key "${key}" (this version of the lab does not read it and will not drop it silently)`,
+            linkPath(entry),
+          );
         }
         stack.push({ a: a[key], b: b[key], key, parent: entry });
       }

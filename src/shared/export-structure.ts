@@ -38,7 +38,8 @@ class RunChecker {
   }
 
   token(id: number, ...path: PropertyKey[]): void {
-    if (id >= this.vocabSize) this.fail(`token id ${id} is outside the model's vocabulary of ${this.vocabSize}`, ...path);
+    if (id >= this.vocabSize)
+      this.fail(`token id ${id} is outside the model's vocabulary of ${this.vocabSize}`, ...path);
   }
 
   topTokens(list: TopToken[], ...path: PropertyKey[]): void {
@@ -58,13 +59,17 @@ class RunChecker {
         const parent = this.ids.get(p);
         if (!parent) this.fail(`unknown parent id ${p}`, ...at('parents', j));
         if (node.depth !== parent.depth + 1) {
-          this.fail(`depth ${node.depth} must be one more than parent ${p}'s depth ${parent.depth} (a cycle or a broken tree)`, ...at('depth'));
+          this.fail(
+            `depth ${node.depth} must be one more than parent ${p}'s depth ${parent.depth} (a cycle or a broken tree)`,
+            ...at('depth'),
+          );
         }
       });
     }
     if (node.kind === 'prompt' && node.parents.length > 0) this.fail('only the root is the prompt', ...at('kind'));
     if (node.kind === 'token' && node.tokenId === null) this.fail('a token node needs a token id', ...at('tokenId'));
-    if (node.kind !== 'token' && node.tokenId !== null) this.fail(`a ${node.kind} node has no token id`, ...at('tokenId'));
+    if (node.kind !== 'token' && node.tokenId !== null)
+      this.fail(`a ${node.kind} node has no token id`, ...at('tokenId'));
     if (node.tokenId !== null) this.token(node.tokenId, ...at('tokenId'));
     this.logProbability(node.logprob, ...at('logprob'));
     this.logProbability(node.score, ...at('score'));
@@ -76,11 +81,14 @@ class RunChecker {
       this.unit(node.latent.bigMass, ...at('latent', 'bigMass'));
       this.unit(node.latent.bigLogitThreshold, ...at('latent', 'bigLogitThreshold'));
       this.entropy(node.latent.entropy, ...at('latent', 'entropy'));
-      if (node.latent.bigLogits > this.vocabSize) this.fail(`more big logits than tokens`, ...at('latent', 'bigLogits'));
-      if (node.latent.frontierRecall !== undefined) this.unit(node.latent.frontierRecall, ...at('latent', 'frontierRecall'));
+      if (node.latent.bigLogits > this.vocabSize)
+        this.fail(`more big logits than tokens`, ...at('latent', 'bigLogits'));
+      if (node.latent.frontierRecall !== undefined)
+        this.unit(node.latent.frontierRecall, ...at('latent', 'frontierRecall'));
     }
     node.lens?.forEach((layer, l) => {
-      if (layer.layer > this.numLayers) this.fail(`layer ${layer.layer} beyond the model's ${this.numLayers} layers`, ...at('lens', l, 'layer'));
+      if (layer.layer > this.numLayers)
+        this.fail(`layer ${layer.layer} beyond the model's ${this.numLayers} layers`, ...at('lens', l, 'layer'));
       this.topTokens(layer.topk, ...at('lens', l, 'topk'));
       this.entropy(layer.entropy, ...at('lens', l, 'entropy'));
     });
@@ -91,9 +99,11 @@ class RunChecker {
 
   check(): void {
     const { run } = this;
-    if (run.strategy !== run.config.strategy) this.fail(`"${run.strategy}" but config.strategy is "${run.config.strategy}"`, 'strategy');
+    if (run.strategy !== run.config.strategy)
+      this.fail(`"${run.strategy}" but config.strategy is "${run.config.strategy}"`, 'strategy');
     const roots = run.nodes.filter((n) => n.parents.length === 0);
-    if (roots.length !== 1) this.fail(`a run has exactly one root (a node without parents); found ${roots.length}`, 'nodes');
+    if (roots.length !== 1)
+      this.fail(`a run has exactly one root (a node without parents); found ${roots.length}`, 'nodes');
     run.nodes.forEach((node, i) => {
       if (this.ids.has(node.id)) this.fail(`duplicate node id ${node.id}`, 'nodes', i, 'id');
       this.ids.set(node.id, node);
@@ -101,10 +111,12 @@ class RunChecker {
     run.nodes.forEach((node, i) => this.node(node, i));
     run.nodes.forEach((node, i) => {
       if (node.mergedInto === undefined) {
-        if (node.status === 'merged') this.fail('a merged node must say which state absorbed it (mergedInto)', 'nodes', i, 'status');
+        if (node.status === 'merged')
+          this.fail('a merged node must say which state absorbed it (mergedInto)', 'nodes', i, 'status');
         return;
       }
-      if (node.mergedInto === node.id || !this.ids.has(node.mergedInto)) this.fail(`mergedInto ${node.mergedInto} is not another node of this run`, 'nodes', i, 'mergedInto');
+      if (node.mergedInto === node.id || !this.ids.has(node.mergedInto))
+        this.fail(`mergedInto ${node.mergedInto} is not another node of this run`, 'nodes', i, 'mergedInto');
     });
     this.unit(run.stats.coveredMass, 'stats', 'coveredMass');
     run.result.nBest.forEach((h, k) => {
@@ -113,7 +125,11 @@ class RunChecker {
       this.logProbability(h.logprob, 'result', 'nBest', k, 'logprob');
     });
     const analysis = run.result.analysis;
-    if (analysis && typeof analysis.kind === 'string' && StrategyAnalysisSchema.options.some((o) => o.shape.kind.value === analysis.kind)) {
+    if (
+      analysis &&
+      typeof analysis.kind === 'string' &&
+      StrategyAnalysisSchema.options.some((o) => o.shape.kind.value === analysis.kind)
+    ) {
       const parsed = StrategyAnalysisSchema.safeParse(analysis);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
@@ -126,7 +142,8 @@ class RunChecker {
 export function checkStructure(file: ExportFile): void {
   const runIds = new Set<string>();
   file.runs.forEach((run, r) => {
-    if (runIds.has(run.id)) throw new ExportFormatError(`duplicate run id "${run.id}"`, formatPath(['runs', r, 'id'] as JsonPath));
+    if (runIds.has(run.id))
+      throw new ExportFormatError(`duplicate run id "${run.id}"`, formatPath(['runs', r, 'id'] as JsonPath));
     runIds.add(run.id);
     new RunChecker(run, ['runs', r], file.model.vocabSize, file.model.numLayers).check();
   });

@@ -10,7 +10,10 @@ export const DirectionFileSchema = z.object({
   /** the model folder's name the direction was measured on */
   model: z.string().min(1),
   hiddenSize: z.number().int().positive(),
-  layers: z.record(z.string().regex(/^[1-9]\d*$/, 'layer keys are 1-based layer numbers'), z.array(z.number().finite())),
+  layers: z.record(
+    z.string().regex(/^[1-9]\d*$/, 'layer keys are 1-based layer numbers'),
+    z.array(z.number().finite()),
+  ),
   /** how it was made (prompt lists, position, layer) */
   note: z.string(),
 });

@@ -155,7 +155,13 @@ export interface LabEvents {
   runRemoved: { runId: string };
   evalProgress: { evalId: string; done: number; total: number; message: string };
   /** `scores` holds every strategy finished so far (all of them when `state` is done) */
-  evalFinished: { evalId: string; state: 'done' | 'cancelled' | 'failed'; model: string; scores: EvalScore[]; error?: string };
+  evalFinished: {
+    evalId: string;
+    state: 'done' | 'cancelled' | 'failed';
+    model: string;
+    scores: EvalScore[];
+    error?: string;
+  };
   engineStatus: { state: 'ready' | 'busy' | 'crashed' | 'restarted'; message?: string };
   /** an application menu item was chosen (Electron only) */
   menuCommand: MenuCommand;

@@ -108,8 +108,16 @@ export const AdaptiveConfigSchema = z.object({
   topK: childTopK,
   topP: childTopP,
   width: frontierWidth,
-  entropy: z.number().min(0).nullable().default(0.1 * Math.LN2),
-  varentropy: z.number().min(0).nullable().default(0.1 * Math.LN2 * Math.LN2),
+  entropy: z
+    .number()
+    .min(0)
+    .nullable()
+    .default(0.1 * Math.LN2),
+  varentropy: z
+    .number()
+    .min(0)
+    .nullable()
+    .default(0.1 * Math.LN2 * Math.LN2),
   /** or: branch when either measure reaches its threshold; and: only when both do */
   combine: z.enum(['or', 'and']).default('or'),
   merge: MergeKeySchema.default({ kind: 'none' }),

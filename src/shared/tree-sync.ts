@@ -24,7 +24,11 @@ type Container = Record<string | number, unknown> | unknown[];
  * in place, a batch costs what it changes. Patch values are taken over, not copied: a caller that hands
  * the same patches on to others must give this function its own copy.
  */
-export function applyPatchesInPlace<T>(target: T, patches: readonly Patch[], effect: PatchEffect = newEffect()): { value: T; effect: PatchEffect } {
+export function applyPatchesInPlace<T>(
+  target: T,
+  patches: readonly Patch[],
+  effect: PatchEffect = newEffect(),
+): { value: T; effect: PatchEffect } {
   let root = target as unknown;
   for (const patch of patches) {
     const { path, op } = patch;

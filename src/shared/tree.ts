@@ -53,7 +53,10 @@ export const TreeNodeSchema = z.object({
   tokenId: z.number().int().nonnegative().nullable(),
   text: z.string(),
   /** hex of the token's raw bytes, present only when they are not valid UTF-8 on their own */
-  bytes: z.string().regex(/^([0-9a-f]{2})*$/).optional(),
+  bytes: z
+    .string()
+    .regex(/^([0-9a-f]{2})*$/)
+    .optional(),
   /** log-probability of this token given its (first) parent */
   logprob: z.number(),
   /** cumulative log-probability of the best path to this node (Viterbi score for a lattice state) */

@@ -3,7 +3,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM, ROOT, apiClient, buildApp, launchChromium, startServe, type ServeProcess } from './serve-harness';
+import {
+  ARTIFACTS,
+  CHROMIUM,
+  ROOT,
+  apiClient,
+  buildApp,
+  launchChromium,
+  startServe,
+  type ServeProcess,
+} from './serve-harness';
 
 /**
  * The analyses on screen (HMM trellis, thought strip, comparison columns, evaluation chart), the guards and the
@@ -62,7 +71,8 @@ async function setStrategies(kinds: string[]) {
   while ((await page.locator('[data-testid^=strategy-kind-]').count()) > 1) {
     await page.locator('[aria-label="Remove strategy"]').last().click();
   }
-  if ((await page.locator('[data-testid^=strategy-kind-]').count()) === 0) await page.click('[data-testid=add-strategy]');
+  if ((await page.locator('[data-testid^=strategy-kind-]').count()) === 0)
+    await page.click('[data-testid=add-strategy]');
   await page.selectOption('[data-testid=strategy-kind-0]', kinds[0]!);
   for (const kind of kinds.slice(1)) {
     await page.selectOption('[data-testid=add-strategy-kind]', kind);
@@ -115,13 +125,15 @@ describe.skipIf(!haveChromium)('analyses on screen (serve mode, Chromium)', () =
     expect(await page.inputValue('[data-testid=field-0-maxNewTokens]')).toBe(String(budget));
   });
 
-  it('refuses a run past the model\'s context, naming both numbers, and an empty prompt', async () => {
+  it("refuses a run past the model's context, naming both numbers, and an empty prompt", async () => {
     await page.fill('[data-testid=field-0-maxNewTokens]', '200');
     await page.click('[data-testid=run]');
     await waitForRuns(1);
     await page.waitForSelector('[data-testid=error-banner]');
     const message = await page.textContent('[data-testid=error-banner]');
-    expect(message).toMatch(/the prompt has \d+ tokens and maxNewTokens 200 would need \d+ positions, but ontology-cot has a context of 128/);
+    expect(message).toMatch(
+      /the prompt has \d+ tokens and maxNewTokens 200 would need \d+ positions, but ontology-cot has a context of 128/,
+    );
     await shots('context-guard');
     const prompt = await page.inputValue('[data-testid=prompt]');
     await page.fill('[data-testid=prompt]', '');
@@ -147,7 +159,9 @@ describe.skipIf(!haveChromium)('analyses on screen (serve mode, Chromium)', () =
     // the Viterbi polyline visits one cell per depth, the cells it marks are the engine's path
     const points = (await pane.locator('[data-testid=viterbi-path]').getAttribute('points'))!.trim().split(' ');
     expect(points).toHaveLength(analysis.viterbi.path.length);
-    const onPath = await pane.locator('[data-testid=trellis-cell][data-viterbi=true]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-state'))));
+    const onPath = await pane
+      .locator('[data-testid=trellis-cell][data-viterbi=true]')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-state'))));
     expect(onPath).toEqual(analysis.viterbi.path);
     // states carry their dominant true concept on a task example, and the scores their chance level
     expect(await pane.locator('text.concept').count()).toBeGreaterThan(0);
@@ -164,17 +178,28 @@ describe.skipIf(!haveChromium)('analyses on screen (serve mode, Chromium)', () =
   it('compares like with like: path log-prob and own score apart, length, limit flag, n-best and the sampling vote', async () => {
     await setStrategies(['greedy', 'beam', 'sampling']);
     // the task's budget was applied to the new forms
-    expect(await page.inputValue('[data-testid=field-2-maxNewTokens]')).toBe(await page.inputValue('[data-testid=field-0-maxNewTokens]'));
+    expect(await page.inputValue('[data-testid=field-2-maxNewTokens]')).toBe(
+      await page.inputValue('[data-testid=field-0-maxNewTokens]'),
+    );
     await page.click('[data-testid=run]');
     await waitForRuns(3);
-    for (const col of ['col-path-logprob', 'col-own-score', 'col-length', 'col-limit', 'col-vote']) await page.locator(`[data-testid=${col}]`).waitFor();
+    for (const col of ['col-path-logprob', 'col-own-score', 'col-length', 'col-limit', 'col-vote'])
+      await page.locator(`[data-testid=${col}]`).waitFor();
     const runs = await api.request('listRuns', {});
     const beam = runs.find((r) => r.config.strategy === 'beam')!;
     const row = page.locator(`[data-testid=compare-row][data-run-id=${beam.runId}]`);
-    expect(Number(await row.locator('[data-testid=cell-path-logprob]').textContent())).toBeCloseTo(beam.result!.nBest[0]!.logprob, 4);
-    expect(parseFloat((await row.locator('[data-testid=cell-own-score]').textContent())!)).toBeCloseTo(beam.result!.nBest[0]!.score, 4);
+    expect(Number(await row.locator('[data-testid=cell-path-logprob]').textContent())).toBeCloseTo(
+      beam.result!.nBest[0]!.logprob,
+      4,
+    );
+    expect(parseFloat((await row.locator('[data-testid=cell-own-score]').textContent())!)).toBeCloseTo(
+      beam.result!.nBest[0]!.score,
+      4,
+    );
     expect(await row.locator('[data-testid=cell-own-score]').getAttribute('title')).toMatch(/length\^1/);
-    expect(Number(await row.locator('[data-testid=cell-length]').textContent())).toBe(beam.result!.nBest[0]!.tokenIds.length);
+    expect(Number(await row.locator('[data-testid=cell-length]').textContent())).toBe(
+      beam.result!.nBest[0]!.tokenIds.length,
+    );
     expect(await page.locator('[data-testid=compare-group]').count()).toBe(1);
     const sampling = runs.find((r) => r.config.strategy === 'sampling')!;
     const srow = page.locator(`[data-testid=compare-row][data-run-id=${sampling.runId}]`);
@@ -193,7 +218,9 @@ describe.skipIf(!haveChromium)('analyses on screen (serve mode, Chromium)', () =
     await waitForRuns(4);
     expect(await page.locator('[data-testid=compare-group]').count()).toBe(2);
     await page.click('[data-testid=export-json]');
-    expect(await page.textContent('[data-testid=error-banner]')).toMatch(/untick "greedy #\d+" to export the 3 runs of prompt/);
+    expect(await page.textContent('[data-testid=error-banner]')).toMatch(
+      /untick "greedy #\d+" to export the 3 runs of prompt/,
+    );
   });
 
   it('shows each mixture thought with its readout; the inspector explains next tokens vs readout', async () => {
@@ -215,12 +242,14 @@ describe.skipIf(!haveChromium)('analyses on screen (serve mode, Chromium)', () =
     await shots('thoughts-mixture');
   });
 
-  it('applies the continuous-thought model\'s declared defaults and shows its hidden thoughts', async () => {
+  it("applies the continuous-thought model's declared defaults and shows its hidden thoughts", async () => {
     await setStrategies(['latent']);
     expect(await page.inputValue('[data-testid=field-0-thoughts]')).toBe('3');
     await page.fill('[data-testid=model-folder]', COCONUT);
     await page.press('[data-testid=model-folder]', 'Enter');
-    await page.waitForFunction(() => document.querySelector('[data-testid=model-name]')?.textContent === 'ontology-coconut');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=model-name]')?.textContent === 'ontology-coconut',
+    );
     expect(await page.textContent('[data-testid=model-info]')).toContain('trained for 6 hidden thoughts');
     // the open latent form took the model's defaults
     expect(await page.inputValue('[data-testid=field-0-thoughts]')).toBe('6');
@@ -249,7 +278,9 @@ describe.skipIf(!haveChromium)('analyses on screen (serve mode, Chromium)', () =
     expect(await page.textContent('[data-testid=model-info]')).toMatch(/still using\s+ontology-coconut/);
     await page.fill('[data-testid=model-folder]', COT);
     await page.press('[data-testid=model-folder]', 'Enter');
-    await page.waitForFunction(() => document.querySelector('[data-testid=model-name]')?.textContent === 'ontology-cot');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=model-name]')?.textContent === 'ontology-cot',
+    );
   });
 
   it('evaluates the strategies over task examples into an accuracy-vs-compute chart; an eval file opens in it', async () => {
@@ -257,7 +288,9 @@ describe.skipIf(!haveChromium)('analyses on screen (serve mode, Chromium)', () =
     await page.fill('[data-testid=field-1-numBeams]', '2');
     await page.fill('[data-testid=eval-limit]', '3');
     await page.click('[data-testid=eval-start]');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=eval-point]').length === 2, null, { timeout: 90_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=eval-point]').length === 2, null, {
+      timeout: 90_000,
+    });
     expect(await page.textContent('[data-testid=eval-status]')).toContain('done');
     expect(await page.locator('[data-testid=eval-point][data-front=true]').count()).toBeGreaterThan(0);
     const rows = await page.locator('[data-testid=eval-row]').allTextContents();
@@ -266,19 +299,48 @@ describe.skipIf(!haveChromium)('analyses on screen (serve mode, Chromium)', () =
     await shots('eval-chart');
 
     const file = path.join(ARTIFACTS, 'analyses-eval.json');
-    fs.writeFileSync(file, JSON.stringify({
-      model: 'ontology-cot',
-      examples: 300,
-      scores: [
-        { config: { strategy: 'greedy' }, examples: 300, accuracy: 0.9, forwardPasses: 9378, tokensEvaluated: 13878, wallTimeMs: 23500, outcomes: [] },
-        { config: { strategy: 'beam', numBeams: 4 }, examples: 300, accuracy: 0.943, forwardPasses: 9881, tokensEvaluated: 43124, wallTimeMs: 55100, outcomes: [] },
-        { config: { strategy: 'bfs', width: 8 }, examples: 300, accuracy: 0.943, forwardPasses: 9798, tokensEvaluated: 54631, wallTimeMs: 35600, outcomes: [] },
-      ],
-    }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        model: 'ontology-cot',
+        examples: 300,
+        scores: [
+          {
+            config: { strategy: 'greedy' },
+            examples: 300,
+            accuracy: 0.9,
+            forwardPasses: 9378,
+            tokensEvaluated: 13878,
+            wallTimeMs: 23500,
+            outcomes: [],
+          },
+          {
+            config: { strategy: 'beam', numBeams: 4 },
+            examples: 300,
+            accuracy: 0.943,
+            forwardPasses: 9881,
+            tokensEvaluated: 43124,
+            wallTimeMs: 55100,
+            outcomes: [],
+          },
+          {
+            config: { strategy: 'bfs', width: 8 },
+            examples: 300,
+            accuracy: 0.943,
+            forwardPasses: 9798,
+            tokensEvaluated: 54631,
+            wallTimeMs: 35600,
+            outcomes: [],
+          },
+        ],
+      }),
+    );
     await page.setInputFiles('[data-testid=eval-file]', file);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=eval-point]').length === 3);
     await page.selectOption('[data-testid=eval-axis]', 'tokensEvaluated');
-    const front = await page.locator('[data-testid=eval-point][data-front=true]').evaluateAll((els) => els.map((e) => e.getAttribute('data-label')));
+    const front = await page
+      .locator('[data-testid=eval-point][data-front=true]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-label')));
     // beam with its default width is labelled plainly; BFS costs more tokens for the same accuracy
     expect(front).toEqual(['greedy', 'beam']);
   });
@@ -300,7 +362,9 @@ describe.skipIf(!haveChromium)('analyses on screen (serve mode, Chromium)', () =
     await first.uncheck();
     await page.reload({ waitUntil: 'domcontentloaded', timeout: 180_000 });
     await page.waitForSelector('[data-testid=model-info]', { timeout: 180_000 });
-    expect(await page.inputValue('[data-testid=prompt]')).toBe('tom is a wumpus . question : is tom a zhorpus or a gerpus ?');
+    expect(await page.inputValue('[data-testid=prompt]')).toBe(
+      'tom is a wumpus . question : is tom a zhorpus or a gerpus ?',
+    );
     expect(await page.inputValue('[data-testid=strategy-kind-1]')).toBe('bfs');
     expect(await page.inputValue('[data-testid=field-1-merge]')).toBe('"last-n"');
     expect(await page.inputValue('[data-testid=field-1-merge\\.n]')).toBe('3');

@@ -10,10 +10,14 @@ let out: string;
 
 beforeAll(() => {
   out = fs.mkdtempSync(path.join(os.tmpdir(), 'lattice-build-'));
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--outDir', out], {
-    cwd: ROOT,
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--outDir', out],
+    {
+      cwd: ROOT,
+      stdio: 'pipe',
+    },
+  );
 }, 120_000);
 
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
@@ -27,7 +31,9 @@ function withChunks(rel: string): string {
     if (seen.has(file)) return '';
     seen.add(file);
     const code = fs.readFileSync(file, 'utf8');
-    const imports = [...code.matchAll(/from\s+["'](\.[^"']+)["']|import\s*\(\s*["'](\.[^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2]!);
+    const imports = [...code.matchAll(/from\s+["'](\.[^"']+)["']|import\s*\(\s*["'](\.[^"']+)["']\s*\)/g)].map(
+      (m) => m[1] ?? m[2]!,
+    );
     return code + imports.map((i) => visit(path.resolve(path.dirname(file), i))).join('\n');
   };
   return visit(path.join(out, rel));
@@ -37,7 +43,8 @@ const importsElectron = (code: string) => /from\s+["']electron["']|require\(["']
 
 describe('electron-vite build', () => {
   it('emits the Electron entry, the engine process entry and the serve entry as separate main bundles', () => {
-    for (const entry of ['main/index.js', 'main/engine.js', 'main/serve.js']) expect(fs.existsSync(path.join(out, entry))).toBe(true);
+    for (const entry of ['main/index.js', 'main/engine.js', 'main/serve.js'])
+      expect(fs.existsSync(path.join(out, entry))).toBe(true);
     expect(importsElectron(read('main/index.js'))).toBe(true);
     expect(read('main/index.js')).toContain('utilityProcess');
   });

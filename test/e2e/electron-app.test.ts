@@ -9,7 +9,9 @@ import { ROOT, buildApp } from './serve-harness';
 function electronBinary(): string | null {
   const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
   if (override) {
-    const candidate = ['electron', 'electron.exe', 'Electron.app/Contents/MacOS/Electron'].map((f) => path.join(override, f)).find((f) => fs.existsSync(f));
+    const candidate = ['electron', 'electron.exe', 'Electron.app/Contents/MacOS/Electron']
+      .map((f) => path.join(override, f))
+      .find((f) => fs.existsSync(f));
     if (candidate) return candidate;
   }
   // Read the installed binary's location directly: requiring 'electron' would try to download it.
@@ -21,17 +23,28 @@ function electronBinary(): string | null {
 }
 
 const binary = electronBinary();
-if (!binary) console.log('electron-app.test.ts: skipped: no Electron binary (set ELECTRON_OVERRIDE_DIST_PATH or install electron with its download)');
+if (!binary)
+  console.log(
+    'electron-app.test.ts: skipped: no Electron binary (set ELECTRON_OVERRIDE_DIST_PATH or install electron with its download)',
+  );
 
 describe.skipIf(!binary)('the Electron app', () => {
   it('opens a locked-down window whose page reaches the engine only through the preload bridge', async () => {
     buildApp();
-    const app = await _electron.launch({ executablePath: binary!, args: [path.join(ROOT, 'out', 'main', 'index.js')], cwd: ROOT });
+    const app = await _electron.launch({
+      executablePath: binary!,
+      args: [path.join(ROOT, 'out', 'main', 'index.js')],
+      cwd: ROOT,
+    });
     try {
       const window = await app.firstWindow();
       await window.waitForSelector('[data-testid=model-info]', { timeout: 60_000 });
-      expect(await window.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
-      expect(await window.evaluate(() => typeof (window as unknown as { lab?: { request?: unknown } }).lab?.request)).toBe('function');
+      expect(await window.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe(
+        'undefined',
+      );
+      expect(
+        await window.evaluate(() => typeof (window as unknown as { lab?: { request?: unknown } }).lab?.request),
+      ).toBe('function');
       // no Node in the page, and the bridge object cannot be tampered with (context isolation)
       expect(await window.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
       expect(await window.evaluate(() => Object.isFrozen((window as unknown as { lab: object }).lab))).toBe(true);

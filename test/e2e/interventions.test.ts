@@ -3,7 +3,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM, ROOT, apiClient, buildApp, launchChromium, startServe, type ServeProcess } from './serve-harness';
+import {
+  ARTIFACTS,
+  CHROMIUM,
+  ROOT,
+  apiClient,
+  buildApp,
+  launchChromium,
+  startServe,
+  type ServeProcess,
+} from './serve-harness';
 
 /** Fork a node under a direction in Chromium: both branches in one tree, and the Δlogprob in the inspector. */
 let serve: ServeProcess;
@@ -31,17 +40,28 @@ async function shots(name: string) {
 
 /** Selects a node of a run's tree as a click on it would. */
 function tap(runId: string, nodeId: number) {
-  return page.evaluate(([id, n]) => {
-    const container = document.querySelector(`[data-testid=run-view][data-run-id="${id}"] .canvas`) as unknown as { _cyreg: { cy: import('cytoscape').Core } };
-    container._cyreg.cy.$id(`n${n}`).emit('tap');
-  }, [runId, nodeId] as const);
+  return page.evaluate(
+    ([id, n]) => {
+      const container = document.querySelector(`[data-testid=run-view][data-run-id="${id}"] .canvas`) as unknown as {
+        _cyreg: { cy: import('cytoscape').Core };
+      };
+      container._cyreg.cy.$id(`n${n}`).emit('tap');
+    },
+    [runId, nodeId] as const,
+  );
 }
 
 function steeredDrawn(runId: string) {
   return page.evaluate((id) => {
-    const container = document.querySelector(`[data-testid=run-view][data-run-id="${id}"] .canvas`) as unknown as { _cyreg: { cy: import('cytoscape').Core } };
+    const container = document.querySelector(`[data-testid=run-view][data-run-id="${id}"] .canvas`) as unknown as {
+      _cyreg: { cy: import('cytoscape').Core };
+    };
     const cy = container._cyreg.cy;
-    return { steered: cy.nodes('.steered').length, plain: cy.nodes(':not(.steered)').length, steeredEdges: cy.edges('.steered').length };
+    return {
+      steered: cy.nodes('.steered').length,
+      plain: cy.nodes(':not(.steered)').length,
+      steeredEdges: cy.edges('.steered').length,
+    };
   }, runId);
 }
 
@@ -68,13 +88,22 @@ afterAll(async () => {
 describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)', () => {
   it('forks a node under a direction: steered and unsteered branches side by side, Δlogprob in the inspector', async () => {
     const [example] = await api.request('taskExamples', { limit: 1 });
-    const { runId } = await api.request('startRun', { prompt: example!.prompt, taskIndex: 0, config: { strategy: 'greedy', topkShown: 3 } });
+    const { runId } = await api.request('startRun', {
+      prompt: example!.prompt,
+      taskIndex: 0,
+      config: { strategy: 'greedy', topkShown: 3 },
+    });
     await page.waitForSelector(`[data-testid=run-view][data-run-id="${runId}"][data-state=done]`);
     const source = (await api.request('listRuns', {})).find((r) => r.runId === runId)!;
     const { tree: sourceTree } = await api.request('getTree', { runId });
     // the node four tokens into the answer
     const path: number[] = [];
-    for (let n = source.result!.nBest[0]!.nodeId; sourceTree.nodes[n]!.parents.length > 0; n = sourceTree.nodes[n]!.parents[0]!) path.unshift(n);
+    for (
+      let n = source.result!.nBest[0]!.nodeId;
+      sourceTree.nodes[n]!.parents.length > 0;
+      n = sourceTree.nodes[n]!.parents[0]!
+    )
+      path.unshift(n);
     const forkAt = path[3]!;
     await tap(runId, forkAt);
     await page.waitForSelector(`[data-testid=inspector][data-node-id="${forkAt}"]`);
@@ -87,10 +116,14 @@ describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)',
     });
     await shots('fork-form');
     await page.click('[data-testid=fork-button]');
-    await page.waitForFunction(() => /started run-/.test(document.querySelector('[data-testid=fork-status]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /started run-/.test(document.querySelector('[data-testid=fork-status]')?.textContent ?? ''),
+    );
     const forkId = (await page.textContent('[data-testid=fork-status]'))!.replace('started ', '').trim();
     await page.waitForSelector(`[data-testid=run-view][data-run-id="${forkId}"][data-state=done]`);
-    expect(await page.textContent(`[data-testid=run-view][data-run-id="${forkId}"] [data-testid=run-title]`)).toMatch(/→ fork: greedy at .* · steer ×0.5 flilkpus-minus-flaipus.json/);
+    expect(await page.textContent(`[data-testid=run-view][data-run-id="${forkId}"] [data-testid=run-title]`)).toMatch(
+      /→ fork: greedy at .* · steer ×0.5 flilkpus-minus-flaipus.json/,
+    );
 
     // both branches are in the fork's tree: the twin of the fork node and the original, under one parent
     const { tree } = await api.request('getTree', { runId: forkId });
@@ -103,20 +136,26 @@ describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)',
     // where the steered and unsteered branches part, their answers differ: the fork's parent node is a critical token
     const forkSummary = (await api.request('listRuns', {})).find((r) => r.runId === forkId)!;
     expect(forkSummary.result!.critical!.map((c) => c.nodeId)).toContain(twin.parents[0]);
-    expect(Number(await page.textContent(`[data-testid=compare-row][data-run-id="${forkId}"] [data-testid=cell-critical]`))).toBe(forkSummary.result!.critical!.length);
+    expect(
+      Number(await page.textContent(`[data-testid=compare-row][data-run-id="${forkId}"] [data-testid=cell-critical]`)),
+    ).toBe(forkSummary.result!.critical!.length);
     const drawn = await steeredDrawn(forkId);
     expect(drawn.steered).toBeGreaterThan(3);
     expect(drawn.plain).toBeGreaterThan(3);
     expect(drawn.steeredEdges).toBe(drawn.steered);
 
     // a steered token whose probability moved: the inspector shows logprob − unsteered logprob
-    const moved = steered.filter((n) => n.status !== 'pruned' && n.plainLogprob !== undefined).sort((a, b) => Math.abs(b.logprob - b.plainLogprob!) - Math.abs(a.logprob - a.plainLogprob!))[0]!;
+    const moved = steered
+      .filter((n) => n.status !== 'pruned' && n.plainLogprob !== undefined)
+      .sort((a, b) => Math.abs(b.logprob - b.plainLogprob!) - Math.abs(a.logprob - a.plainLogprob!))[0]!;
     expect(Math.abs(moved.logprob - moved.plainLogprob!)).toBeGreaterThan(1e-3);
     await tap(forkId, moved.id);
     await page.waitForSelector(`[data-testid=inspector][data-node-id="${moved.id}"]`);
     const delta = Number(await page.getAttribute('[data-testid=inspector-delta-logprob]', 'data-value'));
     expect(delta).toBe(moved.logprob - moved.plainLogprob!);
-    expect(await page.textContent('[data-testid=inspector-intervention]')).toContain('steer ×0.5 flilkpus-minus-flaipus.json');
+    expect(await page.textContent('[data-testid=inspector-intervention]')).toContain(
+      'steer ×0.5 flilkpus-minus-flaipus.json',
+    );
     // the lens of the modified stream arrives
     await page.waitForSelector('[data-testid=inspector-lens]', { timeout: 120_000 });
     await shots('fork-inspector');

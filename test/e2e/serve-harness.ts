@@ -13,10 +13,14 @@ export const CHROMIUM = process.env.LATTICE_LAB_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Builds main, preload and renderer exactly as `npm start` would (electron-vite build). */
 export function buildApp(): void {
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
-    cwd: ROOT,
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+    {
+      cwd: ROOT,
+      stdio: 'pipe',
+    },
+  );
 }
 
 export interface ServeProcess {
@@ -68,7 +72,14 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
     headless: true,
     acceptDownloads: true,
     viewport: { width: 1400, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   return {
     context,
@@ -81,7 +92,9 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
 
 /** A second LabApi client (the test's own view of the engine), over the same WebSocket protocol. */
 export async function apiClient(serve: ServeProcess) {
-  const socket = new WebSocket(`ws://127.0.0.1:${serve.port}/api?token=${serve.token}`, { origin: `http://127.0.0.1:${serve.port}` });
+  const socket = new WebSocket(`ws://127.0.0.1:${serve.port}/api?token=${serve.token}`, {
+    origin: `http://127.0.0.1:${serve.port}`,
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);

@@ -4,7 +4,15 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { parseExportFile } from '../../src/shared/export-validate';
-import { ARTIFACTS, CHROMIUM, apiClient, buildApp, launchChromium, startServe, type ServeProcess } from './serve-harness';
+import {
+  ARTIFACTS,
+  CHROMIUM,
+  apiClient,
+  buildApp,
+  launchChromium,
+  startServe,
+  type ServeProcess,
+} from './serve-harness';
 
 /**
  * The whole lab in Chromium against `npm run serve` (the built bundles): the researcher's main path on
@@ -61,7 +69,7 @@ describe.skipIf(!haveChromium)('Lattice Lab in Chromium (serve mode)', () => {
     expect(wrong.status).toBe(403);
   });
 
-  it('runs greedy and beam side by side, and the inspector shows the engine\'s numbers', async () => {
+  it("runs greedy and beam side by side, and the inspector shows the engine's numbers", async () => {
     await page.goto(serve.url);
     await page.waitForSelector('[data-testid=model-info]', { timeout: 30_000 });
     const prompt = await page.inputValue('[data-testid=prompt]');
@@ -96,7 +104,9 @@ describe.skipIf(!haveChromium)('Lattice Lab in Chromium (serve mode)', () => {
     expect(await page.locator('[data-testid=inspector-topk] li').count()).toBe(node.topk?.length ?? 0);
     // The best child is the highest-scoring child of the root's best child.
     const parent = tree.nodes[node.parents[0]!]!;
-    const siblings = tree.order.filter((id) => tree.nodes[id]!.parents[0] === parent.id).map((id) => tree.nodes[id]!.score);
+    const siblings = tree.order
+      .filter((id) => tree.nodes[id]!.parents[0] === parent.id)
+      .map((id) => tree.nodes[id]!.score);
     expect(node.score).toBe(Math.max(...siblings));
     await page.waitForSelector('[data-testid=inspector-path]');
 
@@ -105,7 +115,9 @@ describe.skipIf(!haveChromium)('Lattice Lab in Chromium (serve mode)', () => {
     // Cytoscape detects hover from pointer movement over its canvas: nudge the pointer until it registers.
     const hoveredIn = (i: number) => views().nth(i).getAttribute('data-hover-node');
     for (let attempt = 0; attempt < 30 && (await hoveredIn(1)) !== String(nodeId); attempt++) {
-      await page.mouse.move(box.x + box.width / 2 + (attempt % 3) - 1, box.y + box.height / 2 + (attempt % 2), { steps: 3 });
+      await page.mouse.move(box.x + box.width / 2 + (attempt % 3) - 1, box.y + box.height / 2 + (attempt % 2), {
+        steps: 3,
+      });
       await page.waitForTimeout(150);
     }
     expect(await hoveredIn(1)).toBe(String(nodeId));
@@ -114,18 +126,28 @@ describe.skipIf(!haveChromium)('Lattice Lab in Chromium (serve mode)', () => {
     const tokens = [parent.tokenId, node.tokenId];
     let match: number | null = greedy.rootId;
     for (const token of tokens) {
-      match = match === null ? null : (greedy.order.find((id) => greedy.nodes[id]!.parents[0] === match && greedy.nodes[id]!.tokenId === token) ?? null);
+      match =
+        match === null
+          ? null
+          : (greedy.order.find((id) => greedy.nodes[id]!.parents[0] === match && greedy.nodes[id]!.tokenId === token) ??
+            null);
     }
     expect(await views().nth(0).getAttribute('data-hover-node')).toBe(match === null ? '' : String(match));
     await shot('main-two-strategies');
     await page.mouse.move(0, 0);
 
     // The picture of a view, as PNG and as SVG with every drawn node.
-    const [png] = await Promise.all([page.waitForEvent('download'), views().nth(0).locator('[data-testid=export-png]').click()]);
+    const [png] = await Promise.all([
+      page.waitForEvent('download'),
+      views().nth(0).locator('[data-testid=export-png]').click(),
+    ]);
     const pngFile = path.join(ARTIFACTS, 'greedy.png');
     await png.saveAs(pngFile);
     expect(fs.readFileSync(pngFile).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
-    const [svg] = await Promise.all([page.waitForEvent('download'), views().nth(0).locator('[data-testid=export-svg]').click()]);
+    const [svg] = await Promise.all([
+      page.waitForEvent('download'),
+      views().nth(0).locator('[data-testid=export-svg]').click(),
+    ]);
     const svgFile = path.join(ARTIFACTS, 'greedy.svg');
     await svg.saveAs(svgFile);
     const svgText = fs.readFileSync(svgFile, 'utf8');
@@ -151,12 +173,19 @@ describe.skipIf(!haveChromium)('Lattice Lab in Chromium (serve mode)', () => {
     // Replay: the slider shows the first k nodes in creation order, then the whole tree again.
     const total = exported.runs[1]!.nodes.length;
     // the whole tree folds pruned leaves into "+k pruned" stubs; a replay draws each node as it arrived
-    await page.waitForFunction(() => Number(document.querySelectorAll('[data-testid=run-view]')[3]?.getAttribute('data-drawn')) > 0);
+    await page.waitForFunction(
+      () => Number(document.querySelectorAll('[data-testid=run-view]')[3]?.getAttribute('data-drawn')) > 0,
+    );
     const whole = await importedBeam.getAttribute('data-drawn');
     await importedBeam.locator('[data-testid=replay-slider]').fill('5');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=run-view]')[3]?.getAttribute('data-drawn') === '5');
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=run-view]')[3]?.getAttribute('data-drawn') === '5',
+    );
     await importedBeam.locator('[data-testid=replay-slider]').fill(String(total));
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=run-view]')[3]?.getAttribute('data-drawn') === n, whole);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid=run-view]')[3]?.getAttribute('data-drawn') === n,
+      whole,
+    );
 
     // A broken file is refused with the offending path, and nothing already loaded is lost.
     const broken = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -183,22 +212,33 @@ describe.skipIf(!haveChromium)('Lattice Lab in Chromium (serve mode)', () => {
     await page.click('[data-testid=run]');
     await waitForViews(5, null);
     const running = views().nth(4);
-    await page.waitForFunction(() => {
-      const v = document.querySelectorAll('[data-testid=run-view]')[4];
-      return v?.getAttribute('data-state') === 'running' && Number(v.getAttribute('data-nodes')) > 20;
-    }, null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => {
+        const v = document.querySelectorAll('[data-testid=run-view]')[4];
+        return v?.getAttribute('data-state') === 'running' && Number(v.getAttribute('data-nodes')) > 20;
+      },
+      null,
+      { timeout: 30_000 },
+    );
     await page.waitForSelector('[role=progressbar]');
     await shot('long-run-progress');
     await running.locator('[data-testid=cancel-run]').waitFor();
     const asked = Date.now();
     await page.keyboard.press('Escape'); // Esc cancels every running run
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=run-view]')[4]?.getAttribute('data-state') === 'cancelled', null, { timeout: 14_000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=run-view]')[4]?.getAttribute('data-state') === 'cancelled',
+      null,
+      { timeout: 14_000 },
+    );
     expect(Date.now() - asked).toBeLessThan(14_000);
     const runId = (await running.getAttribute('data-run-id'))!;
     const { tree } = await api.request('getTree', { runId });
     expect(tree.order.length).toBeGreaterThan(20);
     // the view holds the same tree as the main process
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=run-view]')[4]?.getAttribute('data-nodes') === String(n), tree.order.length);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid=run-view]')[4]?.getAttribute('data-nodes') === String(n),
+      tree.order.length,
+    );
     await shot('cancelled-run');
   });
 

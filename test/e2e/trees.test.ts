@@ -3,7 +3,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM, apiClient, buildApp, launchChromium, startServe, type ServeProcess } from './serve-harness';
+import {
+  ARTIFACTS,
+  CHROMIUM,
+  apiClient,
+  buildApp,
+  launchChromium,
+  startServe,
+  type ServeProcess,
+} from './serve-harness';
 
 /**
  * Reading trees in Chromium against `npm run serve` (the built bundles, the bundled model): labels at
@@ -40,7 +48,9 @@ async function waitForViews(count: number, state: string | null, timeout = 180_0
 /** What Cytoscape holds for a view (read through the instance it registers on its container). */
 function cyFacts(runId: string) {
   return page.evaluate((id) => {
-    const container = document.querySelector(`[data-testid=run-view][data-run-id="${id}"] .canvas`) as unknown as { _cyreg: { cy: import('cytoscape').Core } };
+    const container = document.querySelector(`[data-testid=run-view][data-run-id="${id}"] .canvas`) as unknown as {
+      _cyreg: { cy: import('cytoscape').Core };
+    };
     const cy = container._cyreg.cy;
     const stubs = cy.nodes('.stub');
     const first = stubs[0];
@@ -51,10 +61,18 @@ function cyFacts(runId: string) {
       pruned: cy.nodes('.pruned').length,
       collapsed: cy.nodes('.collapsed').length,
       hover: cy.elements('.hover').length,
-      labelStyle: (cy.style() as unknown as { json(): { selector: string; style: Record<string, unknown> }[] }).json().some((rule) => rule.selector === 'node' && 'label' in rule.style),
+      labelStyle: (cy.style() as unknown as { json(): { selector: string; style: Record<string, unknown> }[] })
+        .json()
+        .some((rule) => rule.selector === 'node' && 'label' in rule.style),
       minFont: Number(cy.nodes().first().style('min-zoomed-font-size').replace('px', '')),
       font: Number(cy.nodes().first().style('font-size').replace('px', '')),
-      stub: first ? { id: first.id(), at: first.renderedPosition(), box: (cy.container() as HTMLElement).getBoundingClientRect().toJSON() } : null,
+      stub: first
+        ? {
+            id: first.id(),
+            at: first.renderedPosition(),
+            box: (cy.container() as HTMLElement).getBoundingClientRect().toJSON(),
+          }
+        : null,
     };
   }, runId);
 }
@@ -118,7 +136,9 @@ describe.skipIf(!haveChromium)('search trees a researcher can read (Chromium, se
     expect(new Set(boxes.map((b) => Math.round(b.top))).size).toBe(1);
     expect(Math.max(...boxes.map((b) => b.right))).toBeLessThanOrEqual(1280);
     // the full title is on screen, not cut to "gree…"
-    const titles = await page.locator('[data-testid=run-title]').evaluateAll((ts) => ts.map((t) => t.scrollWidth <= t.clientWidth + 1));
+    const titles = await page
+      .locator('[data-testid=run-title]')
+      .evaluateAll((ts) => ts.map((t) => t.scrollWidth <= t.clientWidth + 1));
     expect(titles.every(Boolean)).toBe(true);
     await shot('trees-1280x800');
     await page.setViewportSize({ width: 1920, height: 1080 });
@@ -131,18 +151,31 @@ describe.skipIf(!haveChromium)('search trees a researcher can read (Chromium, se
     const before = await cyFacts(beamId);
     const stub = before.stub!;
     // bring the stub into the view first: the tree may be wider than its view at a readable zoom
-    await page.evaluate(([id, key]) => {
-      const c = document.querySelector(`[data-testid=run-view][data-run-id="${id}"] .canvas`) as unknown as { _cyreg: { cy: import('cytoscape').Core } };
-      c._cyreg.cy.center(c._cyreg.cy.getElementById(key));
-    }, [beamId, stub.id] as const);
+    await page.evaluate(
+      ([id, key]) => {
+        const c = document.querySelector(`[data-testid=run-view][data-run-id="${id}"] .canvas`) as unknown as {
+          _cyreg: { cy: import('cytoscape').Core };
+        };
+        c._cyreg.cy.center(c._cyreg.cy.getElementById(key));
+      },
+      [beamId, stub.id] as const,
+    );
     const at = (await cyFacts(beamId)).stub!;
     await page.mouse.click(at.box.x + at.at.x, at.box.y + at.at.y);
-    await page.waitForFunction(([id, n]) => Number(document.querySelector(`[data-run-id="${id}"][data-testid=run-view]`)?.getAttribute('data-drawn')) > n, [beamId, before.nodes] as const);
+    await page.waitForFunction(
+      ([id, n]) =>
+        Number(document.querySelector(`[data-run-id="${id}"][data-testid=run-view]`)?.getAttribute('data-drawn')) > n,
+      [beamId, before.nodes] as const,
+    );
     const opened = await cyFacts(beamId);
     expect(opened.stubs).toBe(before.stubs - 1);
 
     await view(beamId).locator('[data-testid=hide-pruned]').check();
-    await page.waitForFunction(([id, n]) => Number(document.querySelector(`[data-run-id="${id}"][data-testid=run-view]`)?.getAttribute('data-drawn')) < n, [beamId, opened.nodes] as const);
+    await page.waitForFunction(
+      ([id, n]) =>
+        Number(document.querySelector(`[data-run-id="${id}"][data-testid=run-view]`)?.getAttribute('data-drawn')) < n,
+      [beamId, opened.nodes] as const,
+    );
     const hidden = await cyFacts(beamId);
     expect(hidden.stubs).toBe(0);
     expect(hidden.pruned).toBe(0);
@@ -182,13 +215,18 @@ describe.skipIf(!haveChromium)('search trees a researcher can read (Chromium, se
     await page.keyboard.press('ArrowRight');
     const box = (await view(beamId).locator('.canvas').boundingBox())!;
     for (let attempt = 0; attempt < 30 && (await view(beamId).getAttribute('data-hover-node')) === ''; attempt++) {
-      await page.mouse.move(box.x + box.width / 2 + (attempt % 3) - 1, box.y + box.height / 2 + (attempt % 2), { steps: 3 });
+      await page.mouse.move(box.x + box.width / 2 + (attempt % 3) - 1, box.y + box.height / 2 + (attempt % 2), {
+        steps: 3,
+      });
       await page.waitForTimeout(150);
     }
     expect(await view(beamId).getAttribute('data-hover-node')).not.toBe('');
     expect((await cyFacts(beamId)).hover).toBeGreaterThan(0);
     // export without moving the pointer off the tree
-    const [png] = await Promise.all([page.waitForEvent('download'), view(beamId).locator('[data-testid=export-png]').dispatchEvent('click')]);
+    const [png] = await Promise.all([
+      page.waitForEvent('download'),
+      view(beamId).locator('[data-testid=export-png]').dispatchEvent('click'),
+    ]);
     const pngFile = path.join(ARTIFACTS, 'trees-export.png');
     await png.saveAs(pngFile);
     const hoverPixels = (b64: string) =>
@@ -213,7 +251,10 @@ describe.skipIf(!haveChromium)('search trees a researcher can read (Chromium, se
     const onScreen = await view(beamId).locator('.canvas').screenshot();
     expect(await hoverPixels(onScreen.toString('base64'))).toBeGreaterThan(0);
     expect(await hoverPixels(fs.readFileSync(pngFile).toString('base64'))).toBe(0);
-    const [svg] = await Promise.all([page.waitForEvent('download'), view(beamId).locator('[data-testid=export-svg]').dispatchEvent('click')]);
+    const [svg] = await Promise.all([
+      page.waitForEvent('download'),
+      view(beamId).locator('[data-testid=export-svg]').dispatchEvent('click'),
+    ]);
     const svgFile = path.join(ARTIFACTS, 'trees-export.svg');
     await svg.saveAs(svgFile);
     expect(fs.readFileSync(svgFile, 'utf8')).not.toMatch(/hover|fa5252/);
@@ -245,16 +286,31 @@ describe.skipIf(!haveChromium)('search trees a researcher can read (Chromium, se
     }
     await page.click('[data-testid=run]');
     await waitForViews(1, null);
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=run-view]')?.getAttribute('data-nodes')) > 200, null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid=run-view]')?.getAttribute('data-nodes')) > 200,
+      null,
+      { timeout: 60_000 },
+    );
     await page.keyboard.press('Escape');
     // (how fast is the benchmark's business: npm run bench:renderer)
-    await page.waitForFunction(() => document.querySelector('[data-testid=run-view]')?.getAttribute('data-state') === 'cancelled');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=run-view]')?.getAttribute('data-state') === 'cancelled',
+    );
     await shot('trees-cancelled');
     const runId = (await views().first().getAttribute('data-run-id'))!;
     // the engine's end arrives, and the view then holds exactly the main process's final tree
-    for (let i = 0; i < 100 && (await api.request('listRuns', {})).find((r) => r.runId === runId)?.state === 'running'; i++) await page.waitForTimeout(200);
+    for (
+      let i = 0;
+      i < 100 && (await api.request('listRuns', {})).find((r) => r.runId === runId)?.state === 'running';
+      i++
+    )
+      await page.waitForTimeout(200);
     const { tree } = await api.request('getTree', { runId });
-    await page.waitForFunction((n) => document.querySelector('[data-testid=run-view]')?.getAttribute('data-nodes') === String(n), tree.order.length, { timeout: 30_000 });
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid=run-view]')?.getAttribute('data-nodes') === String(n),
+      tree.order.length,
+      { timeout: 30_000 },
+    );
     expect(pageErrors).toEqual([]);
   }, 300_000);
 });

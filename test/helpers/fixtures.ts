@@ -20,4 +20,10 @@ export function fixtureModel(name: string): Promise<LoadedModel> {
   return model;
 }
 
-export const GOOD_FIXTURES = ['lab-tiny', 'hf-gpt2-tiny', 'hf-llama-tiny', 'hf-merged-tiny', 'lab-bigram-tiny'] as const;
+export const GOOD_FIXTURES = [
+  'lab-tiny',
+  'hf-gpt2-tiny',
+  'hf-llama-tiny',
+  'hf-merged-tiny',
+  'lab-bigram-tiny',
+] as const;

@@ -12,12 +12,20 @@ export type ProbabilityTable = (generated: number[]) => number[];
 function wordTokenizer(vocab: string[]): LabTokenizer {
   return new LabTokenizer({
     version: '1.0',
-    added_tokens: [{ id: 0, content: vocab[0], single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }],
+    added_tokens: [
+      { id: 0, content: vocab[0], single_word: false, lstrip: false, rstrip: false, normalized: false, special: true },
+    ],
     normalizer: null,
     pre_tokenizer: { type: 'WhitespaceSplit' },
     post_processor: null,
     decoder: { type: 'WordPiece', prefix: '##', cleanup: false },
-    model: { type: 'WordPiece', unk_token: vocab[0], continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: Object.fromEntries(vocab.map((w, i) => [w, i])) },
+    model: {
+      type: 'WordPiece',
+      unk_token: vocab[0],
+      continuing_subword_prefix: '##',
+      max_input_chars_per_word: 100,
+      vocab: Object.fromEntries(vocab.map((w, i) => [w, i])),
+    },
   });
 }
 
@@ -51,10 +59,20 @@ export class TableEvaluator implements NodeEvaluator {
 
 /** A search context over a probability table: a prompt root, a word vocabulary whose word 0 is EOS. */
 export function tableContext(vocab: string[], table: ProbabilityTable, options: { maxNodes?: number } = {}) {
-  const tree = new TreeStore({ kind: 'prompt', tokenId: null, text: 'prompt', logprob: 0, score: 0, status: 'frontier' });
+  const tree = new TreeStore({
+    kind: 'prompt',
+    tokenId: null,
+    text: 'prompt',
+    logprob: 0,
+    score: 0,
+    status: 'frontier',
+  });
   const evaluator = new TableEvaluator(tree, table);
   const tokenizer = wordTokenizer(vocab);
-  const model = { tokenizer, info: { name: 'table', vocabSize: vocab.length, eosTokenIds: [0] } } as unknown as LoadedModel;
+  const model = {
+    tokenizer,
+    info: { name: 'table', vocabSize: vocab.length, eosTokenIds: [0] },
+  } as unknown as LoadedModel;
   const ctx: SearchContext = {
     model,
     tree,

@@ -75,6 +75,9 @@ export async function referenceBeamSearch(
     beams = nextBeams;
   }
   if (!done) for (const b of beams) add(b.tokens, b.score);
-  hyps = hyps.map((h, i) => ({ h, i })).sort((a, b) => b.h.score - a.h.score || a.i - b.i).map(({ h }) => h);
+  hyps = hyps
+    .map((h, i) => ({ h, i }))
+    .sort((a, b) => b.h.score - a.h.score || a.i - b.i)
+    .map(({ h }) => h);
   return hyps;
 }

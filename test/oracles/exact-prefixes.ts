@@ -35,7 +35,10 @@ export async function exactPrefixes(
 }
 
 /** log Σ and max of the exact log-probabilities of the prefixes a predicate selects. */
-export function massAndMax(prefixes: ExactPrefix[], select: (p: ExactPrefix) => boolean): { logMass: number; max: number; count: number } {
+export function massAndMax(
+  prefixes: ExactPrefix[],
+  select: (p: ExactPrefix) => boolean,
+): { logMass: number; max: number; count: number } {
   const chosen = prefixes.filter(select).map((p) => p.logprob);
   return { logMass: logSumExp(chosen), max: Math.max(...chosen), count: chosen.length };
 }

@@ -38,7 +38,11 @@ export async function enumerateSequences(
 }
 
 /** Exact next-token log-probabilities after every prefix (key: prefix joined by ','), for prefixes shorter than depth. */
-export async function exactPrefixTable(model: LoadedModel, promptIds: number[], depth: number): Promise<Map<string, Float64Array>> {
+export async function exactPrefixTable(
+  model: LoadedModel,
+  promptIds: number[],
+  depth: number,
+): Promise<Map<string, Float64Array>> {
   const table = new Map<string, Float64Array>();
   const walk = async (generated: number[]): Promise<void> => {
     const passes = await fullPassLogprobs(model, [...promptIds, ...generated]);

@@ -7,10 +7,16 @@ const plain = { strategyDefaults: {} };
 const value = (fields: { key: string; value: string }[], key: string) => fields.find((f) => f.key === key)!.value;
 
 describe('form defaults', () => {
-  it('a new form takes the model\'s declared settings and the task budget', () => {
+  it("a new form takes the model's declared settings and the task budget", () => {
     const fields = draftFields('latent', coconut, 60);
-    expect(configFromFields('latent', fields)).toMatchObject({ ok: true, config: { thoughts: 6, mode: 'hidden', maxNewTokens: 60 } });
-    expect(configFromFields('latent', draftFields('latent', null, null))).toMatchObject({ ok: true, config: { thoughts: 3, mode: 'mixture', maxNewTokens: 32 } });
+    expect(configFromFields('latent', fields)).toMatchObject({
+      ok: true,
+      config: { thoughts: 6, mode: 'hidden', maxNewTokens: 60 },
+    });
+    expect(configFromFields('latent', draftFields('latent', null, null))).toMatchObject({
+      ok: true,
+      config: { thoughts: 3, mode: 'mixture', maxNewTokens: 32 },
+    });
   });
 
   it('opening another model replaces untouched defaults and keeps what was typed', () => {

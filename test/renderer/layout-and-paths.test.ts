@@ -8,14 +8,36 @@ import { growTree } from './tree-fixtures';
 
 /** A greedy-shaped tree: a chain of `length` tokens, each with `runnerUps` pruned alternatives. */
 function greedyTree(length: number, runnerUps: number): TreeState {
-  const nodes: TreeState['nodes'] = { 0: { id: 0, parents: [], kind: 'prompt', tokenId: null, text: 'p', logprob: 0, score: 0, depth: 0, status: 'expanded' } };
+  const nodes: TreeState['nodes'] = {
+    0: {
+      id: 0,
+      parents: [],
+      kind: 'prompt',
+      tokenId: null,
+      text: 'p',
+      logprob: 0,
+      score: 0,
+      depth: 0,
+      status: 'expanded',
+    },
+  };
   const order = [0];
   let parent = 0;
   for (let d = 1; d <= length; d++) {
     const chosen = order.length;
     for (let k = 0; k <= runnerUps; k++) {
       const id = order.length;
-      nodes[id] = { id, parents: [parent], kind: 'token', tokenId: k, text: `t${k}`, logprob: -1 - k, score: -d - k, depth: d, status: k === 0 ? 'expanded' : 'pruned' };
+      nodes[id] = {
+        id,
+        parents: [parent],
+        kind: 'token',
+        tokenId: k,
+        text: `t${k}`,
+        logprob: -1 - k,
+        score: -d - k,
+        depth: d,
+        status: k === 0 ? 'expanded' : 'pruned',
+      };
       order.push(id);
     }
     parent = chosen;
@@ -58,7 +80,8 @@ describe('tidy layout of the drawn tree', () => {
     const chain = tree.order.filter((id) => tree.nodes[id]!.status === 'expanded');
     expect(chain).toHaveLength(31);
     for (const id of chain) expect(laid.get(`n${id}`)!.y).toBe(0);
-    for (const id of tree.order) if (tree.nodes[id]!.status === 'pruned') expect(laid.get(`n${id}`)!.y).toBeGreaterThan(0);
+    for (const id of tree.order)
+      if (tree.nodes[id]!.status === 'pruned') expect(laid.get(`n${id}`)!.y).toBeGreaterThan(0);
   });
 
   it('puts the child with the biggest subtree first, in line with its parent', () => {

@@ -4,7 +4,11 @@ import { configFromFields, strategyFields } from '../../src/renderer/src/lib/for
 
 function memoryStorage() {
   const items = new Map<string, string>();
-  return { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => void items.set(k, v), items };
+  return {
+    getItem: (k: string) => items.get(k) ?? null,
+    setItem: (k: string, v: string) => void items.set(k, v),
+    items,
+  };
 }
 
 describe('UI settings across a reload', () => {
@@ -16,20 +20,32 @@ describe('UI settings across a reload', () => {
     merge.value = '"last-n"';
     merge.variants!['"last-n"']![0]!.value = '3';
     const storage = memoryStorage();
-    saveUi(storage, snapshotUi({
-      prompt: 'tom is a wumpus .',
-      taskIndex: 4,
-      drafts: [{ strategy: 'beam', label: 'wide', fields: beam }, { strategy: 'bfs', label: '', fields: bfs }],
-      exportChecked: { 'run-1': true, 'run-2': false },
-    }));
+    saveUi(
+      storage,
+      snapshotUi({
+        prompt: 'tom is a wumpus .',
+        taskIndex: 4,
+        drafts: [
+          { strategy: 'beam', label: 'wide', fields: beam },
+          { strategy: 'bfs', label: '', fields: bfs },
+        ],
+        exportChecked: { 'run-1': true, 'run-2': false },
+      }),
+    );
     const saved = loadUi(storage)!;
     expect(saved.prompt).toBe('tom is a wumpus .');
     expect(saved.taskIndex).toBe(4);
     expect(saved.exportChecked).toEqual({ 'run-1': true, 'run-2': false });
     const drafts = restoreDrafts(saved);
-    expect(drafts.map((d) => [d.strategy, d.label])).toEqual([['beam', 'wide'], ['bfs', '']]);
+    expect(drafts.map((d) => [d.strategy, d.label])).toEqual([
+      ['beam', 'wide'],
+      ['bfs', ''],
+    ]);
     expect(configFromFields('beam', drafts[0]!.fields)).toMatchObject({ ok: true, config: { numBeams: 7 } });
-    expect(configFromFields('bfs', drafts[1]!.fields)).toMatchObject({ ok: true, config: { merge: { kind: 'last-n', n: 3 } } });
+    expect(configFromFields('bfs', drafts[1]!.fields)).toMatchObject({
+      ok: true,
+      config: { merge: { kind: 'last-n', n: 3 } },
+    });
   });
 
   it('ignore what they cannot read: no save, broken JSON, unknown strategies and choices', () => {
@@ -42,9 +58,15 @@ describe('UI settings across a reload', () => {
       prompt: '',
       taskIndex: null,
       exportChecked: {},
-      drafts: [{ strategy: 'gone', label: '', values: {} }, { strategy: 'beam', label: '', values: { earlyStopping: '"sometimes"', numBeams: '5' } }],
+      drafts: [
+        { strategy: 'gone', label: '', values: {} },
+        { strategy: 'beam', label: '', values: { earlyStopping: '"sometimes"', numBeams: '5' } },
+      ],
     });
     expect(drafts).toHaveLength(1);
-    expect(configFromFields('beam', drafts[0]!.fields)).toMatchObject({ ok: true, config: { earlyStopping: false, numBeams: 5 } });
+    expect(configFromFields('beam', drafts[0]!.fields)).toMatchObject({
+      ok: true,
+      config: { earlyStopping: false, numBeams: 5 },
+    });
   });
 });

@@ -59,8 +59,14 @@ describe('RunStore', () => {
     await store.attach();
     const { start, batches, final } = growTree(8, 5);
     fake.emit('runStarted', summary('r1'));
-    fake.emit('runPatches', { runId: 'r1', seq: 0, patches: [{ op: 'replace', path: [], value: structuredClone(start) }] });
-    batches.forEach((patches, i) => fake.emit('runPatches', { runId: 'r1', seq: i + 1, patches: structuredClone(patches) }));
+    fake.emit('runPatches', {
+      runId: 'r1',
+      seq: 0,
+      patches: [{ op: 'replace', path: [], value: structuredClone(start) }],
+    });
+    batches.forEach((patches, i) =>
+      fake.emit('runPatches', { runId: 'r1', seq: i + 1, patches: structuredClone(patches) }),
+    );
     fake.emit('runProgress', { runId: 'r1', fraction: 0.5, message: 'half' });
     expect(store.runs.get('r1')!.live.tree).toEqual(final);
     expect(store.runs.get('r1')!.progress).toEqual({ fraction: 0.5, message: 'half' });
@@ -83,7 +89,8 @@ describe('RunStore', () => {
     const store = new RunStore(fake.api, () => {});
     await store.attach();
     fake.emit('runStarted', summary('r1'));
-    const send = (seq: number, patches: Patch[]) => fake.emit('runPatches', { runId: 'r1', seq, patches: structuredClone(patches) });
+    const send = (seq: number, patches: Patch[]) =>
+      fake.emit('runPatches', { runId: 'r1', seq, patches: structuredClone(patches) });
     send(0, [{ op: 'replace', path: [], value: structuredClone(start) }]);
     send(1, batches[0]!);
     fake.hold();
@@ -113,12 +120,17 @@ describe('RunStore', () => {
     const store = new RunStore(fake.api, () => {});
     await store.attach();
     fake.emit('runStarted', summary('r1'));
-    fake.emit('runPatches', { runId: 'r1', seq: 0, patches: [{ op: 'replace', path: [], value: structuredClone(start) }] });
+    fake.emit('runPatches', {
+      runId: 'r1',
+      seq: 0,
+      patches: [{ op: 'replace', path: [], value: structuredClone(start) }],
+    });
     fake.emit('runPatches', { runId: 'r1', seq: 1, patches: structuredClone(batches[0]!) });
     store.markCancelled('r1');
     expect(store.runs.get('r1')!.summary.state).toBe('cancelled');
     const held = store.runs.get('r1')!.live.size;
-    for (let seq = 2; seq <= batches.length; seq++) fake.emit('runPatches', { runId: 'r1', seq, patches: structuredClone(batches[seq - 1]!) });
+    for (let seq = 2; seq <= batches.length; seq++)
+      fake.emit('runPatches', { runId: 'r1', seq, patches: structuredClone(batches[seq - 1]!) });
     expect(store.runs.get('r1')!.live.size).toBe(held);
     expect(fake.calls.filter((c) => c === 'getTree')).toHaveLength(0);
     fake.emit('runFinished', summary('r1', 'cancelled'));

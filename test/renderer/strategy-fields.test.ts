@@ -7,7 +7,11 @@ describe('strategy forms', () => {
     for (const strategy of strategyNames) {
       const fields = strategyFields(strategy);
       const defaults = resolveStrategyConfig({ strategy });
-      expect(fields.map((f) => f.key).sort()).toEqual(Object.keys(defaults).filter((k) => k !== 'strategy').sort());
+      expect(fields.map((f) => f.key).sort()).toEqual(
+        Object.keys(defaults)
+          .filter((k) => k !== 'strategy')
+          .sort(),
+      );
       expect(configFromFields(strategy, fields)).toEqual({ ok: true, config: defaults });
     }
   });
@@ -19,7 +23,7 @@ describe('strategy forms', () => {
     expect(strategyFields('bfs').find((f) => f.key === 'merge')!.kind).toBe('variant');
   });
 
-  it('offer settings of several kinds (merge, answer) as a choice of kind with that kind\'s parameters', () => {
+  it("offer settings of several kinds (merge, answer) as a choice of kind with that kind's parameters", () => {
     const bfs = strategyFields('bfs');
     const merge = bfs.find((f) => f.key === 'merge')!;
     expect(merge.choices).toEqual(['"none"', '"last-n"', '"text"', '"latent"']);
@@ -29,15 +33,25 @@ describe('strategy forms', () => {
     merge.variants!['"last-n"']![0]!.value = '3';
     expect(configFromFields('bfs', bfs)).toMatchObject({ ok: true, config: { merge: { kind: 'last-n', n: 3 } } });
     merge.variants!['"last-n"']![0]!.value = '0';
-    expect(configFromFields('bfs', bfs)).toMatchObject({ ok: false, field: 'merge', message: expect.stringMatching(/merge\.n/) });
+    expect(configFromFields('bfs', bfs)).toMatchObject({
+      ok: false,
+      field: 'merge',
+      message: expect.stringMatching(/merge\.n/),
+    });
     merge.value = '"latent"';
     expect(configFromFields('bfs', bfs)).toMatchObject({ ok: true, config: { merge: { kind: 'latent', tau: 0.95 } } });
 
     const latent = strategyFields('latent', { answer: { strategy: 'beam', numBeams: 6, lengthPenalty: 1 } });
     const answer = latent.find((f) => f.key === 'answer')!;
     expect(answer.value).toBe('"beam"');
-    expect(answer.variants!['"beam"']!.map((f) => [f.key, f.value])).toEqual([['numBeams', '6'], ['lengthPenalty', '1']]);
-    expect(configFromFields('latent', latent)).toMatchObject({ ok: true, config: { answer: { strategy: 'beam', numBeams: 6 } } });
+    expect(answer.variants!['"beam"']!.map((f) => [f.key, f.value])).toEqual([
+      ['numBeams', '6'],
+      ['lengthPenalty', '1'],
+    ]);
+    expect(configFromFields('latent', latent)).toMatchObject({
+      ok: true,
+      config: { answer: { strategy: 'beam', numBeams: 6 } },
+    });
     answer.value = '"greedy"';
     expect(configFromFields('latent', latent)).toMatchObject({ ok: true, config: { answer: { strategy: 'greedy' } } });
   });
@@ -46,7 +60,8 @@ describe('strategy forms', () => {
     for (const strategy of strategyNames) {
       for (const field of strategyFields(strategy)) {
         expect(field.help, `${strategy}.${field.key}`).not.toBe('');
-        for (const params of Object.values(field.variants ?? {})) for (const p of params) expect(p.help, `${strategy}.${field.key}.${p.key}`).not.toBe('');
+        for (const params of Object.values(field.variants ?? {}))
+          for (const p of params) expect(p.help, `${strategy}.${field.key}.${p.key}`).not.toBe('');
       }
     }
   });

@@ -6,7 +6,19 @@ enablePatches();
 export function rootTree(): TreeState {
   return {
     rootId: 0,
-    nodes: { 0: { id: 0, parents: [], kind: 'prompt', tokenId: null, text: 'p', logprob: 0, score: 0, depth: 0, status: 'frontier' } },
+    nodes: {
+      0: {
+        id: 0,
+        parents: [],
+        kind: 'prompt',
+        tokenId: null,
+        text: 'p',
+        logprob: 0,
+        score: 0,
+        depth: 0,
+        status: 'frontier',
+      },
+    },
     order: [0],
   };
 }

@@ -38,7 +38,7 @@ describe('SVG export', () => {
 });
 
 describe('tree elements', () => {
-  it('draw a lattice state\'s first parent as the tree edge and its other parents (when drawn) as lattice edges', () => {
+  it("draw a lattice state's first parent as the tree edge and its other parents (when drawn) as lattice edges", () => {
     const base = { kind: 'token' as const, tokenId: 1, text: 'a', logprob: -1, score: -2, status: 'expanded' as const };
     const tree: TreeState = {
       rootId: 0,

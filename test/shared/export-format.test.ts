@@ -1,6 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSearch } from '../../src/main/engine/search/run-search';
-import { buildExportFile, exportRun, treeFromExport, type FinishedRun } from '../../src/main/engine/export/build-export';
+import {
+  buildExportFile,
+  exportRun,
+  treeFromExport,
+  type FinishedRun,
+} from '../../src/main/engine/export/build-export';
 import { resolveStrategyConfig } from '../../src/shared/strategies';
 import { ExportFormatError, exportJsonSchema, parseExportFile } from '../../src/shared/export-validate';
 import type { ExportFile } from '../../src/shared/export-format';

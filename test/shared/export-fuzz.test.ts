@@ -75,8 +75,10 @@ function invariantViolations(file: any, input: any): string[] {
       for (const p of n.parents) if (!byId.has(p) || byId.get(p).depth + 1 !== n.depth) bad.push(`edge ${p}->${n.id}`);
       if (n.parents.length === 0 && n.depth !== 0) bad.push('root depth');
       if (n.logprob > EPS || n.score > EPS || (n.forwardLogMass ?? 0) > EPS) bad.push(`logprob ${n.id}`);
-      if (n.entropy !== undefined && (n.entropy < -EPS || n.entropy > Math.log(vocabSize) + EPS)) bad.push(`entropy ${n.id}`);
-      for (const t of [n.tokenId, ...(n.topk ?? []).map((x: any) => x.tokenId)]) if (t !== null && t >= vocabSize) bad.push(`token ${t}`);
+      if (n.entropy !== undefined && (n.entropy < -EPS || n.entropy > Math.log(vocabSize) + EPS))
+        bad.push(`entropy ${n.id}`);
+      for (const t of [n.tokenId, ...(n.topk ?? []).map((x: any) => x.tokenId)])
+        if (t !== null && t >= vocabSize) bad.push(`token ${t}`);
       for (const t of n.topk ?? []) if (t.logprob > EPS) bad.push('topk logprob');
       if (n.mergedInto !== undefined && (!byId.has(n.mergedInto) || n.mergedInto === n.id)) bad.push('mergedInto');
       if (n.status === 'merged' && n.mergedInto === undefined) bad.push('merged without target');
@@ -85,7 +87,10 @@ function invariantViolations(file: any, input: any): string[] {
     for (const n of run.nodes) {
       let at = n;
       let steps = 0;
-      while (at && at.parents.length > 0 && steps <= run.nodes.length) (at = byId.get(at.parents[0])), steps++;
+      while (at && at.parents.length > 0 && steps <= run.nodes.length) {
+        at = byId.get(at.parents[0]);
+        steps++;
+      }
       if (steps > run.nodes.length) bad.push(`cycle through ${n.id}`);
     }
     if (!(run.stats.coveredMass >= -EPS && run.stats.coveredMass <= 1 + EPS)) bad.push('coveredMass');
@@ -126,7 +131,12 @@ const descendants = (run: any, id: number): number[] => {
   const frontier = [id];
   while (frontier.length) {
     const at = frontier.pop()!;
-    for (const n of run.nodes) if (n.parents.includes(at) && !out.includes(n.id)) (out.push(n.id), frontier.push(n.id));
+    for (const n of run.nodes) {
+      if (n.parents.includes(at) && !out.includes(n.id)) {
+        out.push(n.id);
+        frontier.push(n.id);
+      }
+    }
   }
   return out;
 };
@@ -192,7 +202,9 @@ const TARGETED: Mutation[] = [
     name: 'strategy differs from config.strategy',
     apply: (f, z) => {
       const { run, at } = runOf(f, z);
-      run.strategy = z.pick(['greedy', 'sampling', 'beam', 'bfs', 'hmm', 'latent', 'nope'].filter((s) => s !== run.config.strategy));
+      run.strategy = z.pick(
+        ['greedy', 'sampling', 'beam', 'bfs', 'hmm', 'latent', 'nope'].filter((s) => s !== run.config.strategy),
+      );
       return at('\\.strategy');
     },
   },
@@ -209,7 +221,8 @@ const TARGETED: Mutation[] = [
     name: 'nBest names a missing node',
     apply: (f, z) => {
       const { run, at } = runOf(f, z);
-      if (run.result.nBest.length === 0) run.result.nBest.push({ nodeId: 0, text: '', tokenIds: [], score: 0, logprob: 0 });
+      if (run.result.nBest.length === 0)
+        run.result.nBest.push({ nodeId: 0, text: '', tokenIds: [], score: 0, logprob: 0 });
       const k = z.int(run.result.nBest.length);
       run.result.nBest[k].nodeId = 7000 + z.int(100);
       return at(`\\.result\\.nBest\\[${k}\\]\\.nodeId`);
@@ -265,8 +278,8 @@ const TARGETED: Mutation[] = [
     apply: (f, z) => {
       const { run, at } = runOf(f, z);
       const where = z.pick(['config', 'stats', 'result', 'topk', 'model', 'task-less file'] as const);
-      if (where === 'model') return (f.model.extra = 1), /^\$\.model/;
-      if (where === 'task-less file') return (f.surprise = 1), /^\$/;
+      if (where === 'model') return ((f.model.extra = 1), /^\$\.model/);
+      if (where === 'task-less file') return ((f.surprise = 1), /^\$/);
       if (where === 'topk') {
         const i = run.nodes.findIndex((n: any) => n.topk?.length);
         run.nodes[i].topk[0].extra = 'x';
@@ -422,9 +435,12 @@ describe('import fuzzing', () => {
       }
       slowest = Math.max(slowest, performance.now() - started);
       if (!(error instanceof ExportFormatError)) {
-        throw new Error(`seed ${seed} (${mutation.name}): ${error ? `unexpected ${(error as Error).name}: ${(error as Error).message}` : 'accepted'}`);
+        throw new Error(
+          `seed ${seed} (${mutation.name}): ${error ? `unexpected ${(error as Error).name}: ${(error as Error).message}` : 'accepted'}`,
+        );
       }
-      if (!where.test(error.path) || !error.message.startsWith(error.path + ': ')) misplaced.push(`seed ${seed} (${mutation.name}): ${error.message}`);
+      if (!where.test(error.path) || !error.message.startsWith(error.path + ': '))
+        misplaced.push(`seed ${seed} (${mutation.name}): ${error.message}`);
       counts.set(mutation.name, (counts.get(mutation.name) ?? 0) + 1);
     }
     expect(misplaced).toEqual([]);
@@ -449,13 +465,16 @@ describe('import fuzzing', () => {
         if (violations.length > 0) invalidAccepted.push(`seed ${seed}: ${violations.join(', ')}`);
         accepted++;
       } catch (err) {
-        if (!(err instanceof ExportFormatError)) throw new Error(`seed ${seed}: unexpected ${(err as Error).name}: ${(err as Error).message}`);
+        if (!(err instanceof ExportFormatError))
+          throw new Error(`seed ${seed}: unexpected ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
         if (!err.message.startsWith('$')) invalidAccepted.push(`seed ${seed}: no path in "${err.message}"`);
         refused++;
       }
       slowest = Math.max(slowest, performance.now() - started);
     }
-    console.log(`import fuzz: ${accepted} random mutations accepted (all valid), ${refused} refused; slowest ${slowest.toFixed(0)} ms`);
+    console.log(
+      `import fuzz: ${accepted} random mutations accepted (all valid), ${refused} refused; slowest ${slowest.toFixed(0)} ms`,
+    );
     expect(invalidAccepted).toEqual([]);
     // both outcomes occur: the mutations are neither all harmless nor all fatal
     expect(accepted).toBeGreaterThan(100);
@@ -465,8 +484,13 @@ describe('import fuzzing', () => {
 
   it('refuses a 100,000-deep analysis read from JSON text without a stack overflow', () => {
     const depth = 100_000;
-    const text = JSON.stringify(base).replace('"result":{', `"result":{"analysis":{"x":${'['.repeat(depth)}1${']'.repeat(depth)}},`);
+    const text = JSON.stringify(base).replace(
+      '"result":{',
+      `"result":{"analysis":{"x":${'['.repeat(depth)}1${']'.repeat(depth)}},`,
+    );
     expect(text.length).toBeGreaterThan(200_000);
-    expect(() => parseExportFile(JSON.parse(text))).toThrow(/^\$\.runs\[0\]\.result\.analysis\.x(\[0\])+: nested more than/);
+    expect(() => parseExportFile(JSON.parse(text))).toThrow(
+      /^\$\.runs\[0\]\.result\.analysis\.x(\[0\])+: nested more than/,
+    );
   });
 });

@@ -44,10 +44,11 @@ describe('applyPatchesInPlace', () => {
   });
 
   it('names a patch whose path does not exist', () => {
-    expect(() => applyPatchesInPlace({ nodes: {} }, [{ op: 'replace', path: ['nodes', 9, 'status'], value: 'pruned' }])).toThrow(/nodes\/9\/status/);
+    expect(() =>
+      applyPatchesInPlace({ nodes: {} }, [{ op: 'replace', path: ['nodes', 9, 'status'], value: 'pruned' }]),
+    ).toThrow(/nodes\/9\/status/);
   });
 });
-
 
 describe('LiveTree', () => {
   it('applies messages in order, ignores stale ones and reports a gap', () => {
@@ -80,10 +81,50 @@ describe('pathTo', () => {
       rootId: 0,
       order: [0, 1, 2, 3],
       nodes: {
-        0: { id: 0, parents: [], kind: 'prompt', tokenId: null, text: '', logprob: 0, score: 0, depth: 0, status: 'expanded' },
-        1: { id: 1, parents: [0], kind: 'token', tokenId: 5, text: 'a', logprob: -1, score: -1, depth: 1, status: 'expanded' },
-        2: { id: 2, parents: [0], kind: 'token', tokenId: 6, text: 'b', logprob: -2, score: -2, depth: 1, status: 'expanded' },
-        3: { id: 3, parents: [2, 1], kind: 'token', tokenId: 7, text: 'c', logprob: -1, score: -3, depth: 2, status: 'finished' },
+        0: {
+          id: 0,
+          parents: [],
+          kind: 'prompt',
+          tokenId: null,
+          text: '',
+          logprob: 0,
+          score: 0,
+          depth: 0,
+          status: 'expanded',
+        },
+        1: {
+          id: 1,
+          parents: [0],
+          kind: 'token',
+          tokenId: 5,
+          text: 'a',
+          logprob: -1,
+          score: -1,
+          depth: 1,
+          status: 'expanded',
+        },
+        2: {
+          id: 2,
+          parents: [0],
+          kind: 'token',
+          tokenId: 6,
+          text: 'b',
+          logprob: -2,
+          score: -2,
+          depth: 1,
+          status: 'expanded',
+        },
+        3: {
+          id: 3,
+          parents: [2, 1],
+          kind: 'token',
+          tokenId: 7,
+          text: 'c',
+          logprob: -1,
+          score: -3,
+          depth: 2,
+          status: 'finished',
+        },
       },
     } as const;
     expect(pathTo(tree as never, 3)).toEqual([0, 2, 3]);

@@ -13,7 +13,12 @@ export type IpcReply = { ok: true; value: unknown } | { ok: false; message: stri
 export function registerLabIpc(service: LabService, window: BrowserWindow, appUrl: string): () => void {
   const handler = async (event: IpcMainInvokeEvent, name: unknown, params: unknown): Promise<IpcReply> => {
     const frame = event.senderFrame;
-    if (event.sender !== window.webContents || !frame || frame.parent !== null || !isTrustedSenderUrl(frame.url, appUrl)) {
+    if (
+      event.sender !== window.webContents ||
+      !frame ||
+      frame.parent !== null ||
+      !isTrustedSenderUrl(frame.url, appUrl)
+    ) {
       return { ok: false, message: 'request refused: it does not come from the Lattice Lab window' };
     }
     try {

@@ -4,7 +4,8 @@ import type { MenuCommand } from '../../shared/lab-api';
 
 /** The application menu; lab actions are forwarded to the page, which owns the UI state they act on. */
 export function installMenu(window: BrowserWindow): void {
-  const command = (name: MenuCommand['command']) => () => window.webContents.send(EVENT_CHANNEL, 'menuCommand', { command: name });
+  const command = (name: MenuCommand['command']) => () =>
+    window.webContents.send(EVENT_CHANNEL, 'menuCommand', { command: name });
   const template: MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
     {
@@ -29,7 +30,14 @@ export function installMenu(window: BrowserWindow): void {
 /** Electron's default View menu, minus the developer tools in a packaged (production) build. */
 export function viewMenu(packaged: boolean): MenuItemConstructorOptions[] {
   return [
-    ...(packaged ? [] : [{ role: 'reload' as const }, { role: 'forceReload' as const }, { role: 'toggleDevTools' as const }, { type: 'separator' as const }]),
+    ...(packaged
+      ? []
+      : [
+          { role: 'reload' as const },
+          { role: 'forceReload' as const },
+          { role: 'toggleDevTools' as const },
+          { type: 'separator' as const },
+        ]),
     { role: 'resetZoom' },
     { role: 'zoomIn' },
     { role: 'zoomOut' },

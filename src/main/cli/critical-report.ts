@@ -13,7 +13,9 @@ export function formatCritical(tree: TreeState, result: RunResult, limit = 10): 
   };
   const lines = [`critical tokens: ${critical.length} (nodes whose children lead to different answers)`];
   for (const c of critical.slice(0, limit)) {
-    const branches = c.branches.map((b) => `${JSON.stringify(textOf(b.childId))} → ${b.answers.join(' | ')}`).join(';  ');
+    const branches = c.branches
+      .map((b) => `${JSON.stringify(textOf(b.childId))} → ${b.answers.join(' | ')}`)
+      .join(';  ');
     lines.push(`  after ${JSON.stringify(pathText(c.nodeId))} (depth ${tree.nodes[c.nodeId]!.depth}): ${branches}`);
   }
   if (critical.length > limit) lines.push(`  … ${critical.length - limit} more`);

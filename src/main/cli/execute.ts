@@ -29,18 +29,26 @@ const MAX_PROMPT_BYTES = 16 * 1024 * 1024;
  * Long prompts must come from a file or stdin: onnxruntime-node crashes when the process argv is long. One
  * trailing newline (as editors and `echo` add) is not part of the prompt; bytes that are not UTF-8 are refused.
  */
-export function promptText(prompt: string | boolean | undefined, promptFile: string | boolean | undefined): string | undefined {
-  if (prompt !== undefined && promptFile !== undefined) throw new UsageError('give --prompt or --prompt-file, not both');
-  if (prompt === true || promptFile === true) throw new UsageError(`${prompt === true ? '--prompt' : '--prompt-file'} needs a value (use - for standard input)`);
+export function promptText(
+  prompt: string | boolean | undefined,
+  promptFile: string | boolean | undefined,
+): string | undefined {
+  if (prompt !== undefined && promptFile !== undefined)
+    throw new UsageError('give --prompt or --prompt-file, not both');
+  if (prompt === true || promptFile === true)
+    throw new UsageError(`${prompt === true ? '--prompt' : '--prompt-file'} needs a value (use - for standard input)`);
   const file = (prompt === '-' ? '-' : promptFile) as string | undefined;
   if (file === undefined) return prompt as string | undefined;
   let bytes: Buffer;
   try {
-    if (file !== '-' && fs.statSync(file).size > MAX_PROMPT_BYTES) throw new UsageError(`--prompt-file ${file} is larger than ${MAX_PROMPT_BYTES} bytes`);
+    if (file !== '-' && fs.statSync(file).size > MAX_PROMPT_BYTES)
+      throw new UsageError(`--prompt-file ${file} is larger than ${MAX_PROMPT_BYTES} bytes`);
     bytes = fs.readFileSync(file === '-' ? 0 : file);
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`cannot read the prompt from ${file === '-' ? 'standard input' : file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UsageError(
+      `cannot read the prompt from ${file === '-' ? 'standard input' : file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   let text: string;
   try {
@@ -52,7 +60,11 @@ export function promptText(prompt: string | boolean | undefined, promptFile: str
 }
 
 /** --task N takes example N of the model's test split; otherwise --prompt is required. */
-export function promptSource(model: LoadedModel, prompt: string | undefined, taskIndex: string | undefined): PromptSource {
+export function promptSource(
+  model: LoadedModel,
+  prompt: string | undefined,
+  taskIndex: string | undefined,
+): PromptSource {
   if (taskIndex !== undefined) {
     const files = taskFilesOf(model);
     const index = Number(taskIndex);
@@ -61,7 +73,8 @@ export function promptSource(model: LoadedModel, prompt: string | undefined, tas
     }
     return { prompt: files.test[index]!.prompt, task: { files, index, record: files.test[index]! } };
   }
-  if (prompt === undefined) throw new UsageError('give --prompt TEXT, --prompt-file PATH (- for standard input) or --task N');
+  if (prompt === undefined)
+    throw new UsageError('give --prompt TEXT, --prompt-file PATH (- for standard input) or --task N');
   return { prompt };
 }
 
@@ -73,7 +86,12 @@ export interface ExecuteOptions {
   intervention?: ResidualInputs;
 }
 
-export async function executeRun(model: LoadedModel, source: PromptSource, config: StrategyConfig, options: ExecuteOptions): Promise<FinishedRun> {
+export async function executeRun(
+  model: LoadedModel,
+  source: PromptSource,
+  config: StrategyConfig,
+  options: ExecuteOptions,
+): Promise<FinishedRun> {
   const bar = options.progress ? new ProgressBar(config.strategy.padEnd(8)) : null;
   const task = source.task;
   const out = await runSearch({

@@ -62,12 +62,23 @@ async function main(argv: string[]): Promise<number> {
     await command(rest);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ModelLoadError || err instanceof PositionLimitError || err instanceof StrategyUnavailableError || err instanceof RunRefusedError || err instanceof LensUnavailableError || err instanceof DirectionError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      err instanceof UsageError ||
+      err instanceof ModelLoadError ||
+      err instanceof PositionLimitError ||
+      err instanceof StrategyUnavailableError ||
+      err instanceof RunRefusedError ||
+      err instanceof LensUnavailableError ||
+      err instanceof DirectionError ||
+      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       console.error(`error: ${(err as Error).message}`);
       return 2;
     }
     // anything else is a bug or an environment failure: still one line (LATTICE_LAB_DEBUG=1 shows the stack)
-    console.error(`error: ${process.env.LATTICE_LAB_DEBUG ? ((err as Error).stack ?? err) : ((err as Error).message ?? String(err)).split('\n')[0]}`);
+    console.error(
+      `error: ${process.env.LATTICE_LAB_DEBUG ? ((err as Error).stack ?? err) : ((err as Error).message ?? String(err)).split('\n')[0]}`,
+    );
     return 1;
   }
 }

@@ -14,6 +14,7 @@ export function checkOutputFile(file: string | boolean | undefined, flag: string
   } catch {
     throw new UsageError(`${flag} ${file}: the folder ${dir} is not writable`);
   }
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`${flag} ${file} is a folder, not a file`);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory())
+    throw new UsageError(`${flag} ${file} is a folder, not a file`);
   return file;
 }

@@ -12,7 +12,9 @@ export class ProgressBar {
     const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
     const text = `${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${message}`;
     if (this.stream.isTTY) {
-      this.stream.write(`\r${text.slice(0, (this.stream.columns ?? 100) - 1).padEnd((this.stream.columns ?? 100) - 1)}`);
+      this.stream.write(
+        `\r${text.slice(0, (this.stream.columns ?? 100) - 1).padEnd((this.stream.columns ?? 100) - 1)}`,
+      );
     } else {
       const decile = Math.floor(fraction * 10);
       if (decile !== this.lastDecile) {

@@ -31,7 +31,9 @@ export function formatThoughts(tree: TreeState): string | null {
     const latent = n.latent!;
     const top = latent.topk.map((t) => `${t.text} ${Math.exp(t.logprob).toFixed(2)}`).join(', ');
     const recall = latent.frontierRecall !== undefined ? `, frontier recall ${latent.frontierRecall.toFixed(2)}` : '';
-    lines.push(`  ${i + 1}. ${latent.bigLogits} big logits (mass ${latent.bigMass.toFixed(2)}, entropy ${latent.entropy.toFixed(2)}${recall}): ${top}`);
+    lines.push(
+      `  ${i + 1}. ${latent.bigLogits} big logits (mass ${latent.bigMass.toFixed(2)}, entropy ${latent.entropy.toFixed(2)}${recall}): ${top}`,
+    );
   });
   return lines.join('\n');
 }
@@ -40,7 +42,10 @@ export function formatRun(config: StrategyConfig, stats: RunStats, result: RunRe
   const lines = [`strategy: ${describeConfig(config)}`];
   if (result.cancelled) lines.push('(cancelled: partial result)');
   lines.push(`best: ${JSON.stringify(result.bestText)}  score ${result.bestScore?.toFixed(4) ?? 'n/a'}`);
-  if (result.task) lines.push(`task: ${result.task.verdict}, chain ${result.task.chainValid === null ? 'n/a (latent facts)' : result.task.chainValid ? 'valid' : 'invalid'}`);
+  if (result.task)
+    lines.push(
+      `task: ${result.task.verdict}, chain ${result.task.chainValid === null ? 'n/a (latent facts)' : result.task.chainValid ? 'valid' : 'invalid'}`,
+    );
   if (result.nBest.length > 1) {
     lines.push('n-best:');
     result.nBest.forEach((h, i) => lines.push(`  ${i + 1}. ${h.score.toFixed(4)}  ${JSON.stringify(h.text)}`));
@@ -52,7 +57,22 @@ export function formatRun(config: StrategyConfig, stats: RunStats, result: RunRe
 /** One row per run for `compare`. */
 export function comparisonTable(runs: { config: StrategyConfig; stats: RunStats; result: RunResult }[]): string {
   return formatTable(
-    ['strategy', 'best text', 'score', 'task', 'critical', 'nodes', 'expanded', 'pruned', 'merged', 'passes', 'tokens', 'ms', 'peak KV', 'mass'],
+    [
+      'strategy',
+      'best text',
+      'score',
+      'task',
+      'critical',
+      'nodes',
+      'expanded',
+      'pruned',
+      'merged',
+      'passes',
+      'tokens',
+      'ms',
+      'peak KV',
+      'mass',
+    ],
     runs.map(({ config, stats, result }) => [
       config.strategy,
       truncate(result.bestText, 48),

@@ -19,7 +19,8 @@ export interface CliIntervention {
 
 function parseLayers(raw: string): number[] {
   const layers = raw.split(',').map((s) => Number(s.trim()));
-  if (layers.some((l) => !Number.isInteger(l) || l < 1)) throw new UsageError(`--layers takes 1-based layer numbers like 2,3 (got "${raw}")`);
+  if (layers.some((l) => !Number.isInteger(l) || l < 1))
+    throw new UsageError(`--layers takes 1-based layer numbers like 2,3 (got "${raw}")`);
   return layers;
 }
 
@@ -31,7 +32,8 @@ export function interventionFromFlags(model: LoadedModel, flags: Record<string, 
   const steer = flags.steer as string | undefined;
   const ablate = flags.ablate as string | undefined;
   if (steer === undefined && ablate === undefined) {
-    if (flags.scale !== undefined || flags.layers !== undefined) throw new UsageError('--scale and --layers need --steer FILE or --ablate FILE');
+    if (flags.scale !== undefined || flags.layers !== undefined)
+      throw new UsageError('--scale and --layers need --steer FILE or --ablate FILE');
     return null;
   }
   const scale = flags.scale === undefined ? 1 : Number(flags.scale);

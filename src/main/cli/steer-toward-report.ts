@@ -19,7 +19,9 @@ export function steerTowardTable(results: SteerTowardResult[]): string {
     ['strategy', 'layers', 'scale', 'accuracy', 'answer flipped', 'answer = distractor', 'malformed'],
     results.flatMap((r) =>
       r.rows.map((row) => [
-        describeConfig(r.config).replace(/"maxNewTokens":\d+,?|"topkShown":\d+,?/g, '').replace(',}', '}'),
+        describeConfig(r.config)
+          .replace(/"maxNewTokens":\d+,?|"topkShown":\d+,?/g, '')
+          .replace(',}', '}'),
         r.layers.join(','),
         row.scale,
         `${(100 * row.accuracy).toFixed(1)}%`,
@@ -39,20 +41,42 @@ export async function steerTowardCommand(
   values: Record<string, unknown>,
   limit: number,
 ): Promise<void> {
-  if (values['steer-toward'] !== 'distractor') throw new UsageError('--steer-toward takes "distractor" (a direction per question: distractor concept minus answer concept)');
-  if (values.steer !== undefined || values.ablate !== undefined) throw new UsageError('--steer-toward makes its own direction per question; drop --steer/--ablate');
-  const scales = String(values.scales ?? '0.25,0.5,1').split(',').map(Number);
+  if (values['steer-toward'] !== 'distractor')
+    throw new UsageError(
+      '--steer-toward takes "distractor" (a direction per question: distractor concept minus answer concept)',
+    );
+  if (values.steer !== undefined || values.ablate !== undefined)
+    throw new UsageError('--steer-toward makes its own direction per question; drop --steer/--ablate');
+  const scales = String(values.scales ?? '0.25,0.5,1')
+    .split(',')
+    .map(Number);
   if (scales.some((s) => !Number.isFinite(s))) throw new UsageError('--scales takes numbers like 0.25,0.5,1');
-  const layers = String(values.layers ?? '2').split(',').map(Number);
+  const layers = String(values.layers ?? '2')
+    .split(',')
+    .map(Number);
   const results: SteerTowardResult[] = [];
   for (const config of configs) {
     const bar = new ProgressBar(config.strategy.padEnd(8));
-    results.push(await steerTowardDistractor(model, files, config, { scales, layers, limit, onExample: (done, total) => bar.update(done / total, `${done}/${total}`) }));
+    results.push(
+      await steerTowardDistractor(model, files, config, {
+        scales,
+        layers,
+        limit,
+        onExample: (done, total) => bar.update(done / total, `${done}/${total}`),
+      }),
+    );
     bar.done();
   }
   console.log(steerTowardTable(results));
   if (typeof values.json === 'string') {
-    writeFileAtomic(values.json, JSON.stringify({ model: model.info.name, examples: limit, experiment: 'steer toward the distractor', results }, null, 1));
+    writeFileAtomic(
+      values.json,
+      JSON.stringify(
+        { model: model.info.name, examples: limit, experiment: 'steer toward the distractor', results },
+        null,
+        1,
+      ),
+    );
     console.log(`wrote ${values.json}`);
   }
 }

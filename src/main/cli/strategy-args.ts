@@ -24,7 +24,11 @@ function parseValue(raw: string): unknown {
  * A strategy from the command line: "beam num-beams=8 early-stopping=never" or flags already split into pairs.
  * Keys may be kebab- or camelCase; values are JSON when they parse as JSON.
  */
-export function strategyFromSpec(spec: string, shared: Record<string, unknown> = {}, model?: LoadedModel): StrategyConfig {
+export function strategyFromSpec(
+  spec: string,
+  shared: Record<string, unknown> = {},
+  model?: LoadedModel,
+): StrategyConfig {
   const [name, ...pairs] = spec.trim().split(/\s+/);
   const settings: Record<string, unknown> = { ...(model ? modelDefaults(model, name ?? '') : {}), ...shared };
   for (const pair of pairs) {
@@ -59,7 +63,10 @@ export function configFor(name: string, settings: Record<string, unknown>): Stra
 }
 
 /** Strategy settings given as --flags to `run` (everything not a command option). */
-export function settingsFromFlags(flags: Record<string, string | boolean | undefined>, reserved: Set<string>): Record<string, unknown> {
+export function settingsFromFlags(
+  flags: Record<string, string | boolean | undefined>,
+  reserved: Set<string>,
+): Record<string, unknown> {
   const settings: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(flags)) {
     if (reserved.has(key) || value === undefined) continue;

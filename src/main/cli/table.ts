@@ -4,7 +4,9 @@ export function formatTable(header: string[], rows: (string | number)[][]): stri
   const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? '').length)));
   const numeric = header.map((_, i) => rows.every((r) => typeof r[i] === 'number'));
   const line = (r: (string | number)[]) =>
-    '| ' + r.map((c, i) => (numeric[i] ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join(' | ') + ' |';
+    '| ' +
+    r.map((c, i) => (numeric[i] ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join(' | ') +
+    ' |';
   const rule = '|' + widths.map((w, i) => (numeric[i] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
   return [line(cells[0]!), rule, ...cells.slice(1).map(line)].join('\n');
 }

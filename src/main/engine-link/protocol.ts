@@ -15,7 +15,17 @@ export type EngineCall =
   | { kind: 'openModel'; folder: string }
   | { kind: 'taskExamples'; folder: string; limit: number }
   /** the decoded path and logit lens of a node; `path` holds the nodes from the root to it */
-  | { kind: 'inspect'; folder: string; prompt: string; config: StrategyConfig; path: TreeNode[]; withLens: boolean; lens?: LensKind; intervention?: InterventionSpec; forked?: boolean }
+  | {
+      kind: 'inspect';
+      folder: string;
+      prompt: string;
+      config: StrategyConfig;
+      path: TreeNode[];
+      withLens: boolean;
+      lens?: LensKind;
+      intervention?: InterventionSpec;
+      forked?: boolean;
+    }
   /** deliberately kills the engine process (tests of the crash path) */
   | { kind: 'crash' };
 
@@ -28,7 +38,15 @@ export interface EngineCallResults {
 
 export type HostToEngine =
   | { type: 'call'; callId: number; call: EngineCall }
-  | { type: 'startRun'; runId: string; folder: string; prompt: string; config: StrategyConfig; taskIndex?: number; intervention?: InterventionSpec }
+  | {
+      type: 'startRun';
+      runId: string;
+      folder: string;
+      prompt: string;
+      config: StrategyConfig;
+      taskIndex?: number;
+      intervention?: InterventionSpec;
+    }
   /** a run that grows `source` from `nodeId` under the intervention (direction paths resolved by the host) */
   | {
       type: 'startFork';
@@ -59,4 +77,9 @@ export type EngineToHost =
   | { type: 'evalDone'; evalId: string; cancelled: boolean; scores: EvalScore[] }
   | { type: 'evalFailed'; evalId: string; message: string; scores: EvalScore[] }
   /** `partial`: what the run had built when a step failed (absent when it failed before it started) */
-  | { type: 'runFailed'; runId: string; message: string; partial?: { tree: TreeState; stats: RunStats; result: RunResult } };
+  | {
+      type: 'runFailed';
+      runId: string;
+      message: string;
+      partial?: { tree: TreeState; stats: RunStats; result: RunResult };
+    };

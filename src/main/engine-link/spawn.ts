@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineToHost, HostToEngine } from './protocol';
 
-
 /** One started engine process, whatever started it (child_process.fork or Electron's utilityProcess). */
 export interface ChildHandle {
   send(message: HostToEngine): void;
@@ -15,7 +14,6 @@ export interface ChildHandle {
 }
 
 export type Spawner = () => ChildHandle;
-
 
 /**
  * Where the engine process's entry script is: `engine.js` next to the built main bundle (electron-vite
@@ -32,7 +30,6 @@ export function engineEntryPath(): string {
   if (!found) throw new Error(`engine entry not found (looked for ${candidates.join(', ')})`);
   return found;
 }
-
 
 /**
  * Starts the engine with child_process.fork (serve mode and tests). A TypeScript entry (running from

@@ -26,7 +26,14 @@ export async function runEvaluation(
       const score = await evaluateStrategy(model, files, config, {
         limit,
         signal,
-        onExample: (done) => post({ type: 'evalProgress', evalId, done: i * limit + done, total, message: `${config.strategy}: ${done}/${limit}` }),
+        onExample: (done) =>
+          post({
+            type: 'evalProgress',
+            evalId,
+            done: i * limit + done,
+            total,
+            message: `${config.strategy}: ${done}/${limit}`,
+          }),
       });
       if (signal.aborted) break;
       // per-example outcomes stay in the engine: the chart needs the totals

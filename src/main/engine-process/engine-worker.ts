@@ -78,7 +78,16 @@ export class EngineWorker {
         return taskExamples(this.taskFiles(call.folder), call.limit);
       case 'inspect': {
         const model = await this.model(call.folder);
-        return inspectPath(model, call.prompt, call.config, call.path, call.withLens, call.lens, call.intervention, call.forked);
+        return inspectPath(
+          model,
+          call.prompt,
+          call.config,
+          call.path,
+          call.withLens,
+          call.lens,
+          call.intervention,
+          call.forked,
+        );
       }
       case 'crash':
         process.exit(70);
@@ -110,7 +119,10 @@ export class EngineWorker {
     return model;
   }
 
-  private async run(message: Extract<HostToEngine, { type: 'startRun' | 'startFork' }>, controller: AbortController): Promise<void> {
+  private async run(
+    message: Extract<HostToEngine, { type: 'startRun' | 'startFork' }>,
+    controller: AbortController,
+  ): Promise<void> {
     const { runId } = message;
     let sentTree = false;
     const batcher = new PatchBatcher((patches) => this.post({ type: 'runPatches', runId, patches }));
@@ -123,7 +135,12 @@ export class EngineWorker {
       }
       const intervention = message.intervention ? compileInterventions(model, [message.intervention]) : {};
       const request: RunRequest = {
-        ...(files && record ? { task: taskContextOf(message.taskIndex!, record, files.ontology), judge: taskJudge(files.ontology, record) } : {}),
+        ...(files && record
+          ? {
+              task: taskContextOf(message.taskIndex!, record, files.ontology),
+              judge: taskJudge(files.ontology, record),
+            }
+          : {}),
         model,
         prompt: message.prompt,
         config: message.config,
@@ -139,13 +156,24 @@ export class EngineWorker {
       };
       const output =
         message.type === 'startFork'
-          ? await runFork({ ...request, source: message.source, nodeId: message.nodeId, intervention, label: message.label })
+          ? await runFork({
+              ...request,
+              source: message.source,
+              nodeId: message.nodeId,
+              intervention,
+              label: message.label,
+            })
           : await runSearch({ ...request, ...intervention });
       batcher.flush();
       this.post({ type: 'runDone', runId, tree: output.tree, stats: output.stats, result: output.result });
     } catch (err) {
       batcher.flush();
-      this.post({ type: 'runFailed', runId, message: messageOf(err), ...(err instanceof SearchFailedError ? { partial: err.partial } : {}) });
+      this.post({
+        type: 'runFailed',
+        runId,
+        message: messageOf(err),
+        ...(err instanceof SearchFailedError ? { partial: err.partial } : {}),
+      });
     } finally {
       batcher.dispose();
       this.runs.delete(runId);

@@ -29,11 +29,16 @@ export async function inspectPath(
   const tokenIds = path.filter((n) => n.kind === 'token' && n.tokenId !== null).map((n) => n.tokenId!);
   // a path of the prompt and continuous thoughts alone has no token to decode
   const pathText = tokenIds.length > 0 ? model.tokenizer.decode(tokenIds, true) : '';
-  if (!model.lens || !model.info.capabilities.logitLens || !model.info.capabilities.hiddenStates) return { pathText, lens: null, availableLenses: [] };
+  if (!model.lens || !model.info.capabilities.logitLens || !model.info.capabilities.hiddenStates)
+    return { pathText, lens: null, availableLenses: [] };
   const tuned = loadTunedLens(model.info.folder);
   const availableLenses: LensKind[] = tuned ? ['logit', 'tuned'] : ['logit'];
   if (!withLens || (lensKind === 'tuned' && !tuned)) return { pathText, lens: null, availableLenses };
-  const tree: TreeState = { rootId: path[0]!.id, nodes: Object.fromEntries(path.map((n) => [n.id, n])), order: path.map((n) => n.id) };
+  const tree: TreeState = {
+    rootId: path[0]!.id,
+    nodes: Object.fromEntries(path.map((n) => [n.id, n])),
+    order: path.map((n) => n.id),
+  };
   const promptIds = encodePrompt(model, prompt);
   try {
     const thoughtInputs =
@@ -44,7 +49,12 @@ export async function inspectPath(
       ...(thoughtInputs ? { thoughtInputs } : {}),
       ...(lensKind === 'tuned' ? { tuned } : {}),
       // under an intervention the lens reads the modified stream; a fork's prefix (unmarked nodes) stays plain
-      ...(intervention ? { ...compileInterventions(model, [intervention]), ...(forked ? { plain: (id: number) => !tree.nodes[id]?.intervention } : {}) } : {}),
+      ...(intervention
+        ? {
+            ...compileInterventions(model, [intervention]),
+            ...(forked ? { plain: (id: number) => !tree.nodes[id]?.intervention } : {}),
+          }
+        : {}),
     });
     return { pathText, lens, availableLenses };
   } catch (err) {

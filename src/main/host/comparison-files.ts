@@ -17,7 +17,9 @@ export function comparisonFile(runs: HostRun[]): ExportFile {
   for (const run of runs) {
     if (run.running) throw new LabRequestError(`${run.summary.label} is still running; wait for it or cancel it`);
     if (!run.tree || run.tree.order.length === 0) {
-      throw new LabRequestError(`${run.summary.label} has no nodes to export (${run.summary.error ?? 'it never started'})`);
+      throw new LabRequestError(
+        `${run.summary.label} has no nodes to export (${run.summary.error ?? 'it never started'})`,
+      );
     }
   }
   const first = runs[0]!;
@@ -27,12 +29,17 @@ export function comparisonFile(runs: HostRun[]): ExportFile {
   if (runs.some((run) => run.model.name !== first.model.name)) {
     throw new LabRequestError('one comparison file holds one model: export runs of different models separately');
   }
-  const task = runs.every((run) => run.summary.task?.index === first.summary.task?.index) ? first.summary.task : undefined;
+  const task = runs.every((run) => run.summary.task?.index === first.summary.task?.index)
+    ? first.summary.task
+    : undefined;
   const used = new Set<string>();
   const fileId = (run: HostRun) => {
     const kept = idsInFile.get(run);
     // two imports of one file would bring the same id twice: the second falls back to its lab id
-    const id = kept && !used.has(kept) && !runs.some((other) => other.summary.runId === kept && other !== run) ? kept : run.summary.runId;
+    const id =
+      kept && !used.has(kept) && !runs.some((other) => other.summary.runId === kept && other !== run)
+        ? kept
+        : run.summary.runId;
     used.add(id);
     return id;
   };
@@ -55,7 +62,12 @@ export function comparisonFile(runs: HostRun[]): ExportFile {
  * with what they alone say: counts by status, no best text, `cancelled`, and the failure as `error`.
  */
 function resultOf(run: HostRun): { stats: RunStats; result: RunResult; error?: string } {
-  if (run.summary.stats && run.summary.result) return { stats: run.summary.stats, result: run.summary.result, ...(run.summary.error ? { error: run.summary.error } : {}) };
+  if (run.summary.stats && run.summary.result)
+    return {
+      stats: run.summary.stats,
+      result: run.summary.result,
+      ...(run.summary.error ? { error: run.summary.error } : {}),
+    };
   const nodes = run.tree!.order.map((id) => run.tree!.nodes[id]!);
   const count = (status: string) => nodes.filter((n) => n.status === status).length;
   return {
@@ -87,7 +99,9 @@ export function runsFromFile(input: unknown, newRunId: () => string): { run: Hos
   } catch (err) {
     throw new LabRequestError(`cannot import: ${(err as Error).message}`);
   }
-  const task = file.task ? { index: file.task.index, prompt: file.prompt, options: file.task.options, answer: file.task.answer } : undefined;
+  const task = file.task
+    ? { index: file.task.index, prompt: file.prompt, options: file.task.options, answer: file.task.answer }
+    : undefined;
   return file.runs.map((exported) => {
     const run = new HostRun(
       {

@@ -18,11 +18,23 @@ export function listDirections(modelFolder: string): DirectionInfo[] {
   const dir = directionsFolder(modelFolder);
   if (!fs.existsSync(dir)) return [];
   const out: DirectionInfo[] = [];
-  for (const name of fs.readdirSync(dir).filter((f) => FILE_NAME.test(f)).sort()) {
+  for (const name of fs
+    .readdirSync(dir)
+    .filter((f) => FILE_NAME.test(f))
+    .sort()) {
     try {
       const d = readDirectionFile(path.join(dir, name));
-      const layers = Object.keys(d.layers).map(Number).sort((a, b) => a - b);
-      out.push({ name, model: d.model, hiddenSize: d.hiddenSize, layers, note: d.note, norms: layers.map((l) => Math.hypot(...d.layers[String(l)]!)) });
+      const layers = Object.keys(d.layers)
+        .map(Number)
+        .sort((a, b) => a - b);
+      out.push({
+        name,
+        model: d.model,
+        hiddenSize: d.hiddenSize,
+        layers,
+        note: d.note,
+        norms: layers.map((l) => Math.hypot(...d.layers[String(l)]!)),
+      });
     } catch {
       // a file that is not a direction is not offered
     }
@@ -35,12 +47,17 @@ export function listDirections(modelFolder: string): DirectionInfo[] {
  * and resolved to the file's path for the engine.
  */
 export function resolveIntervention(model: ModelInfo, spec: InterventionSpec): InterventionSpec {
-  if (!FILE_NAME.test(spec.direction)) throw new LabRequestError(`direction "${spec.direction}" must be a file name of ${model.name}'s directions/ folder`);
+  if (!FILE_NAME.test(spec.direction))
+    throw new LabRequestError(
+      `direction "${spec.direction}" must be a file name of ${model.name}'s directions/ folder`,
+    );
   const file = path.join(directionsFolder(model.folder), spec.direction);
   if (!fs.existsSync(file)) throw new LabRequestError(`${model.name} has no direction ${spec.direction}`);
   const needed = spec.kind === 'steer' ? model.capabilities.residualDelta : model.capabilities.ablation;
   if (!needed) {
-    throw new LabRequestError(`${spec.kind === 'steer' ? 'steering' : 'ablation'} is not supported by this graph: ${model.name} has no ${spec.kind === 'steer' ? 'residual_delta' : 'residual_ablate'} input`);
+    throw new LabRequestError(
+      `${spec.kind === 'steer' ? 'steering' : 'ablation'} is not supported by this graph: ${model.name} has no ${spec.kind === 'steer' ? 'residual_delta' : 'residual_ablate'} input`,
+    );
   }
   try {
     const direction = readDirectionFile(file);

@@ -38,6 +38,7 @@ export interface LabServiceOptions {
 /** startRun's params after validation: the config has every default filled in */
 type StartRunParams = z.output<(typeof labRequests)['startRun']['params']>;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- params are validated by each request's zod schema before a handler runs
 type Handlers = { [N in LabRequestName]: (params: any) => Promise<LabResult<N>> | LabResult<N> };
 
 /**
@@ -143,7 +144,10 @@ export class LabService {
         withLens: lens === 'tuned' || !node.lens,
         lens,
         ...(run.summary.intervention && this.model?.folder === folder
-          ? { intervention: resolveIntervention(this.model, run.summary.intervention), forked: run.summary.forkOf !== undefined }
+          ? {
+              intervention: resolveIntervention(this.model, run.summary.intervention),
+              forked: run.summary.forkOf !== undefined,
+            }
           : {}),
       });
       const stored = lens === 'logit' ? node.lens : undefined;
@@ -185,7 +189,8 @@ export class LabService {
   private sameModelFolder(run: HostRun): string | null {
     const open = this.model;
     if (!open) return null;
-    const same = open.name === run.model.name && open.vocabSize === run.model.vocabSize && open.numLayers === run.model.numLayers;
+    const same =
+      open.name === run.model.name && open.vocabSize === run.model.vocabSize && open.numLayers === run.model.numLayers;
     return same ? open.folder : null;
   }
 
@@ -193,7 +198,12 @@ export class LabService {
    * A client's settings made whole: what it leaves out takes the model's declared defaults (a continuous-thought
    * model's mode and count), the task's token budget for a task example, then the schema's defaults.
    */
-  private resolveConfig(model: ModelInfo, config: Record<string, unknown>, at: string, task?: TaskExample): StrategyConfig {
+  private resolveConfig(
+    model: ModelInfo,
+    config: Record<string, unknown>,
+    at: string,
+    task?: TaskExample,
+  ): StrategyConfig {
     const strategy = String(config.strategy);
     const parsed = StrategyConfigSchema.safeParse({
       ...(model.strategyDefaults?.[strategy] ?? {}),
@@ -237,7 +247,8 @@ export class LabService {
       ...(task ? { task } : {}),
       ...(params.intervention ? { intervention: params.intervention } : {}),
     };
-    if (params.intervention && !params.label?.trim()) summary.label += ` · ${describeIntervention(params.intervention)}`;
+    if (params.intervention && !params.label?.trim())
+      summary.label += ` · ${describeIntervention(params.intervention)}`;
     const wasIdle = ![...this.runs.values()].some((r) => r.running);
     const run = new HostRun(summary, model.folder, {
       name: model.name,
@@ -269,7 +280,8 @@ export class LabService {
     const node = tree?.nodes[params.nodeId];
     if (!tree || !node) throw new LabRequestError(`run ${params.runId} has no node ${params.nodeId}`);
     const folder = source.folder ?? this.sameModelFolder(source);
-    if (folder !== model.folder) throw new LabRequestError(`run ${params.runId} was made with another model than the open one (${model.name})`);
+    if (folder !== model.folder)
+      throw new LabRequestError(`run ${params.runId} was made with another model than the open one (${model.name})`);
     const config = this.resolveConfig(model, params.config, 'forkRun: config', source.summary.task);
     const intervention: InterventionSpec | undefined = params.intervention;
     const resolved = intervention ? resolveIntervention(model, intervention) : undefined;
@@ -337,7 +349,8 @@ export class LabService {
         this.sendPatches(run, message.patches);
         break;
       case 'runProgress':
-        if (run.progressDue(performance.now())) this.emit('runProgress', { runId: run.summary.runId, ...message.progress });
+        if (run.progressDue(performance.now()))
+          this.emit('runProgress', { runId: run.summary.runId, ...message.progress });
         break;
       case 'runDone':
         // The final tree is authoritative; it matches what the patches built unless a message was lost.
@@ -354,7 +367,12 @@ export class LabService {
           // The run keeps what it built: browsable, in the table, exportable.
           if (run.tree === null) this.sendPatches(run, run.replaceTree(message.partial.tree));
           else run.tree = message.partial.tree;
-          this.finish(run, { state: 'failed', error: message.message, stats: message.partial.stats, result: message.partial.result });
+          this.finish(run, {
+            state: 'failed',
+            error: message.message,
+            stats: message.partial.stats,
+            result: message.partial.result,
+          });
         } else this.finish(run, { state: 'failed', error: message.message });
         break;
     }
@@ -391,7 +409,13 @@ export class LabService {
       this.finish(run, { state: 'failed', error: `the engine process stopped (${reason})${kept}` });
     }
     for (const evalId of this.evals) {
-      this.emit('evalFinished', { evalId, state: 'failed', model: this.model?.name ?? '', scores: [], error: `the engine process stopped (${reason})` });
+      this.emit('evalFinished', {
+        evalId,
+        state: 'failed',
+        model: this.model?.name ?? '',
+        scores: [],
+        error: `the engine process stopped (${reason})`,
+      });
     }
     this.evals.clear();
     // A fresh engine has no models loaded; the next request reloads the current one by folder.

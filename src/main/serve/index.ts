@@ -11,7 +11,11 @@ import { rendererFolder } from './renderer-folder';
 
 const service = new LabService({ spawn: forkSpawner(engineEntryPath()) });
 const port = process.env.LATTICE_LAB_PORT ? Number(process.env.LATTICE_LAB_PORT) : 0;
-const handle = await startServeServer({ service, rendererDir: rendererFolder(path.dirname(fileURLToPath(import.meta.url))), port });
+const handle = await startServeServer({
+  service,
+  rendererDir: rendererFolder(path.dirname(fileURLToPath(import.meta.url))),
+  port,
+});
 console.log(`Lattice Lab is serving at ${handle.url}`);
 
 const stop = async () => {

@@ -57,7 +57,11 @@ export async function startServeServer(options: ServeOptions): Promise<ServeHand
       return deny(res, 403, 'open the address printed by `npm run serve` (it carries the access token)');
     }
     if (!found) return deny(res, 404, 'not found');
-    res.writeHead(200, { 'content-type': found.type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    res.writeHead(200, {
+      'content-type': found.type,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
     const stream = fs.createReadStream(found.file);
     stream.on('error', () => res.destroy());
     stream.pipe(res);
@@ -74,7 +78,13 @@ export async function startServeServer(options: ServeOptions): Promise<ServeHand
     const url = parseUrl(req.url);
     const origin = req.headers.origin;
     const sameOrigin = origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
-    if (!url || url.pathname !== '/api' || !allowedHosts().has(req.headers.host ?? '') || !sameOrigin || !tokenMatches(url.searchParams.get('token'), token)) {
+    if (
+      !url ||
+      url.pathname !== '/api' ||
+      !allowedHosts().has(req.headers.host ?? '') ||
+      !sameOrigin ||
+      !tokenMatches(url.searchParams.get('token'), token)
+    ) {
       socket.write('HTTP/1.1 403 Forbidden\r\n\r\n');
       socket.destroy();
       return;
@@ -119,7 +129,8 @@ function connect(ws: WebSocket, service: LabEndpoint): void {
     try {
       // ws checks text frames' UTF-8; a binary frame is decoded strictly too, never with U+FFFD replacements
       request = JSON.parse(isBinary ? strictUtf8.decode(data as Buffer) : data.toString());
-      if (typeof request !== 'object' || request === null || typeof request.id !== 'number') throw new Error('bad frame');
+      if (typeof request !== 'object' || request === null || typeof request.id !== 'number')
+        throw new Error('bad frame');
     } catch {
       return send({ id: -1, ok: false, message: 'malformed request frame' });
     }

@@ -41,5 +41,9 @@ export function resolveStatic(root: string, urlPath: string): StaticFile | null 
   }
   if (file !== realRoot && !file.startsWith(realRoot + path.sep)) return null;
   if (!fs.statSync(file).isFile()) return null;
-  return { file, type: TYPES[path.extname(file)] ?? 'application/octet-stream', isPage: file === path.join(realRoot, 'index.html') };
+  return {
+    file,
+    type: TYPES[path.extname(file)] ?? 'application/octet-stream',
+    isPage: file === path.join(realRoot, 'index.html'),
+  };
 }

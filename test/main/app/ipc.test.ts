@@ -37,30 +37,69 @@ describe('Electron IPC registration', () => {
 
   it('refuses other pages, subframes and other windows before anything runs', async () => {
     const refused = { ok: false, message: expect.stringMatching(/refused/) };
-    expect(await invoke({ sender: webContents, senderFrame: topFrame('https://evil.example/') }, 'listRuns', {})).toEqual(refused);
-    expect(await invoke({ sender: webContents, senderFrame: { url: APP_URL, parent: {} } }, 'listRuns', {})).toEqual(refused);
+    expect(
+      await invoke({ sender: webContents, senderFrame: topFrame('https://evil.example/') }, 'listRuns', {}),
+    ).toEqual(refused);
+    expect(await invoke({ sender: webContents, senderFrame: { url: APP_URL, parent: {} } }, 'listRuns', {})).toEqual(
+      refused,
+    );
     expect(await invoke({ sender: { send() {} }, senderFrame: topFrame(APP_URL) }, 'listRuns', {})).toEqual(refused);
     expect(await invoke({ sender: webContents, senderFrame: null }, 'listRuns', {})).toEqual(refused);
   });
 
   it('validates every payload and names what is wrong', async () => {
     const trusted = { sender: webContents, senderFrame: topFrame(APP_URL) };
-    expect(await invoke(trusted, 'startRun', { prompt: 3, config: { strategy: 'greedy' } })).toEqual({ ok: false, message: expect.stringMatching(/^startRun: prompt/) });
-    expect(await invoke(trusted, '__proto__', {})).toEqual({ ok: false, message: expect.stringMatching(/unknown request/) });
+    expect(await invoke(trusted, 'startRun', { prompt: 3, config: { strategy: 'greedy' } })).toEqual({
+      ok: false,
+      message: expect.stringMatching(/^startRun: prompt/),
+    });
+    expect(await invoke(trusted, '__proto__', {})).toEqual({
+      ok: false,
+      message: expect.stringMatching(/unknown request/),
+    });
     expect(await invoke(trusted, 'cancelRun', { runId: 'x'.repeat(65) })).toMatchObject({ ok: false });
   });
 
   it('forwards the service events to the window', async () => {
     // an import that succeeds emits runStarted / runPatches / runFinished to the page
     const exported = {
-      format: 'lattice-lab', version: 1, createdAt: '2026-01-01T00:00:00Z',
-      model: { name: 'm', convention: 'lab', vocabSize: 8, numLayers: 1 }, prompt: 'p',
-      runs: [{
-        id: 'r', strategy: 'greedy', config: { strategy: 'greedy', maxNewTokens: 1, topkShown: 0 },
-        stats: { nodesCreated: 1, nodesExpanded: 0, nodesPruned: 0, nodesMerged: 0, forwardPasses: 0, tokensEvaluated: 0, wallTimeMs: 0, peakKvBytes: 0, coveredMass: 0 },
-        result: { bestText: '', bestScore: null, nBest: [], cancelled: false },
-        nodes: [{ id: 0, parents: [], kind: 'prompt', tokenId: null, text: 'p', logprob: 0, score: 0, depth: 0, status: 'expanded' }],
-      }],
+      format: 'lattice-lab',
+      version: 1,
+      createdAt: '2026-01-01T00:00:00Z',
+      model: { name: 'm', convention: 'lab', vocabSize: 8, numLayers: 1 },
+      prompt: 'p',
+      runs: [
+        {
+          id: 'r',
+          strategy: 'greedy',
+          config: { strategy: 'greedy', maxNewTokens: 1, topkShown: 0 },
+          stats: {
+            nodesCreated: 1,
+            nodesExpanded: 0,
+            nodesPruned: 0,
+            nodesMerged: 0,
+            forwardPasses: 0,
+            tokensEvaluated: 0,
+            wallTimeMs: 0,
+            peakKvBytes: 0,
+            coveredMass: 0,
+          },
+          result: { bestText: '', bestScore: null, nBest: [], cancelled: false },
+          nodes: [
+            {
+              id: 0,
+              parents: [],
+              kind: 'prompt',
+              tokenId: null,
+              text: 'p',
+              logprob: 0,
+              score: 0,
+              depth: 0,
+              status: 'expanded',
+            },
+          ],
+        },
+      ],
     };
     await invoke({ sender: webContents, senderFrame: topFrame(APP_URL) }, 'importComparison', { file: exported });
     expect(sent.map((args) => [args[0], args[1]])).toEqual([

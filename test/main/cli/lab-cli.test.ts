@@ -12,7 +12,9 @@ const root = path.resolve(__dirname, '../../..');
 
 async function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/main/cli/lab.ts', ...args], { cwd: root });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/main/cli/lab.ts', ...args], {
+      cwd: root,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -23,7 +25,21 @@ async function lab(...args: string[]): Promise<{ code: number; stdout: string; s
 describe('lab command line', () => {
   it('run prints the best text and stats, and exports a valid file', async () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lab-cli-')), 'beam.json');
-    const r = await lab('run', '--model', fixturePath('hf-gpt2-tiny'), '--prompt', 'a b', '--strategy', 'beam', '--num-beams', '3', '--max-new-tokens', '4', '--out', out);
+    const r = await lab(
+      'run',
+      '--model',
+      fixturePath('hf-gpt2-tiny'),
+      '--prompt',
+      'a b',
+      '--strategy',
+      'beam',
+      '--num-beams',
+      '3',
+      '--max-new-tokens',
+      '4',
+      '--out',
+      out,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/strategy: beam \{.*"numBeams":3/);
     expect(r.stdout).toMatch(/best: ".*"\s+score -\d/);
@@ -35,7 +51,19 @@ describe('lab command line', () => {
   });
 
   it('run prints what each continuous thought superposes', async () => {
-    const r = await lab('run', '--model', fixturePath('lab-tiny'), '--prompt', 'a b', '--strategy', 'latent', '--thoughts', '2', '--max-new-tokens', '2');
+    const r = await lab(
+      'run',
+      '--model',
+      fixturePath('lab-tiny'),
+      '--prompt',
+      'a b',
+      '--strategy',
+      'latent',
+      '--thoughts',
+      '2',
+      '--max-new-tokens',
+      '2',
+    );
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     const at = lines.findIndex((l) => l.startsWith('thoughts (logit lens'));
@@ -45,14 +73,34 @@ describe('lab command line', () => {
   });
 
   it('a model trained for continuous thoughts gets its own mode and count by default', async () => {
-    const r = await lab('run', '--model', path.join(root, 'resources/models/ontology-coconut'), '--task', '0', '--strategy', 'latent');
+    const r = await lab(
+      'run',
+      '--model',
+      path.join(root, 'resources/models/ontology-coconut'),
+      '--task',
+      '0',
+      '--strategy',
+      'latent',
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/"mode":"hidden","thoughts":6/);
     expect(r.stdout).toMatch(/^best: "answer : \w+ is a \w+ \."/m);
   });
 
   it('compare prints one row per strategy', async () => {
-    const r = await lab('compare', '--model', fixturePath('lab-tiny'), '--prompt', 'a b', '--run', 'greedy', '--run', 'beam num-beams=2', '--max-new-tokens', '3');
+    const r = await lab(
+      'compare',
+      '--model',
+      fixturePath('lab-tiny'),
+      '--prompt',
+      'a b',
+      '--run',
+      'greedy',
+      '--run',
+      'beam num-beams=2',
+      '--max-new-tokens',
+      '3',
+    );
     expect(r.code).toBe(0);
     const rows = r.stdout.split('\n').filter((l) => /^\| (greedy|beam) /.test(l));
     expect(rows).toHaveLength(2);
@@ -67,7 +115,17 @@ describe('lab command line', () => {
   });
 
   it('inspect-node prints the logit lens of a node, and refuses models without hidden states', async () => {
-    const r = await lab('inspect-node', '--model', fixturePath('lab-tiny'), '--prompt', 'a b', '--continuation', 'c', '--top', '3');
+    const r = await lab(
+      'inspect-node',
+      '--model',
+      fixturePath('lab-tiny'),
+      '--prompt',
+      'a b',
+      '--continuation',
+      'c',
+      '--top',
+      '3',
+    );
     expect(r.code).toBe(0);
     const rows = r.stdout.split('\n').filter((l) => /^\| (0 \(embedding\)|\d+) /.test(l));
     expect(rows).toHaveLength(3); // embedding + 2 layers
@@ -76,12 +134,19 @@ describe('lab command line', () => {
   });
 
   it('bad input exits 2 with a readable message', async () => {
-    expect(await lab('run', '--model', '/no/such/folder', '--prompt', 'a')).toMatchObject({ code: 2, stderr: expect.stringMatching(/model folder not found/) });
-    expect(await lab('run', '--model', fixturePath('lab-tiny'), '--prompt', 'a', '--strategy', 'beam', '--num-beams', '0')).toMatchObject({
+    expect(await lab('run', '--model', '/no/such/folder', '--prompt', 'a')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/model folder not found/),
+    });
+    expect(
+      await lab('run', '--model', fixturePath('lab-tiny'), '--prompt', 'a', '--strategy', 'beam', '--num-beams', '0'),
+    ).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/numBeams/),
     });
-    expect(await lab('run', '--model', fixturePath('lab-tiny'), '--prompt', 'a', '--strategy', 'teleport')).toMatchObject({
+    expect(
+      await lab('run', '--model', fixturePath('lab-tiny'), '--prompt', 'a', '--strategy', 'teleport'),
+    ).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/unknown strategy "teleport"/),
     });

@@ -11,8 +11,14 @@ const root = path.resolve(__dirname, '../../..');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-cli-io-'));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-function lab(args: string[], stdin?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli/lab.ts', ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+function lab(
+  args: string[],
+  stdin?: string,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli/lab.ts', ...args], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c) => (stdout += c));
@@ -42,8 +48,21 @@ describe('prompts from a file or standard input, and output files', () => {
   it('--prompt-file and stdin give the same run as --prompt', async () => {
     const file = path.join(scratch, 'prompt.txt');
     fs.writeFileSync(file, 'a b\n');
-    const args = ['--model', fixturePath('lab-tiny'), '--strategy', 'beam', '--num-beams', '2', '--max-new-tokens', '3'];
-    const runs = await Promise.all([lab(['run', ...args, '--prompt', 'a b']), lab(['run', ...args, '--prompt-file', file]), lab(['run', ...args, '--prompt-file', '-'], 'a b\n')]);
+    const args = [
+      '--model',
+      fixturePath('lab-tiny'),
+      '--strategy',
+      'beam',
+      '--num-beams',
+      '2',
+      '--max-new-tokens',
+      '3',
+    ];
+    const runs = await Promise.all([
+      lab(['run', ...args, '--prompt', 'a b']),
+      lab(['run', ...args, '--prompt-file', file]),
+      lab(['run', ...args, '--prompt-file', '-'], 'a b\n'),
+    ]);
     for (const r of runs) expect(r.code).toBe(0);
     const best = runs.map((r) => r.stdout.split('\n').find((l) => l.startsWith('best:')));
     expect(best[0]).toMatch(/^best: /);
@@ -57,14 +76,28 @@ describe('prompts from a file or standard input, and output files', () => {
       lab(['run', '--model', fixturePath('lab-tiny'), '--prompt', 'a', '--prompt-file', '-']),
     ]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr.trim()).toBe('error: --out /nonexistent/dir/x.json: the folder /nonexistent/dir does not exist');
+    expect(missing.stderr.trim()).toBe(
+      'error: --out /nonexistent/dir/x.json: the folder /nonexistent/dir does not exist',
+    );
     expect(missing.stdout).not.toContain('best:');
     expect(both).toMatchObject({ code: 2, stderr: 'error: give --prompt or --prompt-file, not both\n' });
   }, 120_000);
 
   it('compare --out writes a valid file and leaves no temporary file behind', async () => {
     const out = path.join(scratch, 'cmp.json');
-    const r = await lab(['compare', '--model', fixturePath('lab-tiny'), '--prompt', 'a b', '--run', 'greedy', '--max-new-tokens', '2', '--out', out]);
+    const r = await lab([
+      'compare',
+      '--model',
+      fixturePath('lab-tiny'),
+      '--prompt',
+      'a b',
+      '--run',
+      'greedy',
+      '--max-new-tokens',
+      '2',
+      '--out',
+      out,
+    ]);
     expect(r.code).toBe(0);
     expect(parseExportFile(JSON.parse(fs.readFileSync(out, 'utf8'))).runs).toHaveLength(1);
     expect(fs.readdirSync(scratch).filter((f) => f.includes('.tmp-'))).toEqual([]);
@@ -75,7 +108,11 @@ describe('prompts from a file or standard input, and output files', () => {
       const dir = fs.mkdtempSync(path.join(scratch, 'kill-'));
       const target = path.join(dir, 'export.json');
       writeFileAtomic(target, JSON.stringify({ version: 0, pad: '' }));
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'atomic-writer-child.ts'), target, '24'], { stdio: 'ignore' });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(__dirname, 'atomic-writer-child.ts'), target, '24'],
+        { stdio: 'ignore' },
+      );
       const exited = new Promise((resolve) => child.on('exit', resolve));
       // kill while a temporary file is being written (it exists and is not yet complete)
       const deadline = Date.now() + 60_000;

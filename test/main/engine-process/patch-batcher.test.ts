@@ -10,7 +10,11 @@ describe('PatchBatcher', () => {
     try {
       let now = 0;
       const sent: { at: number; patches: Patch[] }[] = [];
-      const batcher = new PatchBatcher((patches) => sent.push({ at: now, patches }), 33, () => now);
+      const batcher = new PatchBatcher(
+        (patches) => sent.push({ at: now, patches }),
+        33,
+        () => now,
+      );
       // 1,000 steps a second for two seconds
       for (let i = 0; i < 2000; i++) {
         batcher.push([patch(i)]);
@@ -32,7 +36,11 @@ describe('PatchBatcher', () => {
     try {
       let now = 0;
       const sent: Patch[][] = [];
-      const batcher = new PatchBatcher((p) => sent.push(p), 33, () => now);
+      const batcher = new PatchBatcher(
+        (p) => sent.push(p),
+        33,
+        () => now,
+      );
       batcher.push([patch(0)]);
       batcher.push([patch(1)]);
       expect(sent).toHaveLength(1);

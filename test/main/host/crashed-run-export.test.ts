@@ -16,7 +16,9 @@ describe('a run whose engine crashed', () => {
     await service.crashEngineForTest();
     expect((await finished(events, runId)).state).toBe('failed');
     const { tree } = await service.call('getTree', { runId });
-    const file = parseExportFile(JSON.parse(JSON.stringify(await service.call('exportComparison', { runIds: [runId] }))));
+    const file = parseExportFile(
+      JSON.parse(JSON.stringify(await service.call('exportComparison', { runIds: [runId] }))),
+    );
     const run = file.runs[0]!;
     expect(run.nodes.map((n) => n.id)).toEqual(tree.order);
     expect(run.error).toMatch(/engine process stopped .* were not recorded/);

@@ -38,7 +38,11 @@ function harness() {
       children.push(child);
       return child;
     },
-    { onRunMessage: (m) => log.push(m.type), onCrash: (r) => log.push(`crash ${r}`), onRestarted: () => log.push('restarted') },
+    {
+      onRunMessage: (m) => log.push(m.type),
+      onCrash: (r) => log.push(`crash ${r}`),
+      onRestarted: () => log.push('restarted'),
+    },
   );
   return { engine, children, log };
 }

@@ -17,7 +17,7 @@ function pathIds(tree: { nodes: Record<number, { parents: number[] }> }, id: num
 }
 
 describe('forks under an intervention through the LabApi', () => {
-  it('lists the model\'s directions, forks a node, and inspects the modified stream', async () => {
+  it("lists the model's directions, forks a node, and inspects the modified stream", async () => {
     await service.call('openModel', { folder: bundled });
     const directions = await service.call('listDirections', {});
     const shipped = directions.find((d) => d.name === DIRECTION);
@@ -25,14 +25,23 @@ describe('forks under an intervention through the LabApi', () => {
     expect(shipped!.norms[0]).toBeGreaterThan(1);
 
     const [example] = await service.call('taskExamples', { limit: 1 });
-    const { runId } = await service.call('startRun', { prompt: example!.prompt, taskIndex: 0, config: { strategy: 'greedy', topkShown: 3 } });
+    const { runId } = await service.call('startRun', {
+      prompt: example!.prompt,
+      taskIndex: 0,
+      config: { strategy: 'greedy', topkShown: 3 },
+    });
     const source = await finished(events, runId);
     expect(source.state).toBe('done');
     const { tree: sourceTree } = await service.call('getTree', { runId });
     const nodeId = pathIds(sourceTree, source.result!.nBest[0]!.nodeId)[3]!;
 
     const intervention = { kind: 'steer' as const, direction: DIRECTION, scale: 0.5, layers: [2] };
-    const fork = await service.call('forkRun', { runId, nodeId, config: { strategy: 'greedy', topkShown: 3 }, intervention });
+    const fork = await service.call('forkRun', {
+      runId,
+      nodeId,
+      config: { strategy: 'greedy', topkShown: 3 },
+      intervention,
+    });
     const summary = await finished(events, fork.runId);
     expect(summary.error).toBeUndefined();
     expect(summary.state).toBe('done');
@@ -45,7 +54,11 @@ describe('forks under an intervention through the LabApi', () => {
     for (const id of sourceTree.order) expect(tree.nodes[id]!.tokenId).toBe(sourceTree.nodes[id]!.tokenId);
     const fresh = tree.order.filter((id) => id >= sourceTree.order.length).map((id) => tree.nodes[id]!);
     expect(fresh.length).toBeGreaterThan(3);
-    expect(fresh.every((n) => n.intervention === 'steer ×0.5 flilkpus-minus-flaipus.json L2' && n.plainLogprob !== undefined)).toBe(true);
+    expect(
+      fresh.every(
+        (n) => n.intervention === 'steer ×0.5 flilkpus-minus-flaipus.json L2' && n.plainLogprob !== undefined,
+      ),
+    ).toBe(true);
     const twin = fresh[0]!;
     expect(twin.parents).toEqual(sourceTree.nodes[nodeId]!.parents);
 
@@ -64,14 +77,37 @@ describe('forks under an intervention through the LabApi', () => {
   it('refuses directions outside the model folder, and interventions the graph cannot take', async () => {
     await service.call('openModel', { folder: bundled });
     const config = { strategy: 'greedy', maxNewTokens: 3 };
-    await expect(service.call('startRun', { prompt: 'tom is a', config, intervention: { kind: 'steer', direction: '../config.json', scale: 1 } })).rejects.toThrow(/must be a file name/);
-    await expect(service.call('startRun', { prompt: 'tom is a', config, intervention: { kind: 'steer', direction: 'nope.json', scale: 1 } })).rejects.toThrow(/has no direction nope.json/);
+    await expect(
+      service.call('startRun', {
+        prompt: 'tom is a',
+        config,
+        intervention: { kind: 'steer', direction: '../config.json', scale: 1 },
+      }),
+    ).rejects.toThrow(/must be a file name/);
+    await expect(
+      service.call('startRun', {
+        prompt: 'tom is a',
+        config,
+        intervention: { kind: 'steer', direction: 'nope.json', scale: 1 },
+      }),
+    ).rejects.toThrow(/has no direction nope.json/);
     const info = await service.call('openModel', { folder: bundled });
-    expect(() => resolveIntervention({ ...info, capabilities: { ...info.capabilities, ablation: false } }, { kind: 'ablate', direction: DIRECTION, scale: 1 })).toThrow(
-      /ablation is not supported by this graph/,
-    );
-    expect(() => resolveIntervention({ ...info, name: 'other' }, { kind: 'steer', direction: DIRECTION, scale: 1 })).toThrow(/made on model "ontology-cot", not "other"/);
+    expect(() =>
+      resolveIntervention(
+        { ...info, capabilities: { ...info.capabilities, ablation: false } },
+        { kind: 'ablate', direction: DIRECTION, scale: 1 },
+      ),
+    ).toThrow(/ablation is not supported by this graph/);
+    expect(() =>
+      resolveIntervention({ ...info, name: 'other' }, { kind: 'steer', direction: DIRECTION, scale: 1 }),
+    ).toThrow(/made on model "ontology-cot", not "other"/);
     await service.call('openModel', { folder: fixturePath('lab-tiny') });
-    await expect(service.call('startRun', { prompt: 'a', config, intervention: { kind: 'ablate', direction: DIRECTION, scale: 1 } })).rejects.toThrow(/lab-tiny has no direction/);
+    await expect(
+      service.call('startRun', {
+        prompt: 'a',
+        config,
+        intervention: { kind: 'ablate', direction: DIRECTION, scale: 1 },
+      }),
+    ).rejects.toThrow(/lab-tiny has no direction/);
   });
 });

@@ -11,7 +11,10 @@ describe('importing comparison files into the service', () => {
     await service.call('openModel', { folder: fixturePath('lab-tiny') });
     const ids: string[] = [];
     for (const strategy of ['greedy', 'bfs'] as const) {
-      const { runId } = await service.call('startRun', { prompt: 'c', config: resolveStrategyConfig({ strategy, maxNewTokens: 3 }) });
+      const { runId } = await service.call('startRun', {
+        prompt: 'c',
+        config: resolveStrategyConfig({ strategy, maxNewTokens: 3 }),
+      });
       await finished(events, runId);
       ids.push(runId);
     }

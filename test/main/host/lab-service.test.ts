@@ -15,18 +15,24 @@ describe('LabService over a forked engine process', () => {
   it('opens a model folder and refuses a bad one with the loader message', async () => {
     const info = await service.call('openModel', { folder: fixturePath('lab-tiny') });
     expect(info.vocabSize).toBe(8);
-    await expect(service.call('openModel', { folder: fixturePath('no-such-model') })).rejects.toThrow(/model folder not found/);
-    await expect(service.call('openModel', { folder: fixturePath('bad-signature') })).rejects.toThrow(/bad-signature|input|output/i);
+    await expect(service.call('openModel', { folder: fixturePath('no-such-model') })).rejects.toThrow(
+      /model folder not found/,
+    );
+    await expect(service.call('openModel', { folder: fixturePath('bad-signature') })).rejects.toThrow(
+      /bad-signature|input|output/i,
+    );
     // the failed opens do not replace the working model
     await service.call('openModel', { folder: fixturePath('lab-tiny') });
   });
 
   it('rejects invalid params before they reach the engine', async () => {
-    await expect(service.request('startRun', { prompt: 'a', config: { strategy: 'beam', numBeams: 0 } })).rejects.toThrow(/startRun: config.numBeams/);
+    await expect(
+      service.request('startRun', { prompt: 'a', config: { strategy: 'beam', numBeams: 0 } }),
+    ).rejects.toThrow(/startRun: config.numBeams/);
     await expect(service.request('dropTables', {})).rejects.toThrow(/unknown request/);
   });
 
-  it('reports a strategy the model cannot run with the engine\'s own reason', async () => {
+  it("reports a strategy the model cannot run with the engine's own reason", async () => {
     await service.call('openModel', { folder: fixturePath('hf-gpt2-tiny') });
     const config = resolveStrategyConfig({ strategy: 'latent', mode: 'hidden' });
     const { runId } = await service.call('startRun', { prompt: 'a', config });
@@ -53,7 +59,7 @@ describe('LabService over a forked engine process', () => {
     expect(summary.stats!.nodesCreated).toBe(direct.tree.order.length);
   });
 
-  it('inspects a node: decoded path and a logit lens whose last layer is the model\'s own prediction', async () => {
+  it("inspects a node: decoded path and a logit lens whose last layer is the model's own prediction", async () => {
     await service.call('openModel', { folder: fixturePath('lab-tiny') });
     const config = resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 3, topkShown: 3 });
     const { runId } = await service.call('startRun', { prompt: 'a b', config });
@@ -86,7 +92,10 @@ describe('LabService over a forked engine process', () => {
   it('exports finished runs and imports them back as browsable runs with no model behind them', async () => {
     const ids: string[] = [];
     for (const strategy of ['greedy', 'beam'] as const) {
-      const { runId } = await service.call('startRun', { prompt: 'c', config: resolveStrategyConfig({ strategy, maxNewTokens: 4 }) });
+      const { runId } = await service.call('startRun', {
+        prompt: 'c',
+        config: resolveStrategyConfig({ strategy, maxNewTokens: 4 }),
+      });
       await finished(events, runId);
       ids.push(runId);
     }
@@ -107,11 +116,16 @@ describe('LabService over a forked engine process', () => {
 
     const broken = JSON.parse(JSON.stringify(file));
     broken.runs[0].nodes[1].parents = [999];
-    await expect(service.call('importComparison', { file: broken })).rejects.toThrow(/\$\.runs\[0\]\.nodes\[1\]\.parents\[0\]/);
+    await expect(service.call('importComparison', { file: broken })).rejects.toThrow(
+      /\$\.runs\[0\]\.nodes\[1\]\.parents\[0\]/,
+    );
     await expect(service.call('exportComparison', { runIds: ['run-999'] })).rejects.toThrow(/no run run-999/);
     // runs on another model cannot share a file
     await service.call('openModel', { folder: fixturePath('hf-gpt2-tiny') });
-    const other = await service.call('startRun', { prompt: 'c', config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 2 }) });
+    const other = await service.call('startRun', {
+      prompt: 'c',
+      config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 2 }),
+    });
     await finished(events, other.runId);
     await expect(service.call('exportComparison', { runIds: [ids[0]!, other.runId] })).rejects.toThrow(/one model/);
     await service.call('openModel', { folder: fixturePath('lab-tiny') });
@@ -150,7 +164,10 @@ describe('LabService over a forked engine process', () => {
     const { tree } = await service.call('getTree', { runId });
     expect(tree.order.length).toBeGreaterThan(1);
     // a new run works on the restarted engine, which reloads the model by folder
-    const again = await service.call('startRun', { prompt: 'a', config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 3 }) });
+    const again = await service.call('startRun', {
+      prompt: 'a',
+      config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 3 }),
+    });
     expect((await finished(events, again.runId)).state).toBe('done');
   });
 });

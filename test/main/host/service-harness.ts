@@ -8,7 +8,10 @@ import type { TreeState } from '../../../src/shared/tree';
 
 enablePatches();
 
-export const ENGINE_CHILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../src/main/engine-process/engine-child.ts');
+export const ENGINE_CHILD = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../src/main/engine-process/engine-child.ts',
+);
 
 export type Recorded = { [E in LabEventName]: { event: E; payload: LabEvents[E]; at: number } }[LabEventName];
 

@@ -81,7 +81,11 @@ async function handshake(): Promise<net.Socket> {
 function frame(first: number, payload: Buffer, masked = true): Buffer {
   const mask = randomBytes(4);
   const body = masked ? Buffer.from(payload.map((b, i) => b ^ mask[i % 4])) : payload;
-  return Buffer.concat([Buffer.from([first, (masked ? 0x80 : 0) | payload.length]), masked ? mask : Buffer.alloc(0), body]);
+  return Buffer.concat([
+    Buffer.from([first, (masked ? 0x80 : 0) | payload.length]),
+    masked ? mask : Buffer.alloc(0),
+    body,
+  ]);
 }
 
 /** The server's answer until it closes the connection: the close code of its close frame, if any. */
@@ -95,7 +99,11 @@ function closeCode(socket: net.Socket): Promise<number | null> {
 }
 
 const MALFORMED: { name: string; bytes: () => Buffer; code: number }[] = [
-  { name: 'a text frame with invalid UTF-8 (7b ff fe 7d)', bytes: () => frame(0x81, Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), code: 1007 },
+  {
+    name: 'a text frame with invalid UTF-8 (7b ff fe 7d)',
+    bytes: () => frame(0x81, Buffer.from([0x7b, 0xff, 0xfe, 0x7d])),
+    code: 1007,
+  },
   { name: 'RSV bits set', bytes: () => frame(0xf1, Buffer.from('{}')), code: 1002 },
   { name: 'an unmasked client frame', bytes: () => frame(0x81, Buffer.from('{}'), false), code: 1002 },
   { name: 'opcode 3 (reserved)', bytes: () => frame(0x83, Buffer.from('{}')), code: 1002 },
@@ -149,7 +157,10 @@ describe('serve survives malformed WebSocket frames', () => {
   });
 
   it('survives garbage instead of an HTTP request and a bad upgrade target', async () => {
-    for (const garbage of ['\x00\xff\r\n\r\n', `GET http://[ HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`]) {
+    for (const garbage of [
+      '\x00\xff\r\n\r\n',
+      `GET http://[ HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`,
+    ]) {
       const socket = net.connect(port, '127.0.0.1');
       socket.on('error', () => {});
       socket.resume();

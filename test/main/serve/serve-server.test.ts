@@ -34,13 +34,24 @@ afterAll(async () => {
 });
 
 /** A raw GET with chosen headers (fetch forbids setting Host). */
-function get(urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; type?: string }> {
+function get(
+  urlPath: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; type?: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port: handle.port, path: urlPath, headers: { host: `127.0.0.1:${handle.port}`, ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, body, type: res.headers['content-type'] }));
-    });
+    const req = http.get(
+      {
+        host: '127.0.0.1',
+        port: handle.port,
+        path: urlPath,
+        headers: { host: `127.0.0.1:${handle.port}`, ...headers },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body, type: res.headers['content-type'] }));
+      },
+    );
     req.on('error', reject);
   });
 }
@@ -104,12 +115,16 @@ describe('serve mode server', () => {
     });
     const opened = await ask(ws, 1, 'openModel', { folder: fixturePath('lab-tiny') });
     expect(opened).toMatchObject({ id: 1, ok: true, value: { vocabSize: 8 } });
-    expect(await ask(ws, 2, 'startRun', { prompt: 'a', config: { strategy: 'nope' } })).toMatchObject({ id: 2, ok: false });
+    expect(await ask(ws, 2, 'startRun', { prompt: 'a', config: { strategy: 'nope' } })).toMatchObject({
+      id: 2,
+      ok: false,
+    });
     expect((await ask(ws, 3, 'rm -rf', {})).message).toMatch(/unknown request/);
     const started = await ask(ws, 4, 'startRun', { prompt: 'a', config: { strategy: 'greedy', maxNewTokens: 3 } });
     expect(started.ok).toBe(true);
     const deadline = Date.now() + 20_000;
-    while (!events.some((e) => e.event === 'runFinished') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!events.some((e) => e.event === 'runFinished') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(['runStarted', 'runPatches', 'runFinished']));
     ws.close();
   });

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { layoutTrellis, TRELLIS_SPACING } from '../../../src/renderer/src/lib/analysis/trellis-layout';
 import type { HmmAnalysis, TrellisCell } from '../../../src/shared/analysis';
 
-const cell = (state: number, alpha: number | null, beta: number | null, gamma: number, members: number[]): TrellisCell => ({
+const cell = (
+  state: number,
+  alpha: number | null,
+  beta: number | null,
+  gamma: number,
+  members: number[],
+): TrellisCell => ({
   state,
   alpha,
   beta,
@@ -53,11 +59,15 @@ describe('trellis layout', () => {
   it('draws the Viterbi path through its cells and marks its edges', () => {
     expect(layout.viterbi).toEqual([0, 1, 2].map((t) => ({ x: margin + t * dx, y: margin })));
     expect(layout.cells.filter((c) => c.onViterbi).map((c) => `${c.depth}:${c.state}`)).toEqual(['0:0', '1:0', '2:0']);
-    expect(layout.edges.filter((e) => e.viterbi).map((e) => `${e.depth}:${e.fromState}>${e.toState}`)).toEqual(['1:0>0', '2:0>0']);
+    expect(layout.edges.filter((e) => e.viterbi).map((e) => `${e.depth}:${e.fromState}>${e.toState}`)).toEqual([
+      '1:0>0',
+      '2:0>0',
+    ]);
   });
 
-  it('makes edge width the mass that flows: α_{t-1}(i)·A_t(i→j), relative to the depth\'s biggest flow', () => {
-    const edge = (depth: number, from: number, to: number) => layout.edges.find((e) => e.depth === depth && e.fromState === from && e.toState === to)!;
+  it("makes edge width the mass that flows: α_{t-1}(i)·A_t(i→j), relative to the depth's biggest flow", () => {
+    const edge = (depth: number, from: number, to: number) =>
+      layout.edges.find((e) => e.depth === depth && e.fromState === from && e.toState === to)!;
     // depth 2 flows: 0.75·0.5 = 0.375, 0.75/6 = 0.125, 0.25·1 = 0.25 (sum 0.75)
     expect(edge(2, 0, 0).width).toBeCloseTo(maxEdge, 9);
     expect(edge(2, 0, 1).width).toBeCloseTo(maxEdge / 3, 9);

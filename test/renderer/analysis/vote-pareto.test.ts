@@ -31,7 +31,12 @@ const hyp = (nodeId: number, answer: string | null, verdict: 'correct' | 'incorr
 
 describe('answer vote', () => {
   it('counts rollouts per answer, majority over readable answers, correct rollouts', () => {
-    const nBest = [hyp(1, 'gerpus', 'incorrect'), hyp(2, 'zhorpus', 'correct'), hyp(3, null, 'malformed'), hyp(4, 'zhorpus', 'correct')];
+    const nBest = [
+      hyp(1, 'gerpus', 'incorrect'),
+      hyp(2, 'zhorpus', 'correct'),
+      hyp(3, null, 'malformed'),
+      hyp(4, 'zhorpus', 'correct'),
+    ];
     const vote = answerVote(nBest, { 1: 3, 2: 2, 3: 4, 4: 2 })!;
     expect(vote.n).toBe(11);
     expect(vote.correct).toBe(4);
@@ -61,7 +66,11 @@ describe('Pareto front', () => {
       { x: 5, y: 0.5, id: 'same-cost-worse' },
     ];
     expect(paretoFront(points).map((p) => p.id)).toEqual(['latent']);
-    expect(paretoFront(points.filter((p) => p.id !== 'latent')).map((p) => p.id)).toEqual(['same-cost-worse', 'greedy', 'bfs']);
+    expect(paretoFront(points.filter((p) => p.id !== 'latent')).map((p) => p.id)).toEqual([
+      'same-cost-worse',
+      'greedy',
+      'bfs',
+    ]);
     expect(paretoFront([])).toEqual([]);
   });
 });
@@ -77,7 +86,11 @@ describe('evaluation points', () => {
   });
   it('put compute per example on x, accuracy on y, and mark the Pareto front', () => {
     const points = evalPoints(
-      [score({}, 0.9, 300), score({ strategy: 'beam', numBeams: 8, maxNewTokens: 60 }, 0.95, 900), score({ strategy: 'beam', numBeams: 2 }, 0.9, 800, 20)],
+      [
+        score({}, 0.9, 300),
+        score({ strategy: 'beam', numBeams: 8, maxNewTokens: 60 }, 0.95, 900),
+        score({ strategy: 'beam', numBeams: 2 }, 0.9, 800, 20),
+      ],
       'forwardPasses',
     );
     expect(points.map((p) => [p.label, p.x, p.y, p.onFront])).toEqual([
@@ -87,7 +100,7 @@ describe('evaluation points', () => {
     ]);
     expect(evalPoints([score({}, 0.5, 10)], 'wallTimeMs')[0]!.x).toBe(3);
   });
-  it('label a setting by what differs from its strategy\'s defaults', () => {
+  it("label a setting by what differs from its strategy's defaults", () => {
     expect(settingLabel({ strategy: 'bfs', merge: { kind: 'last-n', n: 2 }, width: 16 })).toBe('bfs merge=last-n:2');
     expect(settingLabel({ strategy: 'latent', mode: 'hidden', thoughts: 6 })).toBe('latent mode=hidden thoughts=6');
   });

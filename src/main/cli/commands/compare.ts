@@ -31,7 +31,8 @@ export async function compareCommand(argv: string[]): Promise<void> {
   const model = await modelFromArg(values.model, values.threads);
   try {
     const source = promptSource(model, prompt, values.task);
-    const maxNewTokens = values['max-new-tokens'] !== undefined ? Number(values['max-new-tokens']) : taskTokenBudget(source);
+    const maxNewTokens =
+      values['max-new-tokens'] !== undefined ? Number(values['max-new-tokens']) : taskTokenBudget(source);
     const shared = maxNewTokens !== undefined ? { maxNewTokens } : {};
     const configs = (values.run ?? DEFAULT_COMPARISON).map((spec) => strategyFromSpec(spec, shared, model));
     console.log(`model: ${model.info.name}   prompt: ${JSON.stringify(source.prompt)}`);
@@ -39,11 +40,20 @@ export async function compareCommand(argv: string[]): Promise<void> {
     if (intervention) console.log(`intervention (every run): ${intervention.label}`);
     const runs: FinishedRun[] = [];
     for (const [i, config] of configs.entries()) {
-      runs.push(await executeRun(model, source, config, { id: `${config.strategy}-${i + 1}`, progress: true, intervention: intervention?.inputs }));
+      runs.push(
+        await executeRun(model, source, config, {
+          id: `${config.strategy}-${i + 1}`,
+          progress: true,
+          intervention: intervention?.inputs,
+        }),
+      );
     }
     console.log(comparisonTable(runs));
     if (out) {
-      writeFileAtomic(out, JSON.stringify(buildExportFile(model.info, source.prompt, runs, exportTask(source)), null, 1));
+      writeFileAtomic(
+        out,
+        JSON.stringify(buildExportFile(model.info, source.prompt, runs, exportTask(source)), null, 1),
+      );
       console.log(`exported to ${values.out}`);
     }
   } finally {

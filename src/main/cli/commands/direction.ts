@@ -7,9 +7,17 @@ import { writeDirectionFile } from '../../engine/intervention/direction-file';
 
 /** One prompt per non-empty line (prompt lists never go on the command line). */
 function promptList(file: string | undefined, inline: string[] | undefined, side: string): string[] {
-  const fromFile = file === undefined ? [] : fs.readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const fromFile =
+    file === undefined
+      ? []
+      : fs
+          .readFileSync(file, 'utf8')
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l.length > 0);
   const prompts = [...fromFile, ...(inline ?? [])];
-  if (prompts.length === 0) throw new UsageError(`give the ${side} prompts: --${side} FILE (one prompt a line) or --${side}-prompt TEXT`);
+  if (prompts.length === 0)
+    throw new UsageError(`give the ${side} prompts: --${side} FILE (one prompt a line) or --${side}-prompt TEXT`);
   return prompts;
 }
 
@@ -37,7 +45,9 @@ export async function directionCommand(argv: string[]): Promise<void> {
     const direction = await makeDirection(model, { positive, negative, layers, note: values.note });
     writeDirectionFile(values.out, direction);
     const norms = Object.entries(direction.layers).map(([l, v]) => `L${l} |v| = ${Math.hypot(...v).toFixed(3)}`);
-    console.log(`wrote ${values.out}: ${model.info.name}, ${positive.length} positive vs ${negative.length} negative prompts; ${norms.join(', ')}`);
+    console.log(
+      `wrote ${values.out}: ${model.info.name}, ${positive.length} positive vs ${negative.length} negative prompts; ${norms.join(', ')}`,
+    );
   } finally {
     await model.release();
   }

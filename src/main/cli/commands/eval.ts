@@ -26,9 +26,22 @@ export const DEFAULT_EVAL = [
 
 export function evalTable(scores: StrategyScore[]): string {
   return formatTable(
-    ['strategy', 'accuracy', 'max-marginal acc.', 'malformed', 'chain valid', 'forward passes', 'tokens evaluated', 'wall time (s)', 'peak KV', 'latent vs truth'],
+    [
+      'strategy',
+      'accuracy',
+      'max-marginal acc.',
+      'malformed',
+      'chain valid',
+      'forward passes',
+      'tokens evaluated',
+      'wall time (s)',
+      'peak KV',
+      'latent vs truth',
+    ],
     scores.map((s) => [
-      describeConfig(s.config).replace(/"maxNewTokens":\d+,?|"topkShown":\d+,?/g, '').replace(',}', '}'),
+      describeConfig(s.config)
+        .replace(/"maxNewTokens":\d+,?|"topkShown":\d+,?/g, '')
+        .replace(',}', '}'),
       `${(100 * s.accuracy).toFixed(1)}%`,
       s.marginalAccuracy === undefined ? '-' : `${(100 * s.marginalAccuracy).toFixed(1)}%`,
       `${(100 * s.malformedRate).toFixed(1)}%`,
@@ -47,7 +60,9 @@ function latentColumn(s: StrategyScore): string {
   if (s.stateScores) {
     // count weighting (every hypothesis once); chance = random state labels of the same sizes
     const c = s.stateScores.count;
-    parts.push(`state purity ${c.purity.toFixed(2)} (chance ${c.purityChance.toFixed(2)}), NMI ${c.nmi.toFixed(2)} (chance ${c.nmiChance.toFixed(2)})`);
+    parts.push(
+      `state purity ${c.purity.toFixed(2)} (chance ${c.purityChance.toFixed(2)}), NMI ${c.nmi.toFixed(2)} (chance ${c.nmiChance.toFixed(2)})`,
+    );
   }
   if (s.thoughtRecall !== undefined) parts.push(`thought frontier recall ${s.thoughtRecall.toFixed(2)}`);
   return parts.join('; ') || '-';
@@ -73,12 +88,15 @@ export async function evalCommand(argv: string[]): Promise<void> {
   try {
     const files = taskFilesOf(model);
     const limit = values.limit !== undefined ? Number(values.limit) : undefined;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError('--limit must be a positive integer');
-    const maxNewTokens = values['max-new-tokens'] !== undefined ? Number(values['max-new-tokens']) : splitTokenBudget(files);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+      throw new UsageError('--limit must be a positive integer');
+    const maxNewTokens =
+      values['max-new-tokens'] !== undefined ? Number(values['max-new-tokens']) : splitTokenBudget(files);
     const requested = (values.run ?? DEFAULT_EVAL).map((spec) => strategyFromSpec(spec, { maxNewTokens }, model));
     const configs = requested.filter((config) => {
       const missing = missingCapabilities(model.info.capabilities, strategyNeeds(config));
-      if (missing && values.run) throw new UsageError(`${config.strategy} cannot run on ${model.info.name}: the model lacks ${missing}`);
+      if (missing && values.run)
+        throw new UsageError(`${config.strategy} cannot run on ${model.info.name}: the model lacks ${missing}`);
       if (missing) console.log(`skipping ${config.strategy}: the model lacks ${missing}`);
       return !missing;
     });
@@ -93,7 +111,14 @@ export async function evalCommand(argv: string[]): Promise<void> {
     const scores: StrategyScore[] = [];
     for (const config of configs) {
       const bar = new ProgressBar(config.strategy.padEnd(8));
-      scores.push(await evaluateStrategy(model, files, config, { limit: n, concurrency: batch, intervention: intervention?.inputs, onExample: (done, total) => bar.update(done / total, `${done}/${total}`) }));
+      scores.push(
+        await evaluateStrategy(model, files, config, {
+          limit: n,
+          concurrency: batch,
+          intervention: intervention?.inputs,
+          onExample: (done, total) => bar.update(done / total, `${done}/${total}`),
+        }),
+      );
       bar.done();
     }
     console.log(evalTable(scores));

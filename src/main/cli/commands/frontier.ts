@@ -30,7 +30,21 @@ function binnedValue(row: FrontierReport['rows'][number], lo: number, hi: number
 /** The per-k table: frontier values at the model's own output. */
 export function frontierTable(report: FrontierReport): string {
   return formatTable(
-    ['k', 'questions', '|frontier|', 'frontier mass', 'on path', 'off path', 'any concept', 'recall@|F|', 'top-1', 'top-2', 'top-3', 'r(value, height)', 'value by height (h ≤ 5 / 6–11 / 12–17 / ≥ 18)'],
+    [
+      'k',
+      'questions',
+      '|frontier|',
+      'frontier mass',
+      'on path',
+      'off path',
+      'any concept',
+      'recall@|F|',
+      'top-1',
+      'top-2',
+      'top-3',
+      'r(value, height)',
+      'value by height (h ≤ 5 / 6–11 / 12–17 / ≥ 18)',
+    ],
     report.rows.map((r) => [
       r.k,
       r.questions,
@@ -79,7 +93,8 @@ export async function frontierCommand(argv: string[]): Promise<void> {
     },
   });
   const limit = values.limit !== undefined ? Number(values.limit) : undefined;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError('--limit must be a positive integer');
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new UsageError('--limit must be a positive integer');
   checkOutputFile(values.json, '--json');
   const model = await modelFromArg(values.model, values.threads);
   try {
@@ -93,8 +108,13 @@ export async function frontierCommand(argv: string[]): Promise<void> {
       onQuestion: (done, total) => bar.update(done / total, `${done}/${total}`),
     });
     bar.done();
-    const how = report.mode === 'latent' ? 'k continuous thoughts, then <eot> "every"' : 'the first k facts written, then "every"';
-    console.log(`model: ${report.model}   questions: ${report.questions}   readout: the subject of fact k+1 after ${how}`);
+    const how =
+      report.mode === 'latent'
+        ? 'k continuous thoughts, then <eot> "every"'
+        : 'the first k facts written, then "every"';
+    console.log(
+      `model: ${report.model}   questions: ${report.questions}   readout: the subject of fact k+1 after ${how}`,
+    );
     console.log(frontierTable(report));
     for (const lens of ['logit', 'tuned'] as const) {
       const table = frontierLayerTable(report, lens);
@@ -102,8 +122,14 @@ export async function frontierCommand(argv: string[]): Promise<void> {
       console.log(`\n${lens} lens per residual stream (frontier mass / recall@|F| / KL(output ‖ lens) nats):`);
       console.log(table);
     }
-    if (status === 'absent') console.log(`\n(no ${path.join(model.info.folder, TUNED_LENS_FILE)}: tuned lens not shown; scripts/model/tuned_lens.py trains one)`);
-    if (status === 'stale') console.log(`\n(${path.join(model.info.folder, TUNED_LENS_FILE)} was trained for other weights: retrain it with scripts/model/tuned_lens.py)`);
+    if (status === 'absent')
+      console.log(
+        `\n(no ${path.join(model.info.folder, TUNED_LENS_FILE)}: tuned lens not shown; scripts/model/tuned_lens.py trains one)`,
+      );
+    if (status === 'stale')
+      console.log(
+        `\n(${path.join(model.info.folder, TUNED_LENS_FILE)} was trained for other weights: retrain it with scripts/model/tuned_lens.py)`,
+      );
     if (values.json) {
       writeFileAtomic(values.json, JSON.stringify(report, null, 1));
       console.log(`wrote ${values.json}`);

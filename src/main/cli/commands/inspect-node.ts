@@ -20,7 +20,15 @@ function chainLineage(promptIds: number[], tokens: number[]): Lineage {
 export async function inspectNodeCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { model: { type: 'string' }, threads: { type: 'string' }, prompt: { type: 'string' }, task: { type: 'string' }, continuation: { type: 'string', default: '' }, top: { type: 'string', default: '5' }, lens: { type: 'string', default: 'logit' } },
+    options: {
+      model: { type: 'string' },
+      threads: { type: 'string' },
+      prompt: { type: 'string' },
+      task: { type: 'string' },
+      continuation: { type: 'string', default: '' },
+      top: { type: 'string', default: '5' },
+      lens: { type: 'string', default: 'logit' },
+    },
   });
   const model = await modelFromArg(values.model, values.threads);
   try {
@@ -32,7 +40,8 @@ export async function inspectNodeCommand(argv: string[]): Promise<void> {
     if (values.lens !== 'logit' && values.lens !== 'tuned') throw new UsageError('--lens must be logit or tuned');
     const { lens: tuned, status } = tunedLensStatus(model.info.folder);
     if (values.lens === 'tuned' && !tuned) {
-      const why = status === 'stale' ? `'s ${TUNED_LENS_FILE} was trained for other weights` : ` ships no ${TUNED_LENS_FILE}`;
+      const why =
+        status === 'stale' ? `'s ${TUNED_LENS_FILE} was trained for other weights` : ` ships no ${TUNED_LENS_FILE}`;
       throw new UsageError(`${model.info.name}${why} (train one with scripts/model/tuned_lens.py)`);
     }
     const lineage = chainLineage(promptIds, tokens);
@@ -40,7 +49,9 @@ export async function inspectNodeCommand(argv: string[]): Promise<void> {
     // both lenses' distance to the final prediction, whichever one's tokens are shown
     const tunedLayers = tuned ? await inspectNodeLens(model, lineage, tokens.length, { topK, tuned }) : null;
     const layers = values.lens === 'tuned' ? tunedLayers! : logit;
-    console.log(`node: ${JSON.stringify(source.prompt)} + ${JSON.stringify(model.tokenizer.decode(tokens))}   lens: ${values.lens}`);
+    console.log(
+      `node: ${JSON.stringify(source.prompt)} + ${JSON.stringify(model.tokenizer.decode(tokens))}   lens: ${values.lens}`,
+    );
     console.log(
       formatTable(
         ['layer', 'entropy', 'KL logit lens', 'KL tuned lens', `top ${topK} (probability)`],

@@ -16,7 +16,10 @@ export interface FinishedState {
  * grouped by the answer the task's checker extracts (null: malformed), their masses added. Most probable first
  * (ties: by answer text, malformed last).
  */
-export function answerMarginals(states: readonly FinishedState[], answerOf: (text: string, endedWithEos: boolean) => string | null): AnswerMarginal[] {
+export function answerMarginals(
+  states: readonly FinishedState[],
+  answerOf: (text: string, endedWithEos: boolean) => string | null,
+): AnswerMarginal[] {
   const groups = new Map<string | null, number[]>();
   for (const s of states) {
     const answer = answerOf(s.text, s.endedWithEos);
@@ -29,7 +32,11 @@ export function answerMarginals(states: readonly FinishedState[], answerOf: (tex
       const logMass = logSumExp(masses);
       return { answer, logMass: toLogValue(logMass), probability: Math.exp(logMass), states: masses.length };
     })
-    .sort((a, b) => b.probability - a.probability || (a.answer === null ? 1 : b.answer === null ? -1 : a.answer < b.answer ? -1 : 1));
+    .sort(
+      (a, b) =>
+        b.probability - a.probability ||
+        (a.answer === null ? 1 : b.answer === null ? -1 : a.answer < b.answer ? -1 : 1),
+    );
 }
 
 /** The answer with the most mass, malformed continuations left out (null when every finished state is malformed). */

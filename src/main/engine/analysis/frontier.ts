@@ -57,7 +57,12 @@ export function frontierStep(
   const step = record.steps[k]!;
   const onPath = new Set(step.on_path);
   const value = (c: string) => Math.exp(logprobs[tokens.get(c)!]!);
-  const frontier = step.frontier.map((concept) => ({ concept, value: value(concept), onPath: onPath.has(concept), height: heights.get(concept) ?? 0 }));
+  const frontier = step.frontier.map((concept) => ({
+    concept,
+    value: value(concept),
+    onPath: onPath.has(concept),
+    height: heights.get(concept) ?? 0,
+  }));
   const frontierMass = frontier.reduce((s, f) => s + f.value, 0);
   const onPathMass = frontier.filter((f) => f.onPath).reduce((s, f) => s + f.value, 0);
   const ranked = [...tokens.keys()].map((c) => ({ c, v: value(c) })).sort((a, b) => b.v - a.v || (a.c < b.c ? -1 : 1));
@@ -118,13 +123,18 @@ export function frontierMode(model: LoadedModel): 'latent' | 'language' {
  * thoughts (each fed the previous position's final hidden state), then `<eot>` "every" as forced tokens. Language
  * models: prompt + the first k facts of the gold chain + "every".
  */
-export async function probeSubjects(model: LoadedModel, record: TaskRecord, options: ProbeOptions = {}): Promise<SubjectReadout[]> {
+export async function probeSubjects(
+  model: LoadedModel,
+  record: TaskRecord,
+  options: ProbeOptions = {},
+): Promise<SubjectReadout[]> {
   const every = model.tokenizer.tokenId('every');
   if (every === undefined) throw new Error(`${model.info.name} has no token "every": not a model of the ontology task`);
   const markers = thoughtMarkers(model);
-  const wanted = (options.ks ?? Array.from({ length: (markers ? (model.config.lab?.thoughts?.count ?? 6) : record.hops - 1) + 1 }, (_, k) => k)).filter(
-    (k) => k < record.hops,
-  );
+  const wanted = (
+    options.ks ??
+    Array.from({ length: (markers ? (model.config.lab?.thoughts?.count ?? 6) : record.hops - 1) + 1 }, (_, k) => k)
+  ).filter((k) => k < record.hops);
   const lineage = new ProbeLineage();
   const evaluator = new Evaluator(model, lineage);
   const withLayers = options.layers === true && model.lens !== null && model.info.capabilities.hiddenStates;
@@ -136,7 +146,8 @@ export async function probeSubjects(model: LoadedModel, record: TaskRecord, opti
     const readout: SubjectReadout = { k, output: evaluation!.logprobs, layers: {} };
     if (withLayers) {
       readout.layers.logit = await lensDistributions(model, evaluation!.hiddenStates!);
-      if (options.tuned) readout.layers.tuned = await lensDistributions(model, evaluation!.hiddenStates!, options.tuned);
+      if (options.tuned)
+        readout.layers.tuned = await lensDistributions(model, evaluation!.hiddenStates!, options.tuned);
     }
     out.push(readout);
   };
@@ -186,7 +197,12 @@ export function pearson(pairs: readonly [number, number][]): number | null {
 const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
 /** One question's frontier values at the model's output after k = 0 .. maxK thoughts (k < hops), in its own passes. */
-export async function frontierValuesOf(model: LoadedModel, record: TaskRecord, ontology: Ontology, maxK: number): Promise<FrontierStep[]> {
+export async function frontierValuesOf(
+  model: LoadedModel,
+  record: TaskRecord,
+  ontology: Ontology,
+  maxK: number,
+): Promise<FrontierStep[]> {
   const tokens = conceptTokens(model, ontology);
   const heights = conceptHeights(ontology);
   const readouts = await probeSubjects(model, record, { ks: Array.from({ length: maxK + 1 }, (_, k) => k) });
@@ -221,17 +237,28 @@ export function aggregateFrontier(
       recall: mean(at.map((s) => s.recall)),
       topCumulative: [0, 1, 2].map((i) => mean(at.map((s) => s.topCumulative[i]!))),
       heightCorrelation: pearson(at.flatMap((s) => s.frontier.map((f) => [f.height, f.value] as [number, number]))),
-      byHeight: [...heights.entries()].sort((a, b) => a[0] - b[0]).map(([height, h]) => ({ height, nodes: h.nodes, value: h.sum / h.nodes })),
+      byHeight: [...heights.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([height, h]) => ({ height, nodes: h.nodes, value: h.sum / h.nodes })),
     };
   });
   const layers: Partial<Record<LensKind, FrontierLayerRow[]>> = {};
-  for (const [lens, list] of Object.entries(layerSteps) as [LensKind, { k: number; layer: number; step: FrontierStep; kl: number }[]][]) {
+  for (const [lens, list] of Object.entries(layerSteps) as [
+    LensKind,
+    { k: number; layer: number; step: FrontierStep; kl: number }[],
+  ][]) {
     const keys = [...new Set(list.map((x) => `${x.k}:${x.layer}`))];
     layers[lens] = keys
       .map((key) => {
         const [k, layer] = key.split(':').map(Number) as [number, number];
         const at = list.filter((x) => x.k === k && x.layer === layer);
-        return { k, layer, frontierMass: mean(at.map((x) => x.step.frontierMass)), recall: mean(at.map((x) => x.step.recall)), klToFinal: mean(at.map((x) => x.kl)) };
+        return {
+          k,
+          layer,
+          frontierMass: mean(at.map((x) => x.step.frontierMass)),
+          recall: mean(at.map((x) => x.step.recall)),
+          klToFinal: mean(at.map((x) => x.kl)),
+        };
       })
       .sort((a, b) => a.k - b.k || a.layer - b.layer);
   }
@@ -242,7 +269,12 @@ export function aggregateFrontier(
 export async function frontierReport(
   model: LoadedModel,
   files: TaskFiles,
-  options: { limit?: number; layers?: boolean; tuned?: TunedLens | null; onQuestion?: (done: number, total: number) => void } = {},
+  options: {
+    limit?: number;
+    layers?: boolean;
+    tuned?: TunedLens | null;
+    onQuestion?: (done: number, total: number) => void;
+  } = {},
 ): Promise<FrontierReport> {
   const records = files.test.slice(0, options.limit ?? files.test.length);
   const tokens = conceptTokens(model, files.ontology);
@@ -255,12 +287,24 @@ export async function frontierReport(
       for (const [lens, streams] of Object.entries(readout.layers) as [LensKind, Float64Array[]][]) {
         const list = (layerSteps[lens] ??= []);
         streams.forEach((lp, layer) =>
-          list.push({ k: readout.k, layer, step: frontierStep(readout.k, lp, record, tokens, heights), kl: klDivergence(readout.output, lp) }),
+          list.push({
+            k: readout.k,
+            layer,
+            step: frontierStep(readout.k, lp, record, tokens, heights),
+            kl: klDivergence(readout.output, lp),
+          }),
         );
       }
     }
     options.onQuestion?.(i + 1, records.length);
   }
   const { rows, layers } = aggregateFrontier(steps, layerSteps);
-  return { kind: 'frontier', model: model.info.name, mode: frontierMode(model), questions: records.length, rows, layers };
+  return {
+    kind: 'frontier',
+    model: model.info.name,
+    mode: frontierMode(model),
+    questions: records.length,
+    rows,
+    layers,
+  };
 }

@@ -40,10 +40,17 @@ export function thoughtFrontier(task: TaskContext, index: number): string[] | un
 }
 
 /** Frontier recall of one thought: its big-logit tokens (texts) against the true next frontier. */
-export function thoughtFrontierRecall(bigTokenTexts: readonly string[], task: TaskContext, index: number): number | undefined {
+export function thoughtFrontierRecall(
+  bigTokenTexts: readonly string[],
+  task: TaskContext,
+  index: number,
+): number | undefined {
   const frontier = thoughtFrontier(task, index);
   if (!frontier) return undefined;
-  return recallAtK(bigTokenTexts.map((t) => t.trim()), frontier);
+  return recallAtK(
+    bigTokenTexts.map((t) => t.trim()),
+    frontier,
+  );
 }
 
 /**
@@ -76,7 +83,10 @@ export function scoreStatesPerDepth(
     const concepts = codeLabels(known.map((m) => m.concept!));
     const depthSeed = seed + 7919 * depth;
     const count = scoreWeighted({ states, concepts, weights: new Float64Array(known.length).fill(1) }, depthSeed);
-    const mass = scoreWeighted({ states, concepts, weights: Float64Array.from(known, (m) => Math.exp(m.logMass ?? 0)) }, depthSeed);
+    const mass = scoreWeighted(
+      { states, concepts, weights: Float64Array.from(known, (m) => Math.exp(m.logMass ?? 0)) },
+      depthSeed,
+    );
     return {
       depth,
       n: known.length,
@@ -96,8 +106,18 @@ export function scoreStatesPerDepth(
  * weighting by their summed probability. Null when no depth qualifies or the scores predate the chance levels.
  */
 export function summarizeStateScores(scores: readonly StateScore[]): StateScoreSummary | null {
-  const used = scores.filter((s) => (s.concepts ?? 0) >= 2 && s.purityChance !== undefined && s.nmiChance !== undefined && s.mass);
-  const count = poolDepths(used.map((s) => ({ weight: s.n, purity: s.purity, nmi: s.nmi, purityChance: s.purityChance!, nmiChance: s.nmiChance! })));
+  const used = scores.filter(
+    (s) => (s.concepts ?? 0) >= 2 && s.purityChance !== undefined && s.nmiChance !== undefined && s.mass,
+  );
+  const count = poolDepths(
+    used.map((s) => ({
+      weight: s.n,
+      purity: s.purity,
+      nmi: s.nmi,
+      purityChance: s.purityChance!,
+      nmiChance: s.nmiChance!,
+    })),
+  );
   const mass = poolDepths(used.map((s) => s.mass!));
   return count && mass ? { count, mass } : null;
 }
@@ -117,6 +137,7 @@ export function groundTruthSummary(analysis: unknown): GroundTruthSummary | null
     const states = summarizeStateScores(parsed.groundTruth ?? []);
     return states ? { states } : null;
   }
-  if (parsed.kind === 'latent-thoughts' && parsed.meanFrontierRecall !== undefined) return { frontierRecall: parsed.meanFrontierRecall };
+  if (parsed.kind === 'latent-thoughts' && parsed.meanFrontierRecall !== undefined)
+    return { frontierRecall: parsed.meanFrontierRecall };
   return null;
 }

@@ -204,5 +204,14 @@ export function poolDepths(depths: readonly WeightedDepthScore[]): PooledScore |
   const purityChance = mean((d) => d.purityChance);
   const nmi = mean((d) => d.nmi);
   const nmiChance = mean((d) => d.nmiChance);
-  return { depths: used.length, weight, purity, purityChance, purityLift: purity - purityChance, nmi, nmiChance, nmiLift: nmi - nmiChance };
+  return {
+    depths: used.length,
+    weight,
+    purity,
+    purityChance,
+    purityLift: purity - purityChance,
+    nmi,
+    nmiChance,
+    nmiLift: nmi - nmiChance,
+  };
 }

@@ -38,7 +38,12 @@ function nearest(point: ArrayLike<number>, centroids: Float64Array[]): number {
  * until the assignment stops changing. Deterministic for a seed (ties go to the lower index). At most k clusters:
  * seeding stops early when every point coincides with a centre, and empty clusters are dropped.
  */
-export function kmeans(points: readonly ArrayLike<number>[], k: number, seed: number, maxIterations = 100): KMeansResult {
+export function kmeans(
+  points: readonly ArrayLike<number>[],
+  k: number,
+  seed: number,
+  maxIterations = 100,
+): KMeansResult {
   const n = points.length;
   if (n === 0) return { labels: [], centroids: [], k: 0, iterations: 0 };
   if (k < 1) throw new Error('k-means needs k ≥ 1');

@@ -27,7 +27,8 @@ export function findCriticalTokens(tree: TreeState, answerOf: (nodeId: number) =
         continue;
       }
       const node = tree.nodes[id]!;
-      const next = node.status === 'merged' && node.mergedInto !== undefined ? [node.mergedInto] : (children.get(id) ?? []);
+      const next =
+        node.status === 'merged' && node.mergedInto !== undefined ? [node.mergedInto] : (children.get(id) ?? []);
       const pending = next.filter((c) => !answers.has(c));
       if (pending.length > 0) {
         stack.push(...pending);

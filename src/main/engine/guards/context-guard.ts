@@ -28,16 +28,27 @@ export function positionsNeeded(config: StrategyConfig, hasThoughtMarkers: boole
  * Refuses a run that cannot fit in the model's context (an ONNX gather error deep in a step otherwise) and an
  * empty prompt (which would silently run from BOS).
  */
-export function checkRunFits(prompt: string, promptTokens: number, config: StrategyConfig, model: { config: ModelConfig; name: string }): void {
+export function checkRunFits(
+  prompt: string,
+  promptTokens: number,
+  config: StrategyConfig,
+  model: { config: ModelConfig; name: string },
+): void {
   if (prompt.trim() === '') throw new RunRefusedError('the prompt is empty: type a prompt or pick a task example');
   const context = contextLength(model.config);
   if (context === null) return;
-  const markers = config.strategy === 'latent' && !!model.config.lab?.thoughts?.begin_token && !!model.config.lab.thoughts.end_token;
+  const markers =
+    config.strategy === 'latent' && !!model.config.lab?.thoughts?.begin_token && !!model.config.lab.thoughts.end_token;
   const extra = positionsNeeded(config, markers);
   if (promptTokens + extra <= context) return;
-  const what = config.strategy === 'latent' ? `maxNewTokens ${config.maxNewTokens} + ${extra - config.maxNewTokens} thought positions` : `maxNewTokens ${config.maxNewTokens}`;
+  const what =
+    config.strategy === 'latent'
+      ? `maxNewTokens ${config.maxNewTokens} + ${extra - config.maxNewTokens} thought positions`
+      : `maxNewTokens ${config.maxNewTokens}`;
   throw new RunRefusedError(
     `the prompt has ${promptTokens} tokens and ${what} would need ${promptTokens + extra} positions, but ${model.name} has a context of ${context}` +
-      (promptTokens < context ? `: lower maxNewTokens to ${context - promptTokens - (extra - config.maxNewTokens)} or shorten the prompt` : ': shorten the prompt'),
+      (promptTokens < context
+        ? `: lower maxNewTokens to ${context - promptTokens - (extra - config.maxNewTokens)} or shorten the prompt`
+        : ': shorten the prompt'),
   );
 }

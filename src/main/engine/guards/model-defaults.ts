@@ -9,7 +9,8 @@ export function modelStrategyDefaults(config: ModelConfig): Partial<Record<Strat
   const declared = config.lab?.thoughts;
   if (!declared) return {};
   const latent: Record<string, unknown> = {};
-  if (typeof declared.count === 'number' && Number.isInteger(declared.count) && declared.count >= 0) latent.thoughts = declared.count;
+  if (typeof declared.count === 'number' && Number.isInteger(declared.count) && declared.count >= 0)
+    latent.thoughts = declared.count;
   if (declared.mode === 'hidden' || declared.mode === 'mixture') latent.mode = declared.mode;
   return Object.keys(latent).length > 0 ? { latent } : {};
 }

@@ -24,7 +24,9 @@ export function readDirectionFile(file: string): DirectionFile {
   }
   for (const [layer, vector] of Object.entries(parsed.data.layers)) {
     if (vector.length !== parsed.data.hiddenSize) {
-      throw new DirectionError(`${file}: layer ${layer} has ${vector.length} values, hiddenSize says ${parsed.data.hiddenSize}`);
+      throw new DirectionError(
+        `${file}: layer ${layer} has ${vector.length} values, hiddenSize says ${parsed.data.hiddenSize}`,
+      );
     }
   }
   return parsed.data;

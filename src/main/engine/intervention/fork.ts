@@ -53,9 +53,17 @@ export async function runFork(request: ForkRequest): Promise<ForkOutput> {
   source.order.forEach((id, i) => {
     if (id !== i) throw new ForkRefusedError('the tree is not in creation order (ids must be 0, 1, 2, …)');
   });
-  if (target.status === 'merged') throw new ForkRefusedError(`node ${nodeId} was merged into node ${target.mergedInto}: fork from that state`);
-  for (let n: TreeNode | undefined = target; n; n = n.parents[0] === undefined ? undefined : source.nodes[n.parents[0]]) {
-    if (n.kind === 'thought') throw new ForkRefusedError('a continuous thought on the path cannot be re-evaluated: fork from a node of a path of tokens');
+  if (target.status === 'merged')
+    throw new ForkRefusedError(`node ${nodeId} was merged into node ${target.mergedInto}: fork from that state`);
+  for (
+    let n: TreeNode | undefined = target;
+    n;
+    n = n.parents[0] === undefined ? undefined : source.nodes[n.parents[0]]
+  ) {
+    if (n.kind === 'thought')
+      throw new ForkRefusedError(
+        'a continuous thought on the path cannot be re-evaluated: fork from a node of a path of tokens',
+      );
   }
   const isRoot = nodeId === source.rootId;
   const firstNewId = source.order.length;
@@ -114,8 +122,23 @@ export async function runFork(request: ForkRequest): Promise<ForkOutput> {
           Object.assign(draft.nodes[source.rootId]!, copyFields(rootBefore));
           for (const id of source.order.slice(1)) addNode(draft, copyFields(source.nodes[id]!));
           if (!isRoot) {
-            const { topk: _t, entropy: _e, lens: _l, latent: _la, state: _s, forwardLogMass: _f, mergedInto: _m, ...twin } = copyFields(target);
-            addNode(draft, { ...twin, parents: [target.parents[0]!], status: 'frontier', intervention: label, plainLogprob: target.logprob });
+            const {
+              topk: _t,
+              entropy: _e,
+              lens: _l,
+              latent: _la,
+              state: _s,
+              forwardLogMass: _f,
+              mergedInto: _m,
+              ...twin
+            } = copyFields(target);
+            addNode(draft, {
+              ...twin,
+              parents: [target.parents[0]!],
+              status: 'frontier',
+              intervention: label,
+              plainLogprob: target.logprob,
+            });
           }
         });
         return startId;

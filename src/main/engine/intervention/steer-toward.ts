@@ -44,7 +44,13 @@ export async function steerTowardDistractor(
   model: LoadedModel,
   files: TaskFiles,
   config: StrategyConfig,
-  options: { scales: number[]; layers: number[]; limit?: number; onExample?: (done: number, total: number) => void; signal?: AbortSignal },
+  options: {
+    scales: number[];
+    layers: number[];
+    limit?: number;
+    onExample?: (done: number, total: number) => void;
+    signal?: AbortSignal;
+  },
 ): Promise<SteerTowardResult> {
   const scales = options.scales.includes(0) ? [...options.scales] : [0, ...options.scales];
   scales.sort((a, b) => a - b);
@@ -60,8 +66,22 @@ export async function steerTowardDistractor(
     });
     const byScale: (string | null)[] = [];
     for (const [k, scale] of scales.entries()) {
-      const inputs = scale === 0 ? {} : compileInterventions(model, [{ kind: 'steer', direction: '(per question)', scale }], new Map([['(per question)', direction]]));
-      const out = await runSearch({ model, prompt: record.prompt, config, ...inputs, task: taskContextOf(index, record), judge: taskJudge(files.ontology, record) });
+      const inputs =
+        scale === 0
+          ? {}
+          : compileInterventions(
+              model,
+              [{ kind: 'steer', direction: '(per question)', scale }],
+              new Map([['(per question)', direction]]),
+            );
+      const out = await runSearch({
+        model,
+        prompt: record.prompt,
+        config,
+        ...inputs,
+        task: taskContextOf(index, record),
+        judge: taskJudge(files.ontology, record),
+      });
       const verdict = out.result.task!;
       byScale.push(verdict.verdict === 'malformed' ? null : verdict.answer);
       verdicts[k]!.push(verdict.verdict);

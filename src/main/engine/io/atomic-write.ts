@@ -8,7 +8,10 @@ import { randomBytes } from 'node:crypto';
  * Killed mid-write, the previous file is intact and only a stray `.name.tmp-…` file can remain.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
   const fd = fs.openSync(tmp, 'wx', 0o644);
   try {
     try {

@@ -17,7 +17,9 @@ export class LensUnavailableError extends Error {
 export function assertLensAvailable(model: LoadedModel): void {
   const missing = missingCapabilities(model.info.capabilities, ['hiddenStates', 'logitLens']);
   if (missing || !model.lens) {
-    throw new LensUnavailableError(`the logit lens cannot run on ${model.info.name}: the model lacks ${missing ?? 'a logit-lens graph'}`);
+    throw new LensUnavailableError(
+      `the logit lens cannot run on ${model.info.name}: the model lacks ${missing ?? 'a logit-lens graph'}`,
+    );
   }
 }
 
@@ -26,7 +28,12 @@ export function assertLensAvailable(model: LoadedModel): void {
  * per layer the top tokens and the entropy (nats) of the predicted next-token distribution. `hiddenStates[l]`
  * is the residual stream after layer l (index 0 = the input embedding), as the evaluator returns it.
  */
-export async function lensLayers(model: LoadedModel, hiddenStates: Float32Array[], topK = 5, tuned: TunedLens | null = null): Promise<LensLayer[]> {
+export async function lensLayers(
+  model: LoadedModel,
+  hiddenStates: Float32Array[],
+  topK = 5,
+  tuned: TunedLens | null = null,
+): Promise<LensLayer[]> {
   const all = await lensDistributions(model, hiddenStates, tuned);
   // the last stream through the logit lens is the model's own output (property 6), and the tuned lens is the identity there
   const final = all[all.length - 1]!;
@@ -70,10 +77,15 @@ export async function inspectNodeLens(
   options: InspectLensOptions = {},
 ): Promise<LensLayer[]> {
   assertLensAvailable(model);
-  const evaluator = new Evaluator(model, lineage, { residualDelta: options.residualDelta, residualAblate: options.residualAblate, plain: options.plain });
+  const evaluator = new Evaluator(model, lineage, {
+    residualDelta: options.residualDelta,
+    residualAblate: options.residualAblate,
+    plain: options.plain,
+  });
   try {
     const [evaluation] = await evaluator.evaluate([nodeId], { hiddenStates: true });
-    if (!evaluation?.hiddenStates) throw new LensUnavailableError(`the model ${model.info.name} returned no hidden states`);
+    if (!evaluation?.hiddenStates)
+      throw new LensUnavailableError(`the model ${model.info.name} returned no hidden states`);
     return await lensLayers(model, evaluation.hiddenStates, options.topK ?? 5, options.tuned ?? null);
   } finally {
     evaluator.cache.clear();
@@ -102,7 +114,8 @@ export function lineageOfTree(
       if (n.kind === 'prompt') return { tokens: promptIds };
       if (n.kind === 'thought') {
         const embedding = thoughtInputs.get(id);
-        if (!embedding) throw new LensUnavailableError(`thought node ${id} has no stored input embedding to re-evaluate`);
+        if (!embedding)
+          throw new LensUnavailableError(`thought node ${id} has no stored input embedding to re-evaluate`);
         return { embeddings: [embedding] };
       }
       return { tokens: [n.tokenId!] };

@@ -5,7 +5,6 @@ import { z } from 'zod';
 import type { LoadedModel } from '../model/load-model';
 import { logSoftmax } from '../math/log-softmax';
 import { assertLensAvailable } from './logit-lens';
-import type { LensKind } from '../../../shared/tree';
 
 /**
  * A tuned lens (Belrose et al., 2023, "Eliciting Latent Predictions from Transformers with the Tuned Lens"): per
@@ -46,7 +45,8 @@ export interface TunedLens {
 
 function floats(base64: string, expected: number, what: string): Float32Array {
   const bytes = Buffer.from(base64, 'base64');
-  if (bytes.length !== expected * 4) throw new Error(`${what}: expected ${expected} float32 values, found ${bytes.length / 4}`);
+  if (bytes.length !== expected * 4)
+    throw new Error(`${what}: expected ${expected} float32 values, found ${bytes.length / 4}`);
   const out = new Float32Array(expected);
   for (let i = 0; i < expected; i++) out[i] = bytes.readFloatLE(i * 4);
   return out;
@@ -58,8 +58,12 @@ export function parseTunedLens(json: unknown, source = TUNED_LENS_FILE): TunedLe
   const h = file.hiddenSize;
   const translators = new Map<number, { weight: Float32Array; bias: Float32Array }>();
   for (const t of file.translators) {
-    if (t.layer >= file.streams - 1) throw new Error(`${source}: layer ${t.layer} is the last stream, whose translator is the identity`);
-    translators.set(t.layer, { weight: floats(t.weight, h * h, `${source} layer ${t.layer} weight`), bias: floats(t.bias, h, `${source} layer ${t.layer} bias`) });
+    if (t.layer >= file.streams - 1)
+      throw new Error(`${source}: layer ${t.layer} is the last stream, whose translator is the identity`);
+    translators.set(t.layer, {
+      weight: floats(t.weight, h * h, `${source} layer ${t.layer} weight`),
+      bias: floats(t.bias, h, `${source} layer ${t.layer} bias`),
+    });
   }
   return {
     ...(file.embeddingsSha256 ? { embeddingsSha256: file.embeddingsSha256 } : {}),
@@ -86,10 +90,14 @@ export function tunedLensStatus(folder: string): { lens: TunedLens | null; statu
   const file = path.join(folder, TUNED_LENS_FILE);
   if (!fs.existsSync(file)) return { lens: null, status: 'absent' };
   const lens = parseTunedLens(JSON.parse(fs.readFileSync(file, 'utf8')), file);
-  const config = JSON.parse(fs.readFileSync(path.join(folder, 'config.json'), 'utf8')) as { lattice_lab?: { embeddings?: string } };
+  const config = JSON.parse(fs.readFileSync(path.join(folder, 'config.json'), 'utf8')) as {
+    lattice_lab?: { embeddings?: string };
+  };
   const embeddings = config.lattice_lab?.embeddings;
   if (!lens.embeddingsSha256 || !embeddings) return { lens: null, status: 'stale' };
-  const digest = createHash('sha256').update(fs.readFileSync(path.join(folder, embeddings))).digest('hex');
+  const digest = createHash('sha256')
+    .update(fs.readFileSync(path.join(folder, embeddings)))
+    .digest('hex');
   return digest === lens.embeddingsSha256 ? { lens, status: 'ok' } : { lens: null, status: 'stale' };
 }
 
@@ -102,11 +110,17 @@ export function loadTunedLens(folder: string): TunedLens | null {
  * Next-token log-probabilities read from every residual stream (index 0 = input embedding) through the final norm and
  * the unembedding, after the tuned lens's translator when one is given. One lens call for all streams.
  */
-export async function lensDistributions(model: LoadedModel, hiddenStates: Float32Array[], tuned: TunedLens | null = null): Promise<Float64Array[]> {
+export async function lensDistributions(
+  model: LoadedModel,
+  hiddenStates: Float32Array[],
+  tuned: TunedLens | null = null,
+): Promise<Float64Array[]> {
   assertLensAvailable(model);
   const hidden = model.lens!.hiddenSize;
   if (tuned && (tuned.hiddenSize !== hidden || tuned.streams !== hiddenStates.length)) {
-    throw new Error(`the tuned lens is for ${tuned.streams} streams of size ${tuned.hiddenSize}, the model has ${hiddenStates.length} of size ${hidden}`);
+    throw new Error(
+      `the tuned lens is for ${tuned.streams} streams of size ${tuned.hiddenSize}, the model has ${hiddenStates.length} of size ${hidden}`,
+    );
   }
   const stacked = new Float32Array(hiddenStates.length * hidden);
   hiddenStates.forEach((h, l) => stacked.set(tuned ? tuned.translate(l, h) : h, l * hidden));

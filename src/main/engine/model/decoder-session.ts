@@ -57,14 +57,17 @@ export class DecoderSession {
   /** A float32 input as the graph wants it: float16 inputs get half-precision bits. */
   private floatInput(name: string, data: Float32Array, dims: number[]): ort.Tensor {
     const meta = this.session.inputMetadata.find((m) => m.name === name);
-    return meta?.isTensor && meta.type === 'float16' ? new ort.Tensor('float16', float32ToFloat16(data), dims) : new ort.Tensor('float32', data, dims);
+    return meta?.isTensor && meta.type === 'float16'
+      ? new ort.Tensor('float16', float32ToFloat16(data), dims)
+      : new ort.Tensor('float32', data, dims);
   }
 
   async forward(req: ForwardRequest): Promise<ForwardResult> {
     const { batch, seq } = req;
     const { numLayers, numKvHeads, headDim, type } = this.kvShape;
     const pastLength = req.past?.length ?? 0;
-    if (this.maxPositions !== null && pastLength + seq > this.maxPositions) throw new PositionLimitError(pastLength + seq, this.maxPositions);
+    if (this.maxPositions !== null && pastLength + seq > this.maxPositions)
+      throw new PositionLimitError(pastLength + seq, this.maxPositions);
     const feeds: Record<string, ort.Tensor> = {};
     if (this.signature.convention === 'lab') {
       if (!req.inputsEmbeds) throw new Error('this model takes inputs_embeds');
@@ -88,10 +91,16 @@ export class DecoderSession {
       feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(pastLength > 0 ? 1 : 0), [1]);
     }
     if (this.signature.hasResidualDelta) {
-      feeds.residual_delta = this.floatInput('residual_delta', req.residualDelta ?? this.zeros(), [numLayers, this.hiddenSize!]);
+      feeds.residual_delta = this.floatInput('residual_delta', req.residualDelta ?? this.zeros(), [
+        numLayers,
+        this.hiddenSize!,
+      ]);
     }
     if (this.signature.hasResidualAblate) {
-      feeds.residual_ablate = this.floatInput('residual_ablate', req.residualAblate ?? this.zeros(), [numLayers, this.hiddenSize!]);
+      feeds.residual_ablate = this.floatInput('residual_ablate', req.residualAblate ?? this.zeros(), [
+        numLayers,
+        this.hiddenSize!,
+      ]);
     } else if (req.residualAblate) {
       throw new Error('ablation is not supported by this graph (it has no residual_ablate input)');
     }
@@ -110,7 +119,10 @@ export class DecoderSession {
     const present: KvTensors = { keys: [], values: [], batch, length: pastLength + seq };
     for (let i = 0; i < numLayers; i++) {
       // the cache stays in the graph's own type (Uint16Array bits for float16): it only ever goes back in
-      for (const [list, name] of [[present.keys, `present.${i}.key`], [present.values, `present.${i}.value`]] as const) {
+      for (const [list, name] of [
+        [present.keys, `present.${i}.key`],
+        [present.values, `present.${i}.value`],
+      ] as const) {
         const tensor = out[name]!;
         if (tensor.type !== type) throw new Error(`${name} is ${tensor.type} but the past inputs are ${type}`);
         list.push(tensor.data as KvArray);

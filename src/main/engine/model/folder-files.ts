@@ -12,7 +12,10 @@ const MAX_JSON_BYTES = 256 * 1024 * 1024;
  */
 export function modelFile(dir: string, rel: unknown, field: string, where = 'config.json'): string {
   if (typeof rel !== 'string' || rel === '') {
-    throw new ModelLoadError(`${field} must be a file name inside the model folder (got ${JSON.stringify(rel)})`, where);
+    throw new ModelLoadError(
+      `${field} must be a file name inside the model folder (got ${JSON.stringify(rel)})`,
+      where,
+    );
   }
   const outside = () => new ModelLoadError(`${field} "${rel}" points outside the model folder`, where);
   if (path.isAbsolute(rel) || rel.includes('\0')) throw outside();

@@ -58,7 +58,11 @@ export function sessionOptions(threads?: number): ort.InferenceSession.SessionOp
   };
 }
 
-async function createSession(file: string, rel: string, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+async function createSession(
+  file: string,
+  rel: string,
+  options: ort.InferenceSession.SessionOptions,
+): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(file, options);
   } catch (err) {
@@ -68,7 +72,10 @@ async function createSession(file: string, rel: string, options: ort.InferenceSe
 
 function disagree(what: string, configValue: number | undefined, graphValue: number | null, graphFile: string): void {
   if (configValue !== undefined && graphValue !== null && configValue !== graphValue) {
-    throw new ModelLoadError(`config.json says ${what} = ${configValue} but the graph ${graphFile} has ${graphValue}`, 'config.json');
+    throw new ModelLoadError(
+      `config.json says ${what} = ${configValue} but the graph ${graphFile} has ${graphValue}`,
+      'config.json',
+    );
   }
 }
 
@@ -77,16 +84,22 @@ export async function loadModel(folder: string, options: LoadOptions = {}): Prom
   const dir = path.resolve(folder);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ModelLoadError('model folder not found', dir);
   const config = parseModelConfig(readModelJson(dir, 'config.json'), 'config.json');
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON, checked before use
   const tokenizerJson = readModelJson(dir, 'tokenizer.json') as Record<string, any>;
   const tokenizerMaxId = checkTokenizerJson(tokenizerJson);
-  const tokenizerConfig = fs.existsSync(path.join(dir, 'tokenizer_config.json')) ? readModelJson(dir, 'tokenizer_config.json') : {};
+  const tokenizerConfig = fs.existsSync(path.join(dir, 'tokenizer_config.json'))
+    ? readModelJson(dir, 'tokenizer_config.json')
+    : {};
   if (typeof tokenizerConfig !== 'object' || tokenizerConfig === null || Array.isArray(tokenizerConfig)) {
     throw new ModelLoadError('expected a JSON object', 'tokenizer_config.json');
   }
 
   const graphFile = options.graph ?? GRAPH_CANDIDATES.find((c) => fs.existsSync(path.join(dir, c)));
   if (!graphFile || !fs.existsSync(path.join(dir, graphFile))) {
-    throw new ModelLoadError(`no ONNX decoder graph found (looked for ${options.graph ?? GRAPH_CANDIDATES.join(', ')})`, dir);
+    throw new ModelLoadError(
+      `no ONNX decoder graph found (looked for ${options.graph ?? GRAPH_CANDIDATES.join(', ')})`,
+      dir,
+    );
   }
   const graphPath = modelFile(dir, graphFile, 'the graph', graphFile);
   const ortOptions = sessionOptions(options.threads);
@@ -102,7 +115,10 @@ export async function loadModel(folder: string, options: LoadOptions = {}): Prom
     const headDim = signature.headDim ?? config.headDim;
     const hiddenSize = signature.hiddenSize ?? config.hiddenSize ?? null;
     if (!numKvHeads || !headDim) {
-      throw new ModelLoadError('the KV cache shape is neither in the graph nor in config.json (num_key_value_heads, head_dim)', 'config.json');
+      throw new ModelLoadError(
+        'the KV cache shape is neither in the graph nor in config.json (num_key_value_heads, head_dim)',
+        'config.json',
+      );
     }
     if (signature.convention === 'lab' && !hiddenSize) {
       throw new ModelLoadError('hidden_size is missing', 'config.json');
@@ -119,7 +135,10 @@ export async function loadModel(folder: string, options: LoadOptions = {}): Prom
     checkConfigTokenIds(config, vocabSize, 'config.json');
     // checked on the raw ids before the library builds its tables (an id of 2^31 would take minutes)
     if (tokenizerMaxId + 1 > vocabSize) {
-      throw new ModelLoadError(`the tokenizer has ${tokenizerMaxId + 1} tokens but the graph's logits have ${vocabSize} columns`, 'tokenizer.json');
+      throw new ModelLoadError(
+        `the tokenizer has ${tokenizerMaxId + 1} tokens but the graph's logits have ${vocabSize} columns`,
+        'tokenizer.json',
+      );
     }
     let tokenizer: LabTokenizer;
     try {
@@ -134,10 +153,16 @@ export async function loadModel(folder: string, options: LoadOptions = {}): Prom
         'tokenizer.json',
       );
     }
-    const embeddings = embeddingsFile ? readFloats(embeddingsFile, vocabSize, hiddenSize!, config.lab!.embeddings!, true) : null;
+    const embeddings = embeddingsFile
+      ? readFloats(embeddingsFile, vocabSize, hiddenSize!, config.lab!.embeddings!, true)
+      : null;
     let lens: LogitLensSession | null = null;
     if (config.lab?.lens && hiddenSize) {
-      const lensSession = await createSession(modelFile(dir, config.lab.lens, 'lattice_lab.lens'), config.lab.lens, ortOptions);
+      const lensSession = await createSession(
+        modelFile(dir, config.lab.lens, 'lattice_lab.lens'),
+        config.lab.lens,
+        ortOptions,
+      );
       sessions.push(lensSession);
       lens = new LogitLensSession(lensSession, hiddenSize);
     }
@@ -182,7 +207,11 @@ export async function loadModel(folder: string, options: LoadOptions = {}): Prom
 
 function embeddingsPath(dir: string, config: ModelConfig): string {
   const rel = config.lab?.embeddings;
-  if (!rel) throw new ModelLoadError('a lab-convention model needs lattice_lab.embeddings (the token embedding matrix)', 'config.json');
+  if (!rel)
+    throw new ModelLoadError(
+      'a lab-convention model needs lattice_lab.embeddings (the token embedding matrix)',
+      'config.json',
+    );
   return modelFile(dir, rel, 'lattice_lab.embeddings');
 }
 

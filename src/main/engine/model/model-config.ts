@@ -49,14 +49,21 @@ function tokenIds(value: unknown, key: string, file: string): number[] {
 
 function labSection(value: unknown, file: string): ModelConfig['lab'] {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) throw new ModelLoadError(`lattice_lab must be an object (got ${JSON.stringify(value)})`, file);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new ModelLoadError(`lattice_lab must be an object (got ${JSON.stringify(value)})`, file);
   const lab = value as Record<string, unknown>;
   for (const key of ['embeddings', 'lens']) {
     if (lab[key] !== undefined && (typeof lab[key] !== 'string' || lab[key] === '')) {
-      throw new ModelLoadError(`lattice_lab.${key} must be a file name inside the model folder (got ${JSON.stringify(lab[key])})`, file);
+      throw new ModelLoadError(
+        `lattice_lab.${key} must be a file name inside the model folder (got ${JSON.stringify(lab[key])})`,
+        file,
+      );
     }
   }
-  if (lab.thoughts !== undefined && (typeof lab.thoughts !== 'object' || lab.thoughts === null || Array.isArray(lab.thoughts))) {
+  if (
+    lab.thoughts !== undefined &&
+    (typeof lab.thoughts !== 'object' || lab.thoughts === null || Array.isArray(lab.thoughts))
+  ) {
     throw new ModelLoadError(`lattice_lab.thoughts must be an object (got ${JSON.stringify(lab.thoughts)})`, file);
   }
   return lab as ModelConfig['lab'];
@@ -71,7 +78,10 @@ export function parseModelConfig(raw: unknown, file: string): ModelConfig {
   const hiddenSize = firstCount(cfg, ['hidden_size', 'n_embd', 'd_model'], file);
   const headDim = firstCount(cfg, ['head_dim'], file);
   if (headDim === undefined && hiddenSize !== undefined && numHeads !== undefined && hiddenSize % numHeads !== 0) {
-    throw new ModelLoadError(`the hidden size ${hiddenSize} is not a multiple of the ${numHeads} attention heads (give head_dim)`, file);
+    throw new ModelLoadError(
+      `the hidden size ${hiddenSize} is not a multiple of the ${numHeads} attention heads (give head_dim)`,
+      file,
+    );
   }
   return {
     family: typeof cfg.model_type === 'string' ? cfg.model_type : 'unknown',
@@ -81,7 +91,10 @@ export function parseModelConfig(raw: unknown, file: string): ModelConfig {
     hiddenSize,
     headDim: headDim ?? (hiddenSize !== undefined && numHeads ? hiddenSize / numHeads : undefined),
     vocabSize: firstCount(cfg, ['vocab_size'], file),
-    bosTokenId: cfg.bos_token_id === undefined || cfg.bos_token_id === null ? null : tokenId(cfg.bos_token_id, 'bos_token_id', file),
+    bosTokenId:
+      cfg.bos_token_id === undefined || cfg.bos_token_id === null
+        ? null
+        : tokenId(cfg.bos_token_id, 'bos_token_id', file),
     eosTokenIds: tokenIds(cfg.eos_token_id, 'eos_token_id', file),
     lab: labSection(cfg.lattice_lab, file),
     raw: cfg,
@@ -92,9 +105,12 @@ export function parseModelConfig(raw: unknown, file: string): ModelConfig {
 export function checkConfigTokenIds(config: ModelConfig, vocabSize: number, file: string): void {
   const named: [string, number][] = [
     ...(config.bosTokenId !== null ? [['bos_token_id', config.bosTokenId] as [string, number]] : []),
-    ...config.eosTokenIds.map((id, i) => [config.eosTokenIds.length > 1 ? `eos_token_id[${i}]` : 'eos_token_id', id] as [string, number]),
+    ...config.eosTokenIds.map(
+      (id, i) => [config.eosTokenIds.length > 1 ? `eos_token_id[${i}]` : 'eos_token_id', id] as [string, number],
+    ),
   ];
   for (const [key, id] of named) {
-    if (id >= vocabSize) throw new ModelLoadError(`${key} ${id} is outside the vocabulary (ids 0..${vocabSize - 1})`, file);
+    if (id >= vocabSize)
+      throw new ModelLoadError(`${key} ${id} is outside the vocabulary (ids 0..${vocabSize - 1})`, file);
   }
 }

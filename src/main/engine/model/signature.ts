@@ -61,7 +61,10 @@ export function readSignature(session: InferenceSession, file: string): GraphSig
   for (let i = 0; i < numLayers; i++) {
     for (const kind of ['key', 'value']) {
       if (!inputs.includes(`past_key_values.${i}.${kind}`)) {
-        throw new ModelLoadError(`missing input past_key_values.${i}.${kind} (layers must be numbered 0..${numLayers - 1})`, file);
+        throw new ModelLoadError(
+          `missing input past_key_values.${i}.${kind} (layers must be numbered 0..${numLayers - 1})`,
+          file,
+        );
       }
       if (!outputs.includes(`present.${i}.${kind}`)) {
         throw new ModelLoadError(`missing output present.${i}.${kind} for input past_key_values.${i}.${kind}`, file);

@@ -14,7 +14,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function usesByteLevel(part: unknown): boolean {
-  return isObject(part) && (part.type === 'ByteLevel' || (Array.isArray(part.pretokenizers) && part.pretokenizers.some(usesByteLevel)));
+  return (
+    isObject(part) &&
+    (part.type === 'ByteLevel' || (Array.isArray(part.pretokenizers) && part.pretokenizers.some(usesByteLevel)))
+  );
 }
 
 /**
@@ -30,13 +33,15 @@ export function checkTokenizerJson(json: unknown): number {
   }
   let maxId = -1;
   const id = (value: unknown, where: string) => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(`${where} must be a non-negative integer token id (got ${JSON.stringify(value)})`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+      fail(`${where} must be a non-negative integer token id (got ${JSON.stringify(value)})`);
     maxId = Math.max(maxId, value);
   };
   if (model.type === 'Unigram') {
     if (!Array.isArray(model.vocab)) fail('model.vocab must be an array of [piece, score] pairs for a Unigram model');
     model.vocab.forEach((entry, i) => {
-      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'number') fail(`model.vocab[${i}] must be a [piece, score] pair`);
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'number')
+        fail(`model.vocab[${i}] must be a [piece, score] pair`);
     });
     maxId = model.vocab.length - 1;
   } else {
@@ -47,12 +52,16 @@ export function checkTokenizerJson(json: unknown): number {
     if (typeof model.unk_token !== 'string' || !(model.unk_token in (model.vocab as Record<string, unknown>))) {
       fail('model.unk_token must name a token of the WordPiece vocabulary');
     }
-    if (usesByteLevel(json.pre_tokenizer)) fail('a WordPiece model with a ByteLevel pre_tokenizer (GPT-2 style) cannot encode text; the model and pre_tokenizer disagree');
+    if (usesByteLevel(json.pre_tokenizer))
+      fail(
+        'a WordPiece model with a ByteLevel pre_tokenizer (GPT-2 style) cannot encode text; the model and pre_tokenizer disagree',
+      );
   }
   if (json.added_tokens !== undefined && json.added_tokens !== null) {
     if (!Array.isArray(json.added_tokens)) fail('added_tokens must be an array');
     json.added_tokens.forEach((token, i) => {
-      if (!isObject(token) || typeof token.content !== 'string') fail(`added_tokens[${i}] must be an object with a content string`);
+      if (!isObject(token) || typeof token.content !== 'string')
+        fail(`added_tokens[${i}] must be an object with a content string`);
       id(token.id, `added_tokens[${i}].id`);
     });
   }

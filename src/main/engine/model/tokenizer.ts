@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- tokenizer.json is untyped JSON; its shape is checked by tokenizer-check.ts before it reaches here */
 import { Tokenizer, ByteLevelDecoder } from '@huggingface/tokenizers';
 import { ModelLoadError } from './model-error';
 
@@ -47,7 +48,10 @@ export class LabTokenizer {
     if (missing >= 0) {
       // the library yields `undefined` for a piece its model cannot map (e.g. no unknown token): say so here,
       // not as a BigInt conversion error deep in a forward pass
-      throw new ModelLoadError(`the tokenizer cannot encode this text (no token id for piece ${missing + 1} of ${ids.length})`, 'tokenizer.json');
+      throw new ModelLoadError(
+        `the tokenizer cannot encode this text (no token id for piece ${missing + 1} of ${ids.length})`,
+        'tokenizer.json',
+      );
     }
     return ids;
   }

@@ -150,7 +150,8 @@ export class Evaluator implements NodeEvaluator {
     const rows = Math.max(1, Math.floor(this.cache.budgetBytes / 2 / rowBytes));
     if (ids.length <= rows) return this.evaluateChunk(ids, keep, wantHidden);
     const out: NodeEvaluation[] = [];
-    for (let at = 0; at < ids.length; at += rows) out.push(...(await this.evaluateChunk(ids.slice(at, at + rows), keep, wantHidden)));
+    for (let at = 0; at < ids.length; at += rows)
+      out.push(...(await this.evaluateChunk(ids.slice(at, at + rows), keep, wantHidden)));
     return out;
   }
 
@@ -209,7 +210,8 @@ export class Evaluator implements NodeEvaluator {
   }
 
   private concatInputs(inputs: NodeInput[]): NodeInput {
-    if (inputs.every((i) => 'tokens' in i)) return { tokens: inputs.flatMap((i) => (i as { tokens: number[] }).tokens) };
+    if (inputs.every((i) => 'tokens' in i))
+      return { tokens: inputs.flatMap((i) => (i as { tokens: number[] }).tokens) };
     return { embeddings: inputs.flatMap((i) => this.embeddingsOf(i)) };
   }
 
@@ -227,7 +229,9 @@ export class Evaluator implements NodeEvaluator {
   private async forward(inputs: NodeInput[], past: KvTensors | null, wantHidden: boolean, plain = false) {
     const batch = inputs.length;
     const seq = inputLength(inputs[0]!);
-    const intervention = plain ? {} : { residualDelta: this.options.residualDelta, residualAblate: this.options.residualAblate };
+    const intervention = plain
+      ? {}
+      : { residualDelta: this.options.residualDelta, residualAblate: this.options.residualAblate };
     const request = { batch, seq, past, ...intervention, wantHiddenStates: wantHidden };
     this.stats.forwardPasses++;
     this.stats.tokensEvaluated += batch * seq;

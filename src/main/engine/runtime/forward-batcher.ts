@@ -135,7 +135,9 @@ function adjacentView(parts: KvArray[]): KvArray | null {
     end += p.byteLength;
   }
   const length = (end - first.byteOffset) / first.BYTES_PER_ELEMENT;
-  return first instanceof Float32Array ? new Float32Array(first.buffer, first.byteOffset, length) : new Uint16Array(first.buffer, first.byteOffset, length);
+  return first instanceof Float32Array
+    ? new Float32Array(first.buffer, first.byteOffset, length)
+    : new Uint16Array(first.buffer, first.byteOffset, length);
 }
 
 function concatArrays(parts: KvArray[]): KvArray {
@@ -153,7 +155,12 @@ function concatArrays(parts: KvArray[]): KvArray {
 
 function concatKv(parts: KvTensors[]): KvTensors {
   const layers = parts[0]!.keys.length;
-  const out: KvTensors = { keys: [], values: [], batch: parts.reduce((n, p) => n + p.batch, 0), length: parts[0]!.length };
+  const out: KvTensors = {
+    keys: [],
+    values: [],
+    batch: parts.reduce((n, p) => n + p.batch, 0),
+    length: parts[0]!.length,
+  };
   for (let l = 0; l < layers; l++) {
     out.keys.push(concatArrays(parts.map((p) => p.keys[l]!)));
     out.values.push(concatArrays(parts.map((p) => p.values[l]!)));
@@ -167,7 +174,12 @@ function sliceRows(out: ForwardResult, row: number, count: number, batch: number
     const per = a.length / batch;
     return a.subarray(row * per, (row + count) * per) as T;
   };
-  const present: KvTensors = { keys: out.present.keys.map(rows), values: out.present.values.map(rows), batch: count, length: out.present.length };
+  const present: KvTensors = {
+    keys: out.present.keys.map(rows),
+    values: out.present.values.map(rows),
+    batch: count,
+    length: out.present.length,
+  };
   const result: ForwardResult = { logits: rows(out.logits), present };
   if (out.lastHidden) result.lastHidden = rows(out.lastHidden);
   return result;

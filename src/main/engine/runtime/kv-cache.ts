@@ -96,8 +96,8 @@ export class KvCache {
       entries.forEach((e, i) => {
         if (e.block.tensors.length !== length) throw new Error('gathered caches must have equal lengths');
         const from = e.row * rowSize;
-        keys.set(e.block.tensors.keys[layer]!.subarray(from, from + rowSize) as any, i * rowSize);
-        values.set(e.block.tensors.values[layer]!.subarray(from, from + rowSize) as any, i * rowSize);
+        keys.set(e.block.tensors.keys[layer]!.subarray(from, from + rowSize) as ArrayLike<number>, i * rowSize);
+        values.set(e.block.tensors.values[layer]!.subarray(from, from + rowSize) as ArrayLike<number>, i * rowSize);
       });
       out.keys.push(keys);
       out.values.push(values);

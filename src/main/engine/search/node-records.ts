@@ -13,7 +13,12 @@ export function topTokens(logprobs: ArrayLike<number>, k: number, tokenizer: Lab
 }
 
 /** Stores what an evaluation tells about its node: the entropy and the best next tokens. */
-export function recordEvaluation(draft: TreeDraft, evaluation: NodeEvaluation, topkShown: number, tokenizer: LabTokenizer): void {
+export function recordEvaluation(
+  draft: TreeDraft,
+  evaluation: NodeEvaluation,
+  topkShown: number,
+  tokenizer: LabTokenizer,
+): void {
   const node = draft.nodes[evaluation.nodeId]!;
   node.entropy = evaluation.entropy;
   if (topkShown > 0) node.topk = topTokens(evaluation.logprobs, topkShown, tokenizer);

@@ -22,7 +22,8 @@ export async function runSearches(
       const index = next++;
       const request = requests[index]!;
       if (request.signal?.aborted) continue;
-      if (request.model.decoder !== requests[0]!.model.decoder) throw new Error('batched searches must share one model');
+      if (request.model.decoder !== requests[0]!.model.decoder)
+        throw new Error('batched searches must share one model');
       try {
         outputs[index] = await runSearch({ ...request, decoder: batcher });
       } catch (err) {

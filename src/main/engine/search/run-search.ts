@@ -36,7 +36,11 @@ export interface RunRequest {
    * Grow from a node of a tree built beforehand (a fork): `build` fills the fresh store (root = the prompt)
    * and returns the start node; `plain` names the nodes evaluated without the intervention (the shared prefix).
    */
-  start?: { build(tree: TreeStore): number; plain?(nodeId: number): boolean; finish?(ctx: SearchContext): Promise<void> };
+  start?: {
+    build(tree: TreeStore): number;
+    plain?(nodeId: number): boolean;
+    finish?(ctx: SearchContext): Promise<void>;
+  };
   task?: TaskContext;
   /** a hook to check the final answer (the bundled task's checker) */
   judge?: (answer: JudgedAnswer) => RunResult['task'];
@@ -75,23 +79,34 @@ export function encodePrompt(model: LoadedModel, prompt: string): number[] {
   if (ids.length > 0) return ids;
   const bos = model.info.bosTokenId;
   if (bos !== null) return [bos];
-  if (ids.length === 0) throw new StrategyUnavailableError('the prompt is empty and the model has no BOS token to start from');
+  if (ids.length === 0)
+    throw new StrategyUnavailableError('the prompt is empty and the model has no BOS token to start from');
   return ids;
 }
 
 /** Runs one strategy on one prompt: builds the tree, streams its patches, and reports stats and result. */
 export async function runSearch(request: RunRequest): Promise<RunOutput> {
   const { model, config } = request;
-  const entry = strategies[config.strategy] as { run: (ctx: SearchContext, config: StrategyConfig) => Promise<StrategyOutcome> } | undefined;
+  const entry = strategies[config.strategy] as
+    { run: (ctx: SearchContext, config: StrategyConfig) => Promise<StrategyOutcome> } | undefined;
   if (!entry) throw new StrategyUnavailableError(`strategy "${config.strategy}" is not available in this build`);
   const missing = missingCapabilities(model.info.capabilities, strategyNeeds(config));
   if (missing) {
-    throw new StrategyUnavailableError(`${config.strategy} cannot run on ${model.info.name}: the model lacks ${missing}`);
+    throw new StrategyUnavailableError(
+      `${config.strategy} cannot run on ${model.info.name}: the model lacks ${missing}`,
+    );
   }
   const started = performance.now();
   const promptIds = encodePrompt(model, request.prompt);
   checkRunFits(request.prompt, promptIds.length, config, { config: model.config, name: model.info.name });
-  const tree = new TreeStore({ kind: 'prompt', tokenId: null, text: request.prompt, logprob: 0, score: 0, status: 'frontier' });
+  const tree = new TreeStore({
+    kind: 'prompt',
+    tokenId: null,
+    text: request.prompt,
+    logprob: 0,
+    score: 0,
+    status: 'frontier',
+  });
   const rootId = request.start ? request.start.build(tree) : 0;
   request.onStart?.(tree.snapshot());
   if (request.onPatches) tree.subscribe(request.onPatches);
@@ -181,5 +196,8 @@ function bestSoFar(tree: TreeState): { nodeId: number; score: number }[] {
   const nodes = tree.order.map((id) => tree.nodes[id]!).filter((n) => n.kind !== 'prompt');
   const finished = nodes.filter((n) => n.status === 'finished');
   const pool = finished.length > 0 ? finished : nodes.filter((n) => n.status === 'frontier');
-  return pool.sort((a, b) => b.score - a.score).slice(0, 5).map((n) => ({ nodeId: n.id, score: n.score }));
+  return pool
+    .sort((a, b) => b.score - a.score)
+    .slice(0, 5)
+    .map((n) => ({ nodeId: n.id, score: n.score }));
 }

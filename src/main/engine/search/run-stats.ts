@@ -3,7 +3,12 @@ import type { TreeState } from '../../../shared/tree';
 import type { EvaluatorStats } from '../runtime/evaluator';
 
 /** Counts derived from the final tree, so that they can never disagree with what is drawn or exported. */
-export function computeRunStats(tree: TreeState, evaluator: EvaluatorStats, peakKvBytes: number, wallTimeMs: number): RunStats {
+export function computeRunStats(
+  tree: TreeState,
+  evaluator: EvaluatorStats,
+  peakKvBytes: number,
+  wallTimeMs: number,
+): RunStats {
   let expanded = 0;
   let pruned = 0;
   let merged = 0;

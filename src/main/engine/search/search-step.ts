@@ -29,12 +29,23 @@ export function parentsOf(ctx: SearchContext, nodeIds: Iterable<number>): number
  * One step of any strategy, in one shape: checkpoint (cancel) → evaluate the nodes in one batched call →
  * record the step in one tree update → release caches that are done with → report progress.
  */
-export async function searchStep<T>(ctx: SearchContext, step: SearchStep<T>): Promise<{ evaluations: NodeEvaluation[]; result: T }> {
+export async function searchStep<T>(
+  ctx: SearchContext,
+  step: SearchStep<T>,
+): Promise<{ evaluations: NodeEvaluation[]; result: T }> {
   ctx.checkpoint();
-  const evaluations = await ctx.evaluator.evaluate(step.evaluate, step.hiddenStates ? { hiddenStates: true } : undefined);
+  const evaluations = await ctx.evaluator.evaluate(
+    step.evaluate,
+    step.hiddenStates ? { hiddenStates: true } : undefined,
+  );
   const result = ctx.tree.update((draft) => step.record(draft, evaluations));
   // the backstop for strategies that cannot count a step's nodes beforehand
-  checkNodeCap(ctx.tree.size, 0, ctx.maxNodes, 'the settings that widen the search (width, top-k, n) or max-new-tokens');
+  checkNodeCap(
+    ctx.tree.size,
+    0,
+    ctx.maxNodes,
+    'the settings that widen the search (width, top-k, n) or max-new-tokens',
+  );
   ctx.evaluator.release(step.release ? step.release(result) : parentsOf(ctx, step.evaluate));
   const [fraction, message] = step.progress(result);
   ctx.progress(fraction, message);

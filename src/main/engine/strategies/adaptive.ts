@@ -18,10 +18,14 @@ export function varentropyOf(logprobs: ArrayLike<number>, entropy: number): numb
 }
 
 /** Whether a node is uncertain enough to branch under the configured thresholds. */
-export function shouldBranch(evaluation: NodeEvaluation, config: Pick<ConfigOf<'adaptive'>, 'entropy' | 'varentropy' | 'combine'>): boolean {
+export function shouldBranch(
+  evaluation: NodeEvaluation,
+  config: Pick<ConfigOf<'adaptive'>, 'entropy' | 'varentropy' | 'combine'>,
+): boolean {
   const tests: boolean[] = [];
   if (config.entropy !== null) tests.push(evaluation.entropy >= config.entropy);
-  if (config.varentropy !== null) tests.push(varentropyOf(evaluation.logprobs, evaluation.entropy) >= config.varentropy);
+  if (config.varentropy !== null)
+    tests.push(varentropyOf(evaluation.logprobs, evaluation.entropy) >= config.varentropy);
   if (tests.length === 0) return false;
   return config.combine === 'or' ? tests.some(Boolean) : tests.every(Boolean);
 }
@@ -41,7 +45,9 @@ export const adaptive: Strategy<'adaptive'> = async (ctx, config) => {
     merge: config.merge,
     label: 'adaptive depth',
     children: (evaluation) =>
-      shouldBranch(evaluation, config) ? childTokens(evaluation.logprobs, config.topK, config.topP) : topIndices(evaluation.logprobs, 1),
+      shouldBranch(evaluation, config)
+        ? childTokens(evaluation.logprobs, config.topK, config.topP)
+        : topIndices(evaluation.logprobs, 1),
   });
   return { ranked: rankFinished(ctx, finished, BFS_NBEST) };
 };

@@ -36,13 +36,15 @@ export class BeamHypotheses {
   isDone(bestSumLogprobs: number, generatedLength: number): boolean {
     if (this.kept.length < this.numBeams) return false;
     if (this.earlyStopping === true) return true;
-    const length =
-      this.earlyStopping === 'never' && this.lengthPenalty > 0 ? this.maxNewTokens : generatedLength;
+    const length = this.earlyStopping === 'never' && this.lengthPenalty > 0 ? this.maxNewTokens : generatedLength;
     return this.worstScore >= bestSumLogprobs / length ** this.lengthPenalty;
   }
 
   /** Best first; ties keep the order of arrival. */
   ranked(): { nodeId: number; score: number }[] {
-    return this.kept.map((h, i) => ({ ...h, i })).sort((a, b) => b.score - a.score || a.i - b.i).map(({ nodeId, score }) => ({ nodeId, score }));
+    return this.kept
+      .map((h, i) => ({ ...h, i }))
+      .sort((a, b) => b.score - a.score || a.i - b.i)
+      .map(({ nodeId, score }) => ({ nodeId, score }));
   }
 }

@@ -134,8 +134,15 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
         const node = ctx.tree.node(parent);
         const parentMass = mass.get(parent) ?? massOf(node);
         const prefix = tokenKey ? [...ctx.promptIds, ...ctx.tree.pathTokens(parent)] : [];
-        const tokens = options.children ? options.children(evaluation) : childTokens(evaluation.logprobs, options.topK, options.topP);
-        checkNodeCap(firstId + plans.length, tokens.length, ctx.maxNodes, `the width, top-k or max-new-tokens (${options.label ?? 'depth'} ${depth + 1})`);
+        const tokens = options.children
+          ? options.children(evaluation)
+          : childTokens(evaluation.logprobs, options.topK, options.topP);
+        checkNodeCap(
+          firstId + plans.length,
+          tokens.length,
+          ctx.maxNodes,
+          `the width, top-k or max-new-tokens (${options.label ?? 'depth'} ${depth + 1})`,
+        );
         for (const token of tokens) {
           const logprob = evaluation.logprobs[token]!;
           plans.push({
@@ -161,12 +168,22 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
         const extra = g.absorbed.map((a) => parentOf.get(a.nodeId)!);
         const parents = [...new Set([parentOf.get(g.survivor.nodeId)!, ...extra])];
         fate.set(g.survivor.nodeId, { status: statusOf(i), mass: g.logMass, parents });
-        for (const a of g.absorbed) fate.set(a.nodeId, { status: 'merged', mass: a.logMass, mergedInto: g.survivor.nodeId });
+        for (const a of g.absorbed)
+          fate.set(a.nodeId, { status: 'merged', mass: a.logMass, mergedInto: g.survivor.nodeId });
       }
     };
     if (discrete) settle(discrete.groups, (i) => (i < options.width ? 'frontier' : 'pruned'));
     // finished hypotheses merge too (never capped), so a finished state's mass sums every path into it
-    if (discrete) settle(mergeHypotheses(options.merge, plans.filter((p) => p.done), tokenizer, promptLength), () => 'finished');
+    if (discrete)
+      settle(
+        mergeHypotheses(
+          options.merge,
+          plans.filter((p) => p.done),
+          tokenizer,
+          promptLength,
+        ),
+        () => 'finished',
+      );
 
     const nextFinished: number[] = [];
     const created: number[] = [];
@@ -194,7 +211,10 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
       }
       for (const plan of plans) {
         const { text, bytes } = tokenizer.tokenText(plan.token);
-        const f = fate.get(plan.nodeId) ?? { status: plan.done ? ('finished' as const) : ('frontier' as const), mass: plan.logMass };
+        const f = fate.get(plan.nodeId) ?? {
+          status: plan.done ? ('finished' as const) : ('frontier' as const),
+          mass: plan.logMass,
+        };
         const id = addNode(draft, {
           parents: f.parents ?? [plan.parent],
           kind: 'token',
@@ -229,13 +249,20 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
     finished.push(...nextFinished);
     finishedHere = nextFinished;
     live = discrete ? discrete.kept.map((g) => g.survivor.nodeId) : open.map((p) => p.nodeId);
-    ctx.progress((depth + 1) / options.maxNewTokens, `${options.label ?? 'depth'} ${depth + 1}: ${live.length} live, ${finished.length} finished`);
+    ctx.progress(
+      (depth + 1) / options.maxNewTokens,
+      `${options.label ?? 'depth'} ${depth + 1}: ${live.length} live, ${finished.length} finished`,
+    );
   }
   return { levels, finished };
 }
 
 /** Finished hypotheses best first by score (ties: older node first). */
-export function rankFinished(ctx: SearchContext, finished: number[], limit: number): { nodeId: number; score: number }[] {
+export function rankFinished(
+  ctx: SearchContext,
+  finished: number[],
+  limit: number,
+): { nodeId: number; score: number }[] {
   return finished
     .map((nodeId) => ({ nodeId, score: ctx.tree.node(nodeId).score }))
     .sort(byScore)

@@ -28,6 +28,10 @@ export const bfs: Strategy<'bfs'> = async (ctx, config) => {
   }
   const analysis: BfsAnalysis = { kind: 'bfs-levels', levelSizes: levels.map((l) => l.members.length), mergedPerDepth };
   const answerOf = ctx.task?.answerOf;
-  if (answerOf) analysis.answerMarginals = answerMarginals(finished.map((id) => finishedState(ctx, id)), answerOf);
+  if (answerOf)
+    analysis.answerMarginals = answerMarginals(
+      finished.map((id) => finishedState(ctx, id)),
+      answerOf,
+    );
   return { ranked: rankFinished(ctx, finished, BFS_NBEST), analysis };
 };

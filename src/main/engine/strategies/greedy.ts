@@ -27,8 +27,16 @@ export async function decodeGreedyFrom(
         const best = ranked[0]!;
         const finished = ctx.eosIds.has(best) || step === config.maxNewTokens - 1;
         recordEvaluation(draft, evaluation!, config.topkShown, tokenizer);
-        const child = addTokenChild(draft, tokenizer, parent, best, evaluation!.logprobs[best]!, finished ? 'finished' : 'frontier');
-        for (const other of ranked.slice(1)) addTokenChild(draft, tokenizer, parent, other, evaluation!.logprobs[other]!, 'pruned');
+        const child = addTokenChild(
+          draft,
+          tokenizer,
+          parent,
+          best,
+          evaluation!.logprobs[best]!,
+          finished ? 'finished' : 'frontier',
+        );
+        for (const other of ranked.slice(1))
+          addTokenChild(draft, tokenizer, parent, other, evaluation!.logprobs[other]!, 'pruned');
         return { child, finished };
       },
       progress: () => [(step + 1) / config.maxNewTokens, `token ${step + 1}`],

@@ -55,7 +55,8 @@ export function buildTrellis(depths: TrellisMember[][]): TrellisResult {
       if (m.finished) ends[m.state]!.push(m.logMass);
       if (t > 0 && m.parentId !== null) {
         const from = stateOf.get(m.parentId);
-        if (from === undefined) throw new Error(`hypothesis ${m.nodeId} extends ${m.parentId}, which is not in the trellis`);
+        if (from === undefined)
+          throw new Error(`hypothesis ${m.nodeId} extends ${m.parentId}, which is not in the trellis`);
         const key = `${from}>${m.state}`;
         const list = f.get(key);
         if (list) list.push(m.logMass);
@@ -143,13 +144,17 @@ export function buildTrellis(depths: TrellisMember[][]): TrellisResult {
     const logZ = logSumExp(alpha[t]!.map((a, i) => a + beta[t]![i]!));
     const states = Array.from({ length: stateCount[t]! }, (_, i) => {
       const members = depths[t]!.filter((m) => m.state === i);
-      const best = members.reduce((x, y) => (y.score > x.score || (y.score === x.score && y.nodeId < x.nodeId) ? y : x));
+      const best = members.reduce((x, y) =>
+        y.score > x.score || (y.score === x.score && y.nodeId < x.nodeId) ? y : x,
+      );
       const g = logZ === NEG ? 0 : Math.exp(alpha[t]![i]! + beta[t]![i]! - logZ);
       if (end[t]![i]! !== NEG) {
         allEnds.push(end[t]![i]!);
         if (!answer || end[t]![i]! > answer.logMass) {
           const finishedMembers = members.filter((m) => m.finished);
-          const bestFinished = finishedMembers.reduce((x, y) => (y.score > x.score || (y.score === x.score && y.nodeId < x.nodeId) ? y : x));
+          const bestFinished = finishedMembers.reduce((x, y) =>
+            y.score > x.score || (y.score === x.score && y.nodeId < x.nodeId) ? y : x,
+          );
           answer = { depth: t, state: i, nodeId: bestFinished.nodeId, logMass: end[t]![i]!, share: 0 };
         }
       }

@@ -52,11 +52,23 @@ export const hmm: Strategy<'hmm'> = async (ctx, config) => {
     for (const members of depths) for (const m of members) draft.nodes[m.nodeId]!.state = m.state;
   });
   const { trellis, transitions, viterbi, answer } = buildTrellis(depths);
-  const analysis: HmmAnalysis = { kind: 'hmm-trellis', states: config.states, seed: config.seed, trellis, transitions, viterbi, answer };
+  const analysis: HmmAnalysis = {
+    kind: 'hmm-trellis',
+    states: config.states,
+    seed: config.seed,
+    trellis,
+    transitions,
+    viterbi,
+    answer,
+  };
   if (ctx.task) {
     const task = ctx.task;
     const tokenizer = ctx.model.tokenizer;
-    const conceptOf = (nodeId: number) => currentConceptOf(ctx.tree.pathTokens(nodeId).map((t) => tokenizer.tokenText(t).text), task);
+    const conceptOf = (nodeId: number) =>
+      currentConceptOf(
+        ctx.tree.pathTokens(nodeId).map((t) => tokenizer.tokenText(t).text),
+        task,
+      );
     analysis.groundTruth = scoreStatesPerDepth(
       depths.map((members, depth) => ({ depth, members })),
       conceptOf,

@@ -22,7 +22,9 @@ export function thoughtMarkers(model: LoadedModel): { begin: number; end: number
   const begin = model.tokenizer.tokenId(declared.begin_token);
   const end = model.tokenizer.tokenId(declared.end_token);
   if (begin === undefined || end === undefined) {
-    throw new Error(`config.json names thought markers ${declared.begin_token} / ${declared.end_token} that the tokenizer lacks`);
+    throw new Error(
+      `config.json names thought markers ${declared.begin_token} / ${declared.end_token} that the tokenizer lacks`,
+    );
   }
   return { begin, end };
 }
@@ -87,7 +89,9 @@ export async function replayThoughtInputs(
   residualDelta?: Float32Array,
 ): Promise<Map<number, Float32Array>> {
   const inputs = new Map<number, Float32Array>();
-  const thoughts = tree.order.filter((id) => tree.nodes[id]!.kind === 'thought').sort((a, b) => tree.nodes[a]!.depth - tree.nodes[b]!.depth);
+  const thoughts = tree.order
+    .filter((id) => tree.nodes[id]!.kind === 'thought')
+    .sort((a, b) => tree.nodes[a]!.depth - tree.nodes[b]!.depth);
   if (thoughts.length === 0) return inputs;
   const evaluator = new Evaluator(model, lineageOfTree(tree, promptIds, inputs), { residualDelta });
   try {
@@ -145,7 +149,10 @@ export const latent: Strategy<'latent'> = async (ctx, config) => {
     );
     ctx.setThoughtInput(thought, input);
     const [evaluation] = await ctx.evaluator.evaluate([thought], { hiddenStates: withLens });
-    const lens = withLens && evaluation!.hiddenStates ? await lensLayers(ctx.model, evaluation!.hiddenStates, config.topkShown || 5) : null;
+    const lens =
+      withLens && evaluation!.hiddenStates
+        ? await lensLayers(ctx.model, evaluation!.hiddenStates, config.topkShown || 5)
+        : null;
     const shown = config.topkShown || 5;
     // what the thought carries (its input) against frontier i+1; what it leads to (its output) against frontier i+2
     const carried = latentReadout(superposed, config.mode, config.bigLogitThreshold, shown, tokenizer);
@@ -203,6 +210,7 @@ export const latent: Strategy<'latent'> = async (ctx, config) => {
     answer: config.answer.strategy,
   };
   const { record, ontology, frontierValues } = ctx.task ?? {};
-  if (record && ontology && markers && frontierValues) analysis.frontierValues = await frontierValuesOf(ctx.model, record, ontology, config.thoughts);
+  if (record && ontology && markers && frontierValues)
+    analysis.frontierValues = await frontierValuesOf(ctx.model, record, ontology, config.thoughts);
   return { ranked: answer.ranked, analysis };
 };

@@ -48,7 +48,12 @@ export function textKey(tokens: readonly number[], tokenizer: LabTokenizer): str
 }
 
 /** The discrete key of a hypothesis (none / last-n / text), or null for keys that are not discrete. */
-export function discreteMergeKey(key: MergeKey, candidate: MergeCandidate, tokenizer: LabTokenizer, promptLength: number): string | null {
+export function discreteMergeKey(
+  key: MergeKey,
+  candidate: MergeCandidate,
+  tokenizer: LabTokenizer,
+  promptLength: number,
+): string | null {
   switch (key.kind) {
     case 'none':
       return `#${candidate.nodeId}`;

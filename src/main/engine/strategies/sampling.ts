@@ -19,7 +19,12 @@ export const sampling: Strategy<'sampling'> = async (ctx, config) => {
   const ended: number[] = [];
   for (let step = 0; step < config.maxNewTokens && rollouts.length > 0; step++) {
     const distinct = [...new Set(rollouts)];
-    checkNodeCap(ctx.tree.size, Math.min(rollouts.length, distinct.length * ctx.model.info.vocabSize), ctx.maxNodes, 'n or max-new-tokens');
+    checkNodeCap(
+      ctx.tree.size,
+      Math.min(rollouts.length, distinct.length * ctx.model.info.vocabSize),
+      ctx.maxNodes,
+      'n or max-new-tokens',
+    );
     const lastStep = step === config.maxNewTokens - 1;
     const { result: next } = await searchStep(ctx, {
       evaluate: distinct,
@@ -36,14 +41,24 @@ export const sampling: Strategy<'sampling'> = async (ctx, config) => {
           let child = childOf.get(key);
           const finished = ctx.eosIds.has(token) || lastStep;
           if (child === undefined) {
-            child = addTokenChild(draft, tokenizer, node, token, evaluation.logprobs[token]!, finished ? 'finished' : 'frontier');
+            child = addTokenChild(
+              draft,
+              tokenizer,
+              node,
+              token,
+              evaluation.logprobs[token]!,
+              finished ? 'finished' : 'frontier',
+            );
             childOf.set(key, child);
           }
           (finished ? ended : running).push(child);
         }
         return running;
       },
-      progress: (running) => [(step + 1) / config.maxNewTokens, `token ${step + 1}, ${running.length} rollouts running`],
+      progress: (running) => [
+        (step + 1) / config.maxNewTokens,
+        `token ${step + 1}, ${running.length} rollouts running`,
+      ],
     });
     rollouts = next;
   }

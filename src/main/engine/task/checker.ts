@@ -16,17 +16,40 @@ export interface CheckResult extends TaskVerdict {
  * lead from the start concept to Z.
  */
 export function checkAnswer(ontology: Ontology, record: TaskRecord, text: string, finished: boolean): CheckResult {
-  const result: CheckResult = { verdict: 'malformed', chainValid: false, answer: null, facts: [], answerInOptions: false, reason: null };
+  const result: CheckResult = {
+    verdict: 'malformed',
+    chainValid: false,
+    answer: null,
+    facts: [],
+    answerInOptions: false,
+    reason: null,
+  };
   if (!finished) return { ...result, reason: 'no eos' };
   const isConcept = (w: string | undefined) => w !== undefined && ontology.concepts.has(w);
   const w = text.split(/\s+/).filter((x) => x !== '');
   let i = 0;
-  while (i + 6 <= w.length && w[i] === 'every' && isConcept(w[i + 1]) && w[i + 2] === 'is' && w[i + 3] === 'a' && isConcept(w[i + 4]) && w[i + 5] === '.') {
+  while (
+    i + 6 <= w.length &&
+    w[i] === 'every' &&
+    isConcept(w[i + 1]) &&
+    w[i + 2] === 'is' &&
+    w[i + 3] === 'a' &&
+    isConcept(w[i + 4]) &&
+    w[i + 5] === '.'
+  ) {
     result.facts.push([w[i + 1]!, w[i + 4]!]);
     i += 6;
   }
   const tail = w.slice(i);
-  if (tail.length !== 7 || tail[0] !== 'answer' || tail[1] !== ':' || tail[3] !== 'is' || tail[4] !== 'a' || !isConcept(tail[5]) || tail[6] !== '.') {
+  if (
+    tail.length !== 7 ||
+    tail[0] !== 'answer' ||
+    tail[1] !== ':' ||
+    tail[3] !== 'is' ||
+    tail[4] !== 'a' ||
+    !isConcept(tail[5]) ||
+    tail[6] !== '.'
+  ) {
     return { ...result, reason: 'grammar' };
   }
   if (tail[2] !== record.person) return { ...result, reason: 'wrong person' };

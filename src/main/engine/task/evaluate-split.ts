@@ -48,8 +48,14 @@ const mean = (xs: number[]) => (xs.length === 0 ? undefined : xs.reduce((a, b) =
 /** The latent views scored against the task's ground truth, pooled over the examples that have it. */
 function latentScores(outcomes: ExampleOutcome[]): Pick<StrategyScore, 'stateScores' | 'thoughtRecall'> {
   const analyses = outcomes.map((o) => parseStrategyAnalysis(o.analysis)).filter((a) => a !== null);
-  const stateScores = summarizeStateScores(analyses.flatMap((a) => (a.kind === 'hmm-trellis' ? (a.groundTruth ?? []) : [])));
-  const recall = mean(analyses.flatMap((a) => (a.kind === 'latent-thoughts' && a.meanFrontierRecall !== undefined ? [a.meanFrontierRecall] : [])));
+  const stateScores = summarizeStateScores(
+    analyses.flatMap((a) => (a.kind === 'hmm-trellis' ? (a.groundTruth ?? []) : [])),
+  );
+  const recall = mean(
+    analyses.flatMap((a) =>
+      a.kind === 'latent-thoughts' && a.meanFrontierRecall !== undefined ? [a.meanFrontierRecall] : [],
+    ),
+  );
   return { ...(stateScores ? { stateScores } : {}), ...(recall !== undefined ? { thoughtRecall: recall } : {}) };
 }
 
@@ -66,7 +72,9 @@ function marginalScore(outcomes: ExampleOutcome[], records: TaskRecord[]): Pick<
 
 function chainValidity(outcomes: ExampleOutcome[]): Pick<StrategyScore, 'chainValidRate'> {
   const judged = outcomes.filter((o) => o.verdict.chainValid !== null);
-  return judged.length === 0 ? {} : { chainValidRate: judged.filter((o) => o.verdict.chainValid).length / judged.length };
+  return judged.length === 0
+    ? {}
+    : { chainValidRate: judged.filter((o) => o.verdict.chainValid).length / judged.length };
 }
 
 /** Enough new tokens for every answer in the split: the longest target plus a margin for EOS. */

@@ -75,7 +75,8 @@ export class TreeStore {
     let count = this.count;
     const [next, patches] = produceWithPatches(this.paged, (paged) => {
       const nodes = new Proxy({} as Record<number, Draft<TreeNode>>, {
-        get: (_, key) => (typeof key === 'string' ? paged.pages[pageOf(Number(key))]?.[Number(key) % PAGE_SIZE] : undefined),
+        get: (_, key) =>
+          typeof key === 'string' ? paged.pages[pageOf(Number(key))]?.[Number(key) % PAGE_SIZE] : undefined,
         set: () => {
           throw new Error('add nodes with addNode()');
         },

@@ -10,7 +10,8 @@ import { TOY_TASK } from '../../../helpers/toy-task';
 const PROMPT = 'a b';
 
 /** A checker stand-in: the answer is the last word of a continuation that ended with EOS, else malformed. */
-const answerOf = (text: string, endedWithEos: boolean) => (endedWithEos ? (text.trim().split(/\s+/).pop() ?? '') : null);
+const answerOf = (text: string, endedWithEos: boolean) =>
+  endedWithEos ? (text.trim().split(/\s+/).pop() ?? '') : null;
 
 describe('answer marginals', () => {
   it('group finished states by answer, most probable first, malformed kept apart', () => {
@@ -38,34 +39,41 @@ describe('answer marginals', () => {
     { fixture: 'lab-tiny', merge: { kind: 'none' } },
     { fixture: 'lab-tiny', merge: { kind: 'text' } },
     { fixture: 'lab-bigram-tiny', merge: { kind: 'last-n', n: 2 } },
-  ])('BFS without pruning ($fixture, merge $merge.kind): each answer gets the exact probability of the sequences that give it', async ({ fixture, merge }) => {
-    const model = await fixtureModel(fixture);
-    const depth = 3;
-    const exact = await enumerateSequences(model, encodePrompt(model, PROMPT), depth);
-    const truth = new Map<string | null, number>();
-    for (const s of exact) {
-      const a = answerOf(model.tokenizer.decode(s.tokens, true), s.eos);
-      truth.set(a, (truth.get(a) ?? 0) + Math.exp(s.logprob));
-    }
-    const out = await runSearch({
-      model,
-      prompt: PROMPT,
-      task: { ...TOY_TASK, answerOf },
-      config: resolveStrategyConfig({ strategy: 'bfs', topK: 8, topP: 1, width: 100000, maxNewTokens: depth, merge }),
-    });
-    const marginals = BfsAnalysisSchema.parse(out.result.analysis).answerMarginals!;
-    expect(new Set(marginals.map((m) => m.answer))).toEqual(new Set(truth.keys()));
-    for (const m of marginals) expect(Math.abs(m.probability - truth.get(m.answer)!)).toBeLessThan(1e-5);
-    expect(marginals.reduce((s, m) => s + m.probability, 0)).toBeCloseTo(1, 5);
-    const states = marginals.reduce((s, m) => s + m.states, 0);
-    // last-n merges finished paths at the final depth too; distinct sequences never share a text on these vocabularies
-    if (merge.kind === 'last-n') expect(states).toBeLessThan(exact.length / 2);
-    else expect(states).toBe(exact.length);
-  });
+  ])(
+    'BFS without pruning ($fixture, merge $merge.kind): each answer gets the exact probability of the sequences that give it',
+    async ({ fixture, merge }) => {
+      const model = await fixtureModel(fixture);
+      const depth = 3;
+      const exact = await enumerateSequences(model, encodePrompt(model, PROMPT), depth);
+      const truth = new Map<string | null, number>();
+      for (const s of exact) {
+        const a = answerOf(model.tokenizer.decode(s.tokens, true), s.eos);
+        truth.set(a, (truth.get(a) ?? 0) + Math.exp(s.logprob));
+      }
+      const out = await runSearch({
+        model,
+        prompt: PROMPT,
+        task: { ...TOY_TASK, answerOf },
+        config: resolveStrategyConfig({ strategy: 'bfs', topK: 8, topP: 1, width: 100000, maxNewTokens: depth, merge }),
+      });
+      const marginals = BfsAnalysisSchema.parse(out.result.analysis).answerMarginals!;
+      expect(new Set(marginals.map((m) => m.answer))).toEqual(new Set(truth.keys()));
+      for (const m of marginals) expect(Math.abs(m.probability - truth.get(m.answer)!)).toBeLessThan(1e-5);
+      expect(marginals.reduce((s, m) => s + m.probability, 0)).toBeCloseTo(1, 5);
+      const states = marginals.reduce((s, m) => s + m.states, 0);
+      // last-n merges finished paths at the final depth too; distinct sequences never share a text on these vocabularies
+      if (merge.kind === 'last-n') expect(states).toBeLessThan(exact.length / 2);
+      else expect(states).toBe(exact.length);
+    },
+  );
 
   it('a run without an answer extractor lists no marginals', async () => {
     const model = await fixtureModel('lab-tiny');
-    const out = await runSearch({ model, prompt: PROMPT, config: resolveStrategyConfig({ strategy: 'bfs', width: 4, maxNewTokens: 2 }) });
+    const out = await runSearch({
+      model,
+      prompt: PROMPT,
+      config: resolveStrategyConfig({ strategy: 'bfs', width: 4, maxNewTokens: 2 }),
+    });
     expect(BfsAnalysisSchema.parse(out.result.analysis).answerMarginals).toBeUndefined();
   });
 });

@@ -3,8 +3,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel, type LoadedModel } from '../../../../src/main/engine/model/load-model';
-import { loadTaskFiles, edgeKey, type Ontology, type TaskFiles, type TaskRecord } from '../../../../src/main/engine/task/task-files';
-import { aggregateFrontier, conceptHeights, frontierStep, pearson, probeSubjects } from '../../../../src/main/engine/analysis/frontier';
+import {
+  loadTaskFiles,
+  edgeKey,
+  type Ontology,
+  type TaskFiles,
+  type TaskRecord,
+} from '../../../../src/main/engine/task/task-files';
+import {
+  aggregateFrontier,
+  conceptHeights,
+  frontierStep,
+  pearson,
+  probeSubjects,
+} from '../../../../src/main/engine/analysis/frontier';
 import { runSearch } from '../../../../src/main/engine/search/run-search';
 import { taskContextOf } from '../../../../src/main/engine/task/task-context-of';
 import { resolveStrategyConfig } from '../../../../src/shared/strategies';
@@ -19,7 +31,11 @@ const MODELS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..
 
 interface Reference {
   mode: 'latent' | 'language';
-  questions: { index: number; hops: number; steps: { k: number; frontier: string[]; values: number[]; layer_values: number[][] }[] }[];
+  questions: {
+    index: number;
+    hops: number;
+    steps: { k: number; frontier: string[]; values: number[]; layer_values: number[][] }[];
+  }[];
 }
 
 for (const name of ['ontology-coconut', 'ontology-cot']) {
@@ -124,7 +140,13 @@ describe('frontier step scores', () => {
       { concept: 'b', value: expect.closeTo(0.2, 12), onPath: false, height: 1 },
       { concept: 'c', value: expect.closeTo(0.3, 12), onPath: true, height: 1 },
     ]);
-    const other = frontierStep(1, [0.1, 0.05, 0.5, 0.1, 0.15, 0.1].map(Math.log), record, tokens, conceptHeights(ontology));
+    const other = frontierStep(
+      1,
+      [0.1, 0.05, 0.5, 0.1, 0.15, 0.1].map(Math.log),
+      record,
+      tokens,
+      conceptHeights(ontology),
+    );
     const { rows } = aggregateFrontier([step, other], {});
     expect(rows).toHaveLength(1);
     expect(rows[0]!.questions).toBe(2);
@@ -132,7 +154,15 @@ describe('frontier step scores', () => {
     // other: top-2 concepts b (0.5), d (0.15): again one of the two
     expect(rows[0]!.recall).toBeCloseTo(0.5, 12);
     expect(rows[0]!.heightCorrelation).toBeNull();
-    expect(pearson([[1, 2], [2, 4], [3, 7]])).toBeCloseTo(0.9933992677987828, 12);
-    expect(rows[0]!.byHeight).toEqual([{ height: 1, nodes: 4, value: expect.closeTo((0.2 + 0.3 + 0.5 + 0.1) / 4, 12) }]);
+    expect(
+      pearson([
+        [1, 2],
+        [2, 4],
+        [3, 7],
+      ]),
+    ).toBeCloseTo(0.9933992677987828, 12);
+    expect(rows[0]!.byHeight).toEqual([
+      { height: 1, nodes: 4, value: expect.closeTo((0.2 + 0.3 + 0.5 + 0.1) / 4, 12) },
+    ]);
   });
 });

@@ -44,7 +44,9 @@ describe('normalized mutual information', () => {
       [0.25, 0.25],
     ];
     let mi = 0;
-    for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) if (joint[i]![j]! > 0) mi += joint[i]![j]! * Math.log(joint[i]![j]! / (pc[i]! * pl[j]!));
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 2; j++)
+        if (joint[i]![j]! > 0) mi += joint[i]![j]! * Math.log(joint[i]![j]! / (pc[i]! * pl[j]!));
     const h = (p: number[]) => -p.reduce((s, x) => s + x * Math.log(x), 0);
     expect(n).toBe(4);
     // sklearn.metrics.normalized_mutual_info_score([0,0,1,1],[0,0,0,1]) = 0.34371101848545077
@@ -78,7 +80,13 @@ describe('current concept and state scores', () => {
     const scores = scoreStatesPerDepth(
       [
         { depth: 1, members: [1, 2, 3, 4].map((nodeId) => ({ nodeId, state: nodeId <= 2 ? 0 : 1 })) },
-        { depth: 2, members: [{ nodeId: 5, state: 0 }, { nodeId: 6, state: 0 }] },
+        {
+          depth: 2,
+          members: [
+            { nodeId: 5, state: 0 },
+            { nodeId: 6, state: 0 },
+          ],
+        },
       ],
       (id) => concept[id] ?? null,
     );
@@ -113,7 +121,13 @@ describe('ground-truth summary', () => {
     expect(s.mass.purityChance).toBeCloseTo(0.5, 12);
   });
   it('reads the latent mean frontier recall, and nothing from other analyses', () => {
-    const latent = { kind: 'latent-thoughts', mode: 'mixture', thoughts: [], meanFrontierRecall: 0.25, answer: 'greedy' };
+    const latent = {
+      kind: 'latent-thoughts',
+      mode: 'mixture',
+      thoughts: [],
+      meanFrontierRecall: 0.25,
+      answer: 'greedy',
+    };
     expect(groundTruthSummary(latent)).toEqual({ frontierRecall: 0.25 });
     expect(groundTruthSummary({ rolloutCounts: {} })).toBeNull();
     expect(groundTruthSummary(undefined)).toBeNull();

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { chanceLevel, codeLabels, poolDepths, weightedNmi, weightedPurity } from '../../../../src/main/engine/analysis/state-scores';
+import {
+  chanceLevel,
+  codeLabels,
+  poolDepths,
+  weightedNmi,
+  weightedPurity,
+} from '../../../../src/main/engine/analysis/state-scores';
 import { scoreStatesPerDepth, summarizeStateScores } from '../../../../src/main/engine/analysis/ground-truth';
 
 const items = (states: number[], concepts: string[], weights?: number[]) => ({
@@ -29,7 +35,10 @@ describe('weighted purity and NMI', () => {
   it('scale-free in the weights', () => {
     const x = items([0, 1, 1, 2], ['a', 'b', 'a', 'c'], [1, 2, 3, 4]);
     const scaled = x.weights.map((w) => w * 1e-6);
-    expect(weightedPurity(x.states, x.concepts, scaled)).toBeCloseTo(weightedPurity(x.states, x.concepts, x.weights), 12);
+    expect(weightedPurity(x.states, x.concepts, scaled)).toBeCloseTo(
+      weightedPurity(x.states, x.concepts, x.weights),
+      12,
+    );
     expect(weightedNmi(x.states, x.concepts, scaled)).toBeCloseTo(weightedNmi(x.states, x.concepts, x.weights), 12);
   });
 });
@@ -107,7 +116,14 @@ describe('pooled state scores', () => {
       [
         { depth: 0, members: [{ nodeId: 10, state: 0, logMass: 0 }] },
         // depth 1: perfect clustering, mass .5 + .2 + .2 + .1
-        { depth: 1, members: [1, 2, 3, 4].map((nodeId, i) => ({ nodeId, state: nodeId <= 2 ? 0 : 1, logMass: Math.log([0.5, 0.2, 0.2, 0.1][i]!) })) },
+        {
+          depth: 1,
+          members: [1, 2, 3, 4].map((nodeId, i) => ({
+            nodeId,
+            state: nodeId <= 2 ? 0 : 1,
+            logMass: Math.log([0.5, 0.2, 0.2, 0.1][i]!),
+          })),
+        },
         // depth 2: one state over x y y: purity 2/3, NMI 0
         { depth: 2, members: [5, 6, 7].map((nodeId) => ({ nodeId, state: 0, logMass: Math.log(0.1) })) },
       ],

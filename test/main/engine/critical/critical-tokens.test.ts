@@ -44,14 +44,23 @@ describe('critical tokens', () => {
     const out = await runSearch({
       model,
       prompt: 'a b',
-      config: resolveStrategyConfig({ strategy: 'bfs', topK: 8, topP: 1, width: 100000, maxNewTokens: depth, merge: { kind: 'none' } }),
+      config: resolveStrategyConfig({
+        strategy: 'bfs',
+        topK: 8,
+        topP: 1,
+        width: 100000,
+        maxNewTokens: depth,
+        merge: { kind: 'none' },
+      }),
     });
     const critical = findCriticalTokens(out.tree, (id) => answerOfTokens(pathTokens(out.tree, id)));
     expect(new Set(critical.map((c) => pathTokens(out.tree, c.nodeId).join(',')))).toEqual(expected);
     for (const c of critical) {
       const prefix = pathTokens(out.tree, c.nodeId);
       for (const b of c.branches) {
-        expect(b.answers).toEqual([...answersUnder.get([...prefix, out.tree.nodes[b.childId]!.tokenId!].join(','))!].sort());
+        expect(b.answers).toEqual(
+          [...answersUnder.get([...prefix, out.tree.nodes[b.childId]!.tokenId!].join(','))!].sort(),
+        );
       }
     }
     // without a custom answer the run reports them on final texts: every branching between finished texts counts
@@ -59,16 +68,44 @@ describe('critical tokens', () => {
   });
 
   it('follows a merged hypothesis into its survivor', () => {
-    const node = (id: number, parents: number[], status: TreeNode['status'], extra: Partial<TreeNode> = {}): TreeNode => ({
-      id, parents, kind: id === 0 ? 'prompt' : 'token', tokenId: id === 0 ? null : id, text: String(id), logprob: 0, score: 0, depth: 0, status, ...extra,
+    const node = (
+      id: number,
+      parents: number[],
+      status: TreeNode['status'],
+      extra: Partial<TreeNode> = {},
+    ): TreeNode => ({
+      id,
+      parents,
+      kind: id === 0 ? 'prompt' : 'token',
+      tokenId: id === 0 ? null : id,
+      text: String(id),
+      logprob: 0,
+      score: 0,
+      depth: 0,
+      status,
+      ...extra,
     });
     // 0 → 1, 2; 1 → 3 (finished "A"); 2 → 4 merged into 5; 1 → 5 → 6 (finished "B")
-    const nodes = [node(0, [], 'expanded'), node(1, [0], 'expanded'), node(2, [0], 'expanded'), node(3, [1], 'finished'),
-      node(4, [2], 'merged', { mergedInto: 5 }), node(5, [1, 2], 'expanded'), node(6, [5], 'finished')];
-    const tree: TreeState = { rootId: 0, nodes: Object.fromEntries(nodes.map((n) => [n.id, n])), order: nodes.map((n) => n.id) };
+    const nodes = [
+      node(0, [], 'expanded'),
+      node(1, [0], 'expanded'),
+      node(2, [0], 'expanded'),
+      node(3, [1], 'finished'),
+      node(4, [2], 'merged', { mergedInto: 5 }),
+      node(5, [1, 2], 'expanded'),
+      node(6, [5], 'finished'),
+    ];
+    const tree: TreeState = {
+      rootId: 0,
+      nodes: Object.fromEntries(nodes.map((n) => [n.id, n])),
+      order: nodes.map((n) => n.id),
+    };
     const critical = findCriticalTokens(tree, (id) => (id === 3 ? 'A' : 'B'));
     // node 1 leads to A (via 3) and B (via 5); node 2 only to B; so the root's children differ, and node 1's do
     expect(critical.map((c) => c.nodeId)).toEqual([0, 1]);
-    expect(critical[0]!.branches).toEqual([{ childId: 1, answers: ['A', 'B'] }, { childId: 2, answers: ['B'] }]);
+    expect(critical[0]!.branches).toEqual([
+      { childId: 1, answers: ['A', 'B'] },
+      { childId: 2, answers: ['B'] },
+    ]);
   });
 });

@@ -12,7 +12,9 @@ import { runFork } from '../../../../src/main/engine/intervention/fork';
 import { logSoftmax } from '../../../../src/main/engine/math/log-softmax';
 import type { TreeState } from '../../../../src/shared/tree';
 
-const reference = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../fixtures/steering/ontology-cot.json'), 'utf8'));
+const reference = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '../../../fixtures/steering/ontology-cot.json'), 'utf8'),
+);
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lattice-fork-'));
 let model: LoadedModel;
 let steer: ReturnType<typeof compileInterventions>;
@@ -37,15 +39,30 @@ function pathIds(tree: TreeState, id: number): number[] {
 }
 
 /** Independent oracle: plain full pass over `plainIds`, then `steeredIds` fed with the steering on, from that cache. */
-async function splitPass(plainIds: number[], steeredIds: number[], delta: Float32Array | undefined): Promise<Float64Array[]> {
+async function splitPass(
+  plainIds: number[],
+  steeredIds: number[],
+  delta: Float32Array | undefined,
+): Promise<Float64Array[]> {
   const h = model.info.hiddenSize!;
   const embed = (ids: number[]) => {
     const out = new Float32Array(ids.length * h);
     ids.forEach((t, i) => out.set(model.embeddings!.subarray(t * h, (t + 1) * h), i * h));
     return out;
   };
-  const first = await model.decoder.forward({ batch: 1, seq: plainIds.length, inputsEmbeds: embed(plainIds), past: null });
-  const second = await model.decoder.forward({ batch: 1, seq: steeredIds.length, inputsEmbeds: embed(steeredIds), past: first.present, residualDelta: delta });
+  const first = await model.decoder.forward({
+    batch: 1,
+    seq: plainIds.length,
+    inputsEmbeds: embed(plainIds),
+    past: null,
+  });
+  const second = await model.decoder.forward({
+    batch: 1,
+    seq: steeredIds.length,
+    inputsEmbeds: embed(steeredIds),
+    past: first.present,
+    residualDelta: delta,
+  });
   const vocab = model.info.vocabSize;
   return steeredIds.map((_, j) => logSoftmax(second.logits.subarray(j * vocab, (j + 1) * vocab)));
 }
@@ -54,7 +71,15 @@ describe('fork under an intervention', () => {
   it('from the prompt equals a steered run (torch reference), and each token knows its unsteered log-probability', async () => {
     const example = reference.greedy[0];
     const base = await runSearch({ model, prompt: example.prompt, config: greedy(example.steered.length) });
-    const fork = await runFork({ model, prompt: example.prompt, config: greedy(example.steered.length), source: base.tree, nodeId: 0, intervention: steer, label: 'steer' });
+    const fork = await runFork({
+      model,
+      prompt: example.prompt,
+      config: greedy(example.steered.length),
+      source: base.tree,
+      nodeId: 0,
+      intervention: steer,
+      label: 'steer',
+    });
     expect(fork.startId).toBe(0);
     const best = fork.result.nBest[0]!;
     expect(best.tokenIds).toEqual(example.steered.map((s: { token: number }) => s.token));
@@ -64,13 +89,19 @@ describe('fork under an intervention', () => {
     for (const id of base.tree.order) expect(fork.tree.nodes[id]).toEqual(base.tree.nodes[id]);
     // Δlogprob: the unsteered log-probability of the same token on the same path, from a plain full pass
     const promptIds = encodePrompt(model, example.prompt);
-    const plain = await splitPass(promptIds.slice(0, 1), [...promptIds.slice(1), ...best.tokenIds.slice(0, -1)], undefined);
+    const plain = await splitPass(
+      promptIds.slice(0, 1),
+      [...promptIds.slice(1), ...best.tokenIds.slice(0, -1)],
+      undefined,
+    );
     ids.forEach((id, j) => {
       const node = fork.tree.nodes[id]!;
       expect(Math.abs(node.logprob - example.steered[j].logprob)).toBeLessThan(1e-4);
       expect(Math.abs(node.plainLogprob! - plain[promptIds.length - 2 + j]![node.tokenId!]!)).toBeLessThan(1e-4);
     });
-    expect(ids.some((id) => Math.abs(fork.tree.nodes[id]!.logprob - fork.tree.nodes[id]!.plainLogprob!) > 0.1)).toBe(true);
+    expect(ids.some((id) => Math.abs(fork.tree.nodes[id]!.logprob - fork.tree.nodes[id]!.plainLogprob!) > 0.1)).toBe(
+      true,
+    );
     // counts cover the fork's own nodes
     expect(fork.stats.nodesCreated).toBe(fork.tree.order.length - fork.firstNewId);
   });
@@ -80,7 +111,15 @@ describe('fork under an intervention', () => {
     const base = await runSearch({ model, prompt: example.prompt, config: greedy(40) });
     const basePath = pathIds(base.tree, base.result.nBest[0]!.nodeId);
     const forkAt = basePath[5]!;
-    const fork = await runFork({ model, prompt: example.prompt, config: greedy(20), source: base.tree, nodeId: forkAt, intervention: steer, label: 'steer ×0.5' });
+    const fork = await runFork({
+      model,
+      prompt: example.prompt,
+      config: greedy(20),
+      source: base.tree,
+      nodeId: forkAt,
+      intervention: steer,
+      label: 'steer ×0.5',
+    });
     const twin = fork.tree.nodes[fork.startId]!;
     expect(twin.parents).toEqual(base.tree.nodes[forkAt]!.parents);
     expect(twin.tokenId).toBe(base.tree.nodes[forkAt]!.tokenId);
@@ -93,10 +132,22 @@ describe('fork under an intervention', () => {
     const promptIds = encodePrompt(model, example.prompt);
     const tokens = ids.map((id) => fork.tree.nodes[id]!.tokenId!);
     const steered = await splitPass([...promptIds, ...tokens.slice(0, 5)], tokens.slice(5, -1), steer.residualDelta);
-    grown.forEach((id, j) => expect(Math.abs(fork.tree.nodes[id]!.logprob - steered[j]![tokens[6 + j]!]!)).toBeLessThan(1e-4));
+    grown.forEach((id, j) =>
+      expect(Math.abs(fork.tree.nodes[id]!.logprob - steered[j]![tokens[6 + j]!]!)).toBeLessThan(1e-4),
+    );
     // with a zero intervention the fork retraces the source's greedy path
-    const same = await runFork({ model, prompt: example.prompt, config: greedy(20), source: base.tree, nodeId: forkAt, intervention: {}, label: 'none' });
-    const again = pathIds(same.tree, same.result.nBest[0]!.nodeId).slice(6).map((id) => same.tree.nodes[id]!);
+    const same = await runFork({
+      model,
+      prompt: example.prompt,
+      config: greedy(20),
+      source: base.tree,
+      nodeId: forkAt,
+      intervention: {},
+      label: 'none',
+    });
+    const again = pathIds(same.tree, same.result.nBest[0]!.nodeId)
+      .slice(6)
+      .map((id) => same.tree.nodes[id]!);
     again.forEach((n, j) => {
       const original = base.tree.nodes[basePath[6 + j]!]!;
       expect(n.tokenId).toBe(original.tokenId);
@@ -106,12 +157,46 @@ describe('fork under an intervention', () => {
   });
 
   it('refuses a merged node and a path through continuous thoughts', async () => {
-    const bfs = await runSearch({ model, prompt: reference.greedy[0].prompt, config: resolveStrategyConfig({ strategy: 'bfs', width: 4, topK: 3, maxNewTokens: 12, merge: { kind: 'last-n', n: 1 } }) });
+    const bfs = await runSearch({
+      model,
+      prompt: reference.greedy[0].prompt,
+      config: resolveStrategyConfig({
+        strategy: 'bfs',
+        width: 4,
+        topK: 3,
+        maxNewTokens: 12,
+        merge: { kind: 'last-n', n: 1 },
+      }),
+    });
     const merged = bfs.tree.order.find((id) => bfs.tree.nodes[id]!.status === 'merged');
     expect(merged).toBeDefined();
-    await expect(runFork({ model, prompt: reference.greedy[0].prompt, config: greedy(4), source: bfs.tree, nodeId: merged!, intervention: steer, label: 's' })).rejects.toThrow(/was merged into node/);
-    const latent = await runSearch({ model, prompt: reference.greedy[0].prompt, config: resolveStrategyConfig({ strategy: 'latent', thoughts: 2, maxNewTokens: 4 }) });
+    await expect(
+      runFork({
+        model,
+        prompt: reference.greedy[0].prompt,
+        config: greedy(4),
+        source: bfs.tree,
+        nodeId: merged!,
+        intervention: steer,
+        label: 's',
+      }),
+    ).rejects.toThrow(/was merged into node/);
+    const latent = await runSearch({
+      model,
+      prompt: reference.greedy[0].prompt,
+      config: resolveStrategyConfig({ strategy: 'latent', thoughts: 2, maxNewTokens: 4 }),
+    });
     const last = latent.tree.order[latent.tree.order.length - 1]!;
-    await expect(runFork({ model, prompt: reference.greedy[0].prompt, config: greedy(4), source: latent.tree, nodeId: last, intervention: steer, label: 's' })).rejects.toThrow(/continuous thought/);
+    await expect(
+      runFork({
+        model,
+        prompt: reference.greedy[0].prompt,
+        config: greedy(4),
+        source: latent.tree,
+        nodeId: last,
+        intervention: steer,
+        label: 's',
+      }),
+    ).rejects.toThrow(/continuous thought/);
   });
 });

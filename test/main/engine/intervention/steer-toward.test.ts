@@ -26,7 +26,11 @@ describe('steering toward the distractor', () => {
     // scale 0 is the plain run: the same accuracy as the ordinary evaluation of these examples
     const plain = await evaluateStrategy(model, files, config, { limit });
     expect(baseline.accuracy).toBe(plain.accuracy);
-    out.answers.forEach((a, i) => expect(a.byScale[1]).toBe(plain.outcomes[i]!.verdict.verdict === 'malformed' ? null : plain.outcomes[i]!.verdict.answer));
+    out.answers.forEach((a, i) =>
+      expect(a.byScale[1]).toBe(
+        plain.outcomes[i]!.verdict.verdict === 'malformed' ? null : plain.outcomes[i]!.verdict.answer,
+      ),
+    );
     // a scale of 1 breaks most answers (see the README table); flips are counted per example against scale 0
     const flips = out.answers.filter((a) => a.byScale[2] !== a.byScale[1]).length / limit;
     expect(out.rows[2]!.flipRate).toBe(flips);

@@ -13,7 +13,9 @@ import type { DirectionFile } from '../../../../src/shared/intervention';
 import { fixturePath } from '../../../helpers/fixtures';
 
 // written by scripts/model/steer_reference.py (torch, weights rebuilt from the folder's graph)
-const reference = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../fixtures/steering/ontology-cot.json'), 'utf8'));
+const reference = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '../../../fixtures/steering/ontology-cot.json'), 'utf8'),
+);
 const folder = path.join(resourcesFolder(), 'models/ontology-cot');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lattice-directions-'));
 let model: LoadedModel;
@@ -43,7 +45,11 @@ function embed(ids: number[]): Float32Array {
 
 describe('steering and ablation on the bundled model', () => {
   it('makes the same direction as the torch reference (mean residual difference at the last prompt token)', async () => {
-    const made = await makeDirection(model, { positive: reference.positive, negative: reference.negative, layers: reference.layers });
+    const made = await makeDirection(model, {
+      positive: reference.positive,
+      negative: reference.negative,
+      layers: reference.layers,
+    });
     expect(made.model).toBe('ontology-cot');
     for (const layer of reference.layers as number[]) {
       const torch: number[] = reference.direction.layers[String(layer)];
@@ -57,11 +63,14 @@ describe('steering and ablation on the bundled model', () => {
   it('a zero direction gives the baseline run bit for bit', async () => {
     const zero = saved('zero.json', {
       ...reference.direction,
-      layers: { '1': new Array(128).fill(0), '2': new Array(128).fill(0), '3': new Array(128).fill(0), '4': new Array(128).fill(0) },
+      layers: {
+        '1': new Array(128).fill(0),
+        '2': new Array(128).fill(0),
+        '3': new Array(128).fill(0),
+        '4': new Array(128).fill(0),
+      },
     });
-    const inputs = compileInterventions(model, [
-      { kind: 'steer', direction: zero, scale: 7 },
-    ]);
+    const inputs = compileInterventions(model, [{ kind: 'steer', direction: zero, scale: 7 }]);
     expect(inputs.residualDelta).toBeDefined();
     const prompt = reference.greedy[1].prompt;
     const base = await runSearch({ model, prompt, config: greedy(30) });
@@ -78,7 +87,9 @@ describe('steering and ablation on the bundled model', () => {
       const out = await runSearch({ model, prompt: example.prompt, config: greedy(example.steered.length), ...inputs });
       const path = out.result.nBest[0]!;
       expect(path.tokenIds).toEqual(example.steered.map((s: { token: number }) => s.token));
-      const nodes = out.tree.order.map((id) => out.tree.nodes[id]!).filter((n) => n.status !== 'pruned' && n.kind === 'token');
+      const nodes = out.tree.order
+        .map((id) => out.tree.nodes[id]!)
+        .filter((n) => n.status !== 'pruned' && n.kind === 'token');
       nodes.forEach((n, j) => expect(Math.abs(n.logprob - example.steered[j].logprob)).toBeLessThan(1e-4));
       if (JSON.stringify(example.plain) !== JSON.stringify(example.steered)) changed++;
     }
@@ -92,11 +103,25 @@ describe('steering and ablation on the bundled model', () => {
     const ids: number[] = reference.ablation.input_ids;
     const h = model.info.hiddenSize!;
     const L = model.info.numLayers;
-    const out = await model.decoder.forward({ batch: 1, seq: ids.length, inputsEmbeds: embed(ids), past: null, residualAblate, wantHiddenStates: true });
-    const plain = await model.decoder.forward({ batch: 1, seq: ids.length, inputsEmbeds: embed(ids), past: null, wantHiddenStates: true });
+    const out = await model.decoder.forward({
+      batch: 1,
+      seq: ids.length,
+      inputsEmbeds: embed(ids),
+      past: null,
+      residualAblate,
+      wantHiddenStates: true,
+    });
+    const plain = await model.decoder.forward({
+      batch: 1,
+      seq: ids.length,
+      inputsEmbeds: embed(ids),
+      past: null,
+      wantHiddenStates: true,
+    });
     const component = (states: Float32Array, layer: number, pos: number) => {
       let dot = 0;
-      for (let j = 0; j < h; j++) dot += states[(layer * ids.length + pos) * h + j]! * residualAblate![(layer - 1) * h + j]!;
+      for (let j = 0; j < h; j++)
+        dot += states[(layer * ids.length + pos) * h + j]! * residualAblate![(layer - 1) * h + j]!;
       return dot;
     };
     for (let pos = 0; pos < ids.length; pos++) {
@@ -117,23 +142,49 @@ describe('steering and ablation on the bundled model', () => {
       expect(Math.abs(row[ids[j + 1]!]! - max - Math.log(z) - gold)).toBeLessThan(1e-4);
     });
     // zero rows are an exact no-op
-    const zeros = await model.decoder.forward({ batch: 1, seq: ids.length, inputsEmbeds: embed(ids), past: null, residualAblate: new Float32Array(L * h), wantHiddenStates: true });
+    const zeros = await model.decoder.forward({
+      batch: 1,
+      seq: ids.length,
+      inputsEmbeds: embed(ids),
+      past: null,
+      residualAblate: new Float32Array(L * h),
+      wantHiddenStates: true,
+    });
     expect(Buffer.from(zeros.logits.buffer).equals(Buffer.from(plain.logits.buffer))).toBe(true);
   });
 
   it('refuses a direction made on another model or another width, and ablation on a graph without the input', async () => {
     const other = saved('other.json', { ...reference.direction, model: 'some-other-model' });
-    expect(() => compileInterventions(model, [{ kind: 'steer', direction: other, scale: 1 }])).toThrow(/made on model "some-other-model", not "ontology-cot"/);
-    const narrow = saved('narrow.json', { ...reference.direction, hiddenSize: 64, layers: { '2': new Array(64).fill(1) } });
-    expect(() => compileInterventions(model, [{ kind: 'steer', direction: narrow, scale: 1 }])).toThrow(/width 64; ontology-cot's residual stream has width 128/);
+    expect(() => compileInterventions(model, [{ kind: 'steer', direction: other, scale: 1 }])).toThrow(
+      /made on model "some-other-model", not "ontology-cot"/,
+    );
+    const narrow = saved('narrow.json', {
+      ...reference.direction,
+      hiddenSize: 64,
+      layers: { '2': new Array(64).fill(1) },
+    });
+    expect(() => compileInterventions(model, [{ kind: 'steer', direction: narrow, scale: 1 }])).toThrow(
+      /width 64; ontology-cot's residual stream has width 128/,
+    );
     const file = saved('ok.json', reference.direction);
-    expect(() => compileInterventions(model, [{ kind: 'steer', direction: file, scale: 1, layers: [4] }])).toThrow(/no vector for layer 4/);
+    expect(() => compileInterventions(model, [{ kind: 'steer', direction: file, scale: 1, layers: [4] }])).toThrow(
+      /no vector for layer 4/,
+    );
     fs.writeFileSync(path.join(scratch, 'broken.json'), JSON.stringify({ ...reference.direction, version: 2 }));
     expect(() => readDirectionFile(path.join(scratch, 'broken.json'))).toThrow(/not a direction file: version/);
     const tiny = await loadModel(fixturePath('lab-tiny'));
-    const tinyDirection = saved('tiny.json', { ...reference.direction, model: 'lab-tiny', hiddenSize: 16, layers: { '1': new Array(16).fill(1) } });
-    expect(() => compileInterventions(tiny, [{ kind: 'ablate', direction: tinyDirection, scale: 1 }])).toThrow(/ablation is not supported by this graph/);
-    expect(compileInterventions(tiny, [{ kind: 'steer', direction: tinyDirection, scale: 1 }]).residualDelta).toBeDefined();
+    const tinyDirection = saved('tiny.json', {
+      ...reference.direction,
+      model: 'lab-tiny',
+      hiddenSize: 16,
+      layers: { '1': new Array(16).fill(1) },
+    });
+    expect(() => compileInterventions(tiny, [{ kind: 'ablate', direction: tinyDirection, scale: 1 }])).toThrow(
+      /ablation is not supported by this graph/,
+    );
+    expect(
+      compileInterventions(tiny, [{ kind: 'steer', direction: tinyDirection, scale: 1 }]).residualDelta,
+    ).toBeDefined();
     await tiny.release();
   });
 });

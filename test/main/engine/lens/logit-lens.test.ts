@@ -13,9 +13,15 @@ describe.each(['lab-tiny', 'lab-bigram-tiny'])('logit lens on %s (property 6)', 
   it('at the last layer reproduces the model’s own next-token distribution, for the root and deeper nodes', async () => {
     const model = await fixtureModel(fixture);
     const promptIds = encodePrompt(model, PROMPT);
-    const out = await runSearch({ model, prompt: PROMPT, config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 3, topkShown: 2 }) });
+    const out = await runSearch({
+      model,
+      prompt: PROMPT,
+      config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 3, topkShown: 2 }),
+    });
     const tree = out.tree;
-    const onPath = tree.order.filter((id) => tree.nodes[id]!.status !== 'pruned' && tree.nodes[id]!.status !== 'finished');
+    const onPath = tree.order.filter(
+      (id) => tree.nodes[id]!.status !== 'pruned' && tree.nodes[id]!.status !== 'finished',
+    );
     const pruned = tree.order.find((id) => tree.nodes[id]!.status === 'pruned')!;
     for (const id of [...onPath, pruned]) {
       const layers = await inspectTreeNodeLens(model, tree, promptIds, id, { topK: model.info.vocabSize });
@@ -37,7 +43,11 @@ describe.each(['lab-tiny', 'lab-bigram-tiny'])('logit lens on %s (property 6)', 
   it('raw lens logits of the last residual stream equal the model logits to 1e-4', async () => {
     const model = await fixtureModel(fixture);
     const promptIds = encodePrompt(model, PROMPT);
-    const out = await runSearch({ model, prompt: PROMPT, config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 2 }) });
+    const out = await runSearch({
+      model,
+      prompt: PROMPT,
+      config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 2 }),
+    });
     const evaluator = new Evaluator(model, lineageOfTree(out.tree, promptIds));
     const evaluations = await evaluator.evaluate([0], { hiddenStates: true });
     const [e] = evaluations;
@@ -52,7 +62,13 @@ describe('logit lens availability', () => {
   it('is refused on an HF export with a message naming what is missing', async () => {
     const model = await fixtureModel('hf-gpt2-tiny');
     const promptIds = encodePrompt(model, PROMPT);
-    const out = await runSearch({ model, prompt: PROMPT, config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 1 }) });
-    await expect(inspectTreeNodeLens(model, out.tree, promptIds, 1)).rejects.toThrow(/hidden_states output.*logit-lens graph|logit-lens graph/);
+    const out = await runSearch({
+      model,
+      prompt: PROMPT,
+      config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 1 }),
+    });
+    await expect(inspectTreeNodeLens(model, out.tree, promptIds, 1)).rejects.toThrow(
+      /hidden_states output.*logit-lens graph|logit-lens graph/,
+    );
   });
 });

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel, type LoadedModel } from '../../../../src/main/engine/model/load-model';
-import { klDivergence, lensDistributions, loadTunedLens, parseTunedLens, tunedLensStatus, type TunedLens } from '../../../../src/main/engine/lens/tuned-lens';
+import {
+  klDivergence,
+  lensDistributions,
+  loadTunedLens,
+  parseTunedLens,
+  tunedLensStatus,
+  type TunedLens,
+} from '../../../../src/main/engine/lens/tuned-lens';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { createHash } from 'node:crypto';
@@ -32,8 +39,12 @@ describe('tuned lens file', () => {
     expect(lens.translate(2, h)).toBe(h);
   });
   it('refuses a translator on the last stream and weights of the wrong size', () => {
-    expect(() => parseTunedLens({ ...file, translators: [{ layer: 2, weight: b64([1, 0, 0, 1]), bias: b64([0, 0]) }] })).toThrow(/identity/);
-    expect(() => parseTunedLens({ ...file, translators: [{ layer: 0, weight: b64([1, 0, 0]), bias: b64([0, 0]) }] })).toThrow(/expected 4/);
+    expect(() =>
+      parseTunedLens({ ...file, translators: [{ layer: 2, weight: b64([1, 0, 0, 1]), bias: b64([0, 0]) }] }),
+    ).toThrow(/identity/);
+    expect(() =>
+      parseTunedLens({ ...file, translators: [{ layer: 0, weight: b64([1, 0, 0]), bias: b64([0, 0]) }] }),
+    ).toThrow(/expected 4/);
     expect(() => parseTunedLens({ ...file, format: 'other' })).toThrow();
   });
   it('a lens trained for other weights is stale and not used', () => {
@@ -41,7 +52,9 @@ describe('tuned lens file', () => {
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ lattice_lab: { embeddings: 'embeddings.f32' } }));
     fs.writeFileSync(path.join(dir, 'embeddings.f32'), Buffer.from([1, 2, 3, 4]));
     expect(tunedLensStatus(dir).status).toBe('absent');
-    const digest = createHash('sha256').update(Buffer.from([1, 2, 3, 4])).digest('hex');
+    const digest = createHash('sha256')
+      .update(Buffer.from([1, 2, 3, 4]))
+      .digest('hex');
     fs.writeFileSync(path.join(dir, 'tuned-lens.json'), JSON.stringify({ ...file, embeddingsSha256: digest }));
     expect(tunedLensStatus(dir).status).toBe('ok');
     fs.writeFileSync(path.join(dir, 'embeddings.f32'), Buffer.from([1, 2, 3, 5]));
@@ -83,11 +96,14 @@ describe('the shipped tuned lens of ontology-cot', () => {
     const viaTuned = await lensDistributions(model, evaluation!.hiddenStates!, tuned);
     const viaLogit = await lensDistributions(model, evaluation!.hiddenStates!);
     let worst = 0;
-    for (let t = 0; t < viaTuned[last]!.length; t++) worst = Math.max(worst, Math.abs(viaTuned[last]![t]! - evaluation!.logprobs[t]!));
+    for (let t = 0; t < viaTuned[last]!.length; t++)
+      worst = Math.max(worst, Math.abs(viaTuned[last]![t]! - evaluation!.logprobs[t]!));
     expect(worst).toBeLessThan(1e-4);
     // the translators were trained to bring every earlier stream closer to the output
     for (let l = 0; l < last; l++) {
-      expect(klDivergence(evaluation!.logprobs, viaTuned[l]!)).toBeLessThan(klDivergence(evaluation!.logprobs, viaLogit[l]!));
+      expect(klDivergence(evaluation!.logprobs, viaTuned[l]!)).toBeLessThan(
+        klDivergence(evaluation!.logprobs, viaLogit[l]!),
+      );
     }
     // the inspector's readout carries the lens and the KL per layer
     const layers = await inspectNodeLens(model, lineage, tokens.length, { tuned });

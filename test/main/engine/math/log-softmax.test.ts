@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { entropyOf, logSoftmax, logSoftmaxWithEntropy, logSumExp, topIndices } from '../../../../src/main/engine/math/log-softmax';
+import {
+  entropyOf,
+  logSoftmax,
+  logSoftmaxWithEntropy,
+  logSumExp,
+  topIndices,
+} from '../../../../src/main/engine/math/log-softmax';
 import { SeededRandom } from '../../../../src/main/engine/sampling/seeded-random';
 
 describe('math', () => {
@@ -9,7 +15,10 @@ describe('math', () => {
       const n = 1 + Math.floor(random.next() * 40);
       const values = Array.from({ length: n }, () => (random.next() < 0.1 ? -Infinity : Math.floor(random.next() * 6)));
       const k = Math.floor(random.next() * (n + 3));
-      const expected = [...values.keys()].filter((i) => values[i]! > -Infinity).sort((a, b) => values[b]! - values[a]! || a - b).slice(0, k);
+      const expected = [...values.keys()]
+        .filter((i) => values[i]! > -Infinity)
+        .sort((a, b) => values[b]! - values[a]! || a - b)
+        .slice(0, k);
       expect(topIndices(values, k)).toEqual(expected);
     }
   });
@@ -20,10 +29,16 @@ describe('math', () => {
     expect(lp[3]! - lp[0]!).toBeCloseTo(3, 12);
     expect(entropyOf(logSoftmax([0, 0, 0, 0]))).toBeCloseTo(Math.log(4), 12);
     expect(logSumExp([-Infinity, -Infinity])).toBe(-Infinity);
-    for (const logits of [[1, 2, 3, 4], [0, -Infinity, 5, 5], [-30, 10, 9.5]]) {
+    for (const logits of [
+      [1, 2, 3, 4],
+      [0, -Infinity, 5, 5],
+      [-30, 10, 9.5],
+    ]) {
       const both = logSoftmaxWithEntropy(logits);
       const plain = logSoftmax(logits);
-      plain.forEach((x, i) => (x === -Infinity ? expect(both.logprobs[i]).toBe(-Infinity) : expect(both.logprobs[i]).toBeCloseTo(x, 12)));
+      plain.forEach((x, i) =>
+        x === -Infinity ? expect(both.logprobs[i]).toBe(-Infinity) : expect(both.logprobs[i]).toBeCloseTo(x, 12),
+      );
       expect(both.entropy).toBeCloseTo(entropyOf(logSoftmax(logits)), 12);
     }
   });

@@ -28,7 +28,10 @@ describe('float16 graph boundaries', () => {
     expect(f32.info.kvDtype).toBe('float32');
     for (const c of CONFIGS) {
       const config = resolveStrategyConfig(c);
-      const [a, b] = [await runSearch({ model: f32, prompt: 'a b', config }), await runSearch({ model: f16, prompt: 'a b', config })];
+      const [a, b] = [
+        await runSearch({ model: f32, prompt: 'a b', config }),
+        await runSearch({ model: f16, prompt: 'a b', config }),
+      ];
       expect(b.result.bestText).toBe(a.result.bestText);
       expect(b.result.nBest.map((h) => h.tokenIds)).toEqual(a.result.nBest.map((h) => h.tokenIds));
       expect(Math.abs(b.result.bestScore! - a.result.bestScore!)).toBeLessThan(TOLERANCE);
@@ -46,7 +49,9 @@ describe('float16 graph boundaries', () => {
       const onlyIn = (x: typeof pa, y: typeof pa) => [...x].filter(([k]) => !y.has(k)).map(([, n]) => n.status);
       expect([...onlyIn(pa, pb), ...onlyIn(pb, pa)].every((status) => status === 'pruned')).toBe(true);
       expect(onlyIn(pa, pb).length).toBeLessThanOrEqual(pa.size / 10);
-      const worst = Math.max(...[...pa].filter(([k]) => pb.has(k)).map(([k, n]) => Math.abs(n.logprob - pb.get(k)!.logprob)));
+      const worst = Math.max(
+        ...[...pa].filter(([k]) => pb.has(k)).map(([k, n]) => Math.abs(n.logprob - pb.get(k)!.logprob)),
+      );
       expect(worst).toBeLessThan(TOLERANCE);
       expect(worst).toBeGreaterThan(0); // the float16 graph really rounds: this is not the float32 graph twice
     }
@@ -59,7 +64,11 @@ describe('float16 graph boundaries', () => {
     const [a, b] = [await f32.decoder.forward(req), await f16.decoder.forward(req)];
     expect(b.lastHidden).toBeInstanceOf(Float32Array);
     expect(b.hiddenStates!.length).toBe(a.hiddenStates!.length);
-    for (const [x, y] of [[a.lastHidden!, b.lastHidden!], [a.hiddenStates!, b.hiddenStates!], [a.logits, b.logits]] as const) {
+    for (const [x, y] of [
+      [a.lastHidden!, b.lastHidden!],
+      [a.hiddenStates!, b.hiddenStates!],
+      [a.logits, b.logits],
+    ] as const) {
       x.forEach((v, i) => expect(Math.abs(v - y[i]!)).toBeLessThan(1e-2 * Math.max(1, Math.abs(v))));
     }
   });

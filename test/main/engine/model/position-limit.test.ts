@@ -10,19 +10,24 @@ function request(model: Awaited<ReturnType<typeof fixtureModel>>, seq: number) {
 }
 
 describe('positions past the model context', () => {
-  it.each(['lab-tiny', 'hf-gpt2-tiny'])('%s: the last position runs, one more is refused with a clear message', async (name) => {
-    const model = await fixtureModel(name);
-    expect(model.decoder.maxPositions).toBe(64);
-    const last = await model.decoder.forward(request(model, 64));
-    expect(last.logits.length).toBe(64 * model.info.vocabSize);
-    // a cached step at position 64 (the 65th) is refused before onnxruntime sees it
-    await expect(model.decoder.forward({ ...request(model, 1), past: last.present })).rejects.toThrow(PositionLimitError);
-    await expect(model.decoder.forward(request(model, 65))).rejects.toThrow(
-      /^the model has 64 positions \(its config\.json context\) but this step needs 65: shorten the prompt or lower maxNewTokens$/,
-    );
-  });
+  it.each(['lab-tiny', 'hf-gpt2-tiny'])(
+    '%s: the last position runs, one more is refused with a clear message',
+    async (name) => {
+      const model = await fixtureModel(name);
+      expect(model.decoder.maxPositions).toBe(64);
+      const last = await model.decoder.forward(request(model, 64));
+      expect(last.logits.length).toBe(64 * model.info.vocabSize);
+      // a cached step at position 64 (the 65th) is refused before onnxruntime sees it
+      await expect(model.decoder.forward({ ...request(model, 1), past: last.present })).rejects.toThrow(
+        PositionLimitError,
+      );
+      await expect(model.decoder.forward(request(model, 65))).rejects.toThrow(
+        /^the model has 64 positions \(its config\.json context\) but this step needs 65: shorten the prompt or lower maxNewTokens$/,
+      );
+    },
+  );
 
-  it('without the limit the graph fails with onnxruntime\'s own error (what the check replaces)', async () => {
+  it("without the limit the graph fails with onnxruntime's own error (what the check replaces)", async () => {
     const model = await fixtureModel('hf-gpt2-tiny');
     model.decoder.maxPositions = null;
     try {

@@ -19,7 +19,14 @@ function embed(model: LoadedModel, ids: number[]): Float32Array {
 }
 
 async function fullPass(model: LoadedModel, ids: number[], residualDelta?: Float32Array) {
-  return model.decoder.forward({ batch: 1, seq: ids.length, inputsEmbeds: embed(model, ids), past: null, residualDelta, wantHiddenStates: true });
+  return model.decoder.forward({
+    batch: 1,
+    seq: ids.length,
+    inputsEmbeds: embed(model, ids),
+    past: null,
+    residualDelta,
+    wantHiddenStates: true,
+  });
 }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -33,7 +40,9 @@ describe('the bundled model resources/models/ontology-cot', () => {
     const model = await loadModel(folder);
     const vocab = model.info.vocabSize;
     for (const example of [...reference.examples, reference.residual_delta_example]) {
-      const delta = example.residual_delta ? Float32Array.from((example.residual_delta as number[][]).flat()) : undefined;
+      const delta = example.residual_delta
+        ? Float32Array.from((example.residual_delta as number[][]).flat())
+        : undefined;
       const out = await fullPass(model, example.input_ids, delta);
       const n = example.input_ids.length;
       (example.gold_logprobs as number[]).forEach((gold, j) => {
@@ -54,7 +63,11 @@ describe('the bundled model resources/models/ontology-cot', () => {
     const model = await loadModel(folder);
     for (const example of reference.examples.slice(0, 2)) {
       const prompt = model.tokenizer.decode(example.input_ids.slice(0, example.prompt_length), true);
-      const out = await runSearch({ model, prompt, config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 60, topkShown: 0 }) });
+      const out = await runSearch({
+        model,
+        prompt,
+        config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 60, topkShown: 0 }),
+      });
       expect(out.result.nBest[0]!.tokenIds).toEqual(example.greedy_ids);
     }
     await model.release();

@@ -11,7 +11,10 @@ import { Evaluator, type Lineage, type NodeInput } from '../../../../src/main/en
  * each thought back as the previous position's last_hidden_state. The folder is committed: if it is missing
  * this test fails, it does not skip.
  */
-const FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../resources/models/ontology-coconut');
+const FOLDER = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../../resources/models/ontology-coconut',
+);
 
 interface ReferenceExample {
   id: string;

@@ -77,7 +77,9 @@ describe.each(GOOD_FIXTURES)('KV-cached stepping on %s (property 1)', (fixture) 
   it('recomputes evicted caches on demand with the same results', async () => {
     const model = await fixtureModel(fixture);
     // room for about two caches: most are evicted or never kept, and recomputed
-    const evaluator = new Evaluator(model, chainLineage(prompt, lateBranch), { kvBudgetBytes: 2 * kvBytes(model.decoder.kvShape, 1, prompt.length + 3) });
+    const evaluator = new Evaluator(model, chainLineage(prompt, lateBranch), {
+      kvBudgetBytes: 2 * kvBytes(model.decoder.kvShape, 1, prompt.length + 3),
+    });
     for (const level of [...levels, [12]]) {
       for (const e of await evaluator.evaluate(level)) {
         const full = await fullPassLogprobs(model, pathOf(prompt, lateBranch, e.nodeId));

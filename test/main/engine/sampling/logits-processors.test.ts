@@ -50,8 +50,17 @@ describe('logits processors on hand-made logits', () => {
   });
 
   it('chains in Hugging Face order and skips disabled filters', () => {
-    expect(buildSamplingChain({ temperature: 1, topK: 0, topP: 1, minP: 0, typicalP: 1, repetitionPenalty: 1 })).toHaveLength(0);
-    const chain = buildSamplingChain({ temperature: 2, topK: 3, topP: 0.5, minP: 0, typicalP: 1, repetitionPenalty: 1 });
+    expect(
+      buildSamplingChain({ temperature: 1, topK: 0, topP: 1, minP: 0, typicalP: 1, repetitionPenalty: 1 }),
+    ).toHaveLength(0);
+    const chain = buildSamplingChain({
+      temperature: 2,
+      topK: 3,
+      topP: 0.5,
+      minP: 0,
+      typicalP: 1,
+      repetitionPenalty: 1,
+    });
     // temperature 2 flattens to p ∝ sqrt(p): 0.37, 0.29, 0.2, 0.12 → top-3 then top-p 0.5 keeps two
     expect(kept(applyChain(chain, logits(), []))).toEqual([0, 1]);
   });

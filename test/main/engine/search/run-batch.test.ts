@@ -26,11 +26,20 @@ describe('searches sharing forward passes', () => {
       const loaded = await loadModel(path.join(fixtures, name));
       const { model, counts } = counted(loaded);
       // equal-length prompts merge; the odd one out runs in its own group
-      const prompts = name === 'lab-tiny' ? ['a b c', 'b b d', 'c a e', 'd e f g'] : ['ab a', 'b ab', 'a a', 'ab ab ab'];
+      const prompts =
+        name === 'lab-tiny' ? ['a b c', 'b b d', 'c a e', 'd e f g'] : ['ab a', 'b ab', 'a a', 'ab ab ab'];
       const configs = [
         resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 5, topkShown: 2 }),
         resolveStrategyConfig({ strategy: 'beam', numBeams: 3, maxNewTokens: 4, topkShown: 0 }),
-        resolveStrategyConfig({ strategy: 'bfs', maxNewTokens: 3, topkShown: 0, topK: 3, topP: 1, width: 4, merge: { kind: 'none' } }),
+        resolveStrategyConfig({
+          strategy: 'bfs',
+          maxNewTokens: 3,
+          topkShown: 0,
+          topK: 3,
+          topP: 1,
+          width: 4,
+          merge: { kind: 'none' },
+        }),
       ];
       const requests = configs.flatMap((config) => prompts.map((prompt) => ({ model, prompt, config })));
       const batched = await runSearches(requests, { concurrency: requests.length });

@@ -9,15 +9,43 @@ describe('node cap and KV budget', () => {
   it('refuses a step that would pass the node cap, naming the setting to lower, for every kind of strategy', async () => {
     const model = await fixtureModel('lab-tiny');
     const cases = [
-      { config: resolveStrategyConfig({ strategy: 'bfs', maxNewTokens: 6, topkShown: 0, topK: 8, topP: 1, width: 100000, merge: { kind: 'none' } }), setting: 'width' },
-      { config: resolveStrategyConfig({ strategy: 'beam', numBeams: 40, maxNewTokens: 6, topkShown: 0 }), setting: 'num-beams' },
-      { config: resolveStrategyConfig({ strategy: 'sampling', n: 5000, seed: 1, maxNewTokens: 6, topkShown: 0 }), setting: 'n' },
-      { config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 30, topkShown: 7 }), setting: 'max-new-tokens' },
+      {
+        config: resolveStrategyConfig({
+          strategy: 'bfs',
+          maxNewTokens: 6,
+          topkShown: 0,
+          topK: 8,
+          topP: 1,
+          width: 100000,
+          merge: { kind: 'none' },
+        }),
+        setting: 'width',
+      },
+      {
+        config: resolveStrategyConfig({ strategy: 'beam', numBeams: 40, maxNewTokens: 6, topkShown: 0 }),
+        setting: 'num-beams',
+      },
+      {
+        config: resolveStrategyConfig({ strategy: 'sampling', n: 5000, seed: 1, maxNewTokens: 6, topkShown: 0 }),
+        setting: 'n',
+      },
+      {
+        config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 30, topkShown: 7 }),
+        setting: 'max-new-tokens',
+      },
     ];
     for (const { config, setting } of cases) {
-      const run = runSearch({ model: { ...model, info: { ...model.info, eosTokenIds: [] } }, prompt: 'a b', config, maxNodes: 60 });
+      const run = runSearch({
+        model: { ...model, info: { ...model.info, eosTokenIds: [] } },
+        prompt: 'a b',
+        config,
+        maxNodes: 60,
+      });
       // the run keeps what it built (SearchFailedError carries the partial tree); the cause is the limit
-      const err = await run.then(() => null, (e: Error) => e);
+      const err = await run.then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(err?.cause ?? err).toBeInstanceOf(RunLimitError);
       expect(err!.message).toContain(setting);
     }
@@ -25,7 +53,15 @@ describe('node cap and KV budget', () => {
 
   it('a frontier wider than the KV budget: held caches stay within it and the tree is the same as with room to spare', async () => {
     const model = await fixtureModel('lab-tiny');
-    const config = resolveStrategyConfig({ strategy: 'bfs', maxNewTokens: 4, topkShown: 0, topK: 4, topP: 1, width: 40, merge: { kind: 'none' } });
+    const config = resolveStrategyConfig({
+      strategy: 'bfs',
+      maxNewTokens: 4,
+      topkShown: 0,
+      topK: 4,
+      topP: 1,
+      width: 40,
+      merge: { kind: 'none' },
+    });
     const noEos = { ...model, info: { ...model.info, eosTokenIds: [] } };
     const roomy = await runSearch({ model: noEos, prompt: 'a b', config });
     // room for about six one-row caches at the deepest level: most of a 40-wide frontier cannot be kept

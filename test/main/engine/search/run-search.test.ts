@@ -49,7 +49,11 @@ describe('runSearch', () => {
 
   it('stats agree with the tree', async () => {
     const model = await fixtureModel('hf-llama-tiny');
-    const out = await runSearch({ model, prompt: 'a', config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 4, topkShown: 2 }) });
+    const out = await runSearch({
+      model,
+      prompt: 'a',
+      config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 4, topkShown: 2 }),
+    });
     const nodes = Object.values(out.tree.nodes);
     expect(out.stats.nodesCreated).toBe(nodes.length);
     expect(out.stats.nodesPruned).toBe(nodes.filter((n) => n.status === 'pruned').length);

@@ -23,7 +23,8 @@ function shape(out: RunOutput) {
 const best = (out: RunOutput) => out.result.nBest.map((h) => [h.tokenIds, h.score]);
 
 async function compareOn(model: LoadedModel, prompt: string, maxNewTokens: number) {
-  const run = (settings: Record<string, unknown>) => runSearch({ model, prompt, config: resolveStrategyConfig({ maxNewTokens, topkShown: 2, ...settings }) });
+  const run = (settings: Record<string, unknown>) =>
+    runSearch({ model, prompt, config: resolveStrategyConfig({ maxNewTokens, topkShown: 2, ...settings }) });
   const greedy = await run({ strategy: 'greedy' });
   const never = await run({ strategy: 'adaptive', ...NEVER, topK: 3, width: 4 });
   expect(never.result.nBest[0]!.tokenIds).toEqual(greedy.result.nBest[0]!.tokenIds);
@@ -36,7 +37,15 @@ async function compareOn(model: LoadedModel, prompt: string, maxNewTokens: numbe
     expect(shape(always)).toEqual(shape(bfs));
     expect(best(always)).toEqual(best(bfs));
     // a zero varentropy threshold is BFS too
-    const always2 = await run({ strategy: 'adaptive', entropy: null, varentropy: 0, topK: 3, topP: 0.9, width: 4, merge });
+    const always2 = await run({
+      strategy: 'adaptive',
+      entropy: null,
+      varentropy: 0,
+      topK: 3,
+      topP: 0.9,
+      width: 4,
+      merge,
+    });
     expect(shape(always2)).toEqual(shape(bfs));
   }
 }
@@ -61,7 +70,19 @@ describe('adaptive branching', () => {
   it('branches exactly where the entropy reaches the threshold', async () => {
     const model = await fixtureModel('hf-llama-tiny');
     const h = 1.2;
-    const out = await runSearch({ model, prompt: 'a b', config: resolveStrategyConfig({ strategy: 'adaptive', entropy: h, varentropy: null, topK: 2, topP: 1, width: 100, maxNewTokens: 4 }) });
+    const out = await runSearch({
+      model,
+      prompt: 'a b',
+      config: resolveStrategyConfig({
+        strategy: 'adaptive',
+        entropy: h,
+        varentropy: null,
+        topK: 2,
+        topP: 1,
+        width: 100,
+        maxNewTokens: 4,
+      }),
+    });
     const nodes = out.tree.order.map((id) => out.tree.nodes[id]!);
     const expanded = nodes.filter((n) => n.entropy !== undefined && childrenOf(nodes, n.id).length > 0);
     expect(expanded.some((n) => n.entropy! >= h)).toBe(true);

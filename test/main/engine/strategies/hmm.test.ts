@@ -21,7 +21,15 @@ async function runHmm(model: LoadedModel, states: number, extra: object = {}) {
   const out = await runSearch({
     model,
     prompt: PROMPT,
-    config: resolveStrategyConfig({ strategy: 'hmm', topK: 8, topP: 1, width: 100000, maxNewTokens: DEPTH, states, ...extra }),
+    config: resolveStrategyConfig({
+      strategy: 'hmm',
+      topK: 8,
+      topP: 1,
+      width: 100000,
+      maxNewTokens: DEPTH,
+      states,
+      ...extra,
+    }),
   });
   return { out, analysis: HmmAnalysisSchema.parse(out.result.analysis) };
 }
@@ -50,34 +58,37 @@ describe('HMM forward (property 5)', () => {
     expect(out.stats.coveredMass).toBeGreaterThan(0.9999);
   });
 
-  it.each([1, 3])('K = %i: α_t is the exact mass of the length-t prefixes and Z_t of the sequences reaching t', async (k) => {
-    const model = await fixtureModel('lab-tiny');
-    const promptIds = encodePrompt(model, PROMPT);
-    const prefixes = await exactPrefixes(model, promptIds, DEPTH);
-    const sequences = await enumerateSequences(model, promptIds, DEPTH);
-    const { analysis } = await runHmm(model, k);
-    for (const depth of analysis.trellis) {
-      const t = depth.depth;
-      const alphaTotal = logSumExp(depth.states.map((s) => num(s.alpha)));
-      const truth = t === 0 ? 0 : logSumExp(prefixes.filter((p) => p.tokens.length === t).map((p) => p.logprob));
-      expect(Math.abs(alphaTotal - truth)).toBeLessThan(1e-4);
-      if (k === 1) expect(Math.abs(num(depth.states[0]!.alpha) - truth)).toBeLessThan(1e-4);
-      const reaching = logSumExp(sequences.filter((s) => s.tokens.length >= t).map((s) => s.logprob));
-      expect(Math.abs(num(depth.logZ) - reaching)).toBeLessThan(1e-4);
-      expect(depth.states.length).toBeLessThanOrEqual(k);
-    }
-    expect(analysis.trellis[1]!.logZ).toBeCloseTo(0, 4);
-    expectGammaSumsToOne(analysis);
-    // transitions out of a state carry at most its mass (exactly all of it, minus what finishes, when nothing is cut)
-    for (let t = 1; t < analysis.trellis.length; t++) {
-      for (const from of analysis.trellis[t - 1]!.states) {
-        const out = analysis.transitions.filter((a) => a.depth === t && a.from === from.state).map((a) => a.logProb);
-        const stay = logSumExp(out);
-        const ends = num(from.endMass) - num(from.alpha);
-        expect(Math.abs(logSumExp([stay, ends]))).toBeLessThan(1e-4);
+  it.each([1, 3])(
+    'K = %i: α_t is the exact mass of the length-t prefixes and Z_t of the sequences reaching t',
+    async (k) => {
+      const model = await fixtureModel('lab-tiny');
+      const promptIds = encodePrompt(model, PROMPT);
+      const prefixes = await exactPrefixes(model, promptIds, DEPTH);
+      const sequences = await enumerateSequences(model, promptIds, DEPTH);
+      const { analysis } = await runHmm(model, k);
+      for (const depth of analysis.trellis) {
+        const t = depth.depth;
+        const alphaTotal = logSumExp(depth.states.map((s) => num(s.alpha)));
+        const truth = t === 0 ? 0 : logSumExp(prefixes.filter((p) => p.tokens.length === t).map((p) => p.logprob));
+        expect(Math.abs(alphaTotal - truth)).toBeLessThan(1e-4);
+        if (k === 1) expect(Math.abs(num(depth.states[0]!.alpha) - truth)).toBeLessThan(1e-4);
+        const reaching = logSumExp(sequences.filter((s) => s.tokens.length >= t).map((s) => s.logprob));
+        expect(Math.abs(num(depth.logZ) - reaching)).toBeLessThan(1e-4);
+        expect(depth.states.length).toBeLessThanOrEqual(k);
       }
-    }
-  });
+      expect(analysis.trellis[1]!.logZ).toBeCloseTo(0, 4);
+      expectGammaSumsToOne(analysis);
+      // transitions out of a state carry at most its mass (exactly all of it, minus what finishes, when nothing is cut)
+      for (let t = 1; t < analysis.trellis.length; t++) {
+        for (const from of analysis.trellis[t - 1]!.states) {
+          const out = analysis.transitions.filter((a) => a.depth === t && a.from === from.state).map((a) => a.logProb);
+          const stay = logSumExp(out);
+          const ends = num(from.endMass) - num(from.alpha);
+          expect(Math.abs(logSumExp([stay, ends]))).toBeLessThan(1e-4);
+        }
+      }
+    },
+  );
 
   it('with pruning, Z_t = e_t + Z_{t+1} still holds (forward and backward agree) and γ sums to 1', async () => {
     const model = await fixtureModel('lab-tiny');
@@ -105,10 +116,12 @@ describe('HMM forward (property 5)', () => {
     for (const depth of analysis.trellis) for (const s of depth.states) expect(s.members).toHaveLength(1);
     expect(Math.abs(num(analysis.viterbi.logProb) - best.logprob)).toBeLessThan(1e-4);
     expect(analysis.viterbi.path).toHaveLength(best.tokens.length + 1);
-    const endNode = analysis.trellis[best.tokens.length]!.states[analysis.viterbi.path[best.tokens.length]!]!.members[0]!;
+    const endNode =
+      analysis.trellis[best.tokens.length]!.states[analysis.viterbi.path[best.tokens.length]!]!.members[0]!;
     expect(out.tree.nodes[endNode]!.status).toBe('finished');
     const tokens: number[] = [];
-    for (let n = out.tree.nodes[endNode]!; n.parents.length > 0; n = out.tree.nodes[n.parents[0]!]!) tokens.unshift(n.tokenId!);
+    for (let n = out.tree.nodes[endNode]!; n.parents.length > 0; n = out.tree.nodes[n.parents[0]!]!)
+      tokens.unshift(n.tokenId!);
     expect(tokens).toEqual(best.tokens);
     expectGammaSumsToOne(analysis);
   });
@@ -155,7 +168,11 @@ describe('HMM forward (property 5)', () => {
       [1, 0, 1, expect.closeTo(0.4, 12)],
       [2, 0, 0, expect.closeTo(1, 12)],
     ]);
-    expect(r.trellis.map((d) => Math.exp(d.logZ!))).toEqual([expect.closeTo(1, 12), expect.closeTo(1, 12), expect.closeTo(0.6, 12)]);
+    expect(r.trellis.map((d) => Math.exp(d.logZ!))).toEqual([
+      expect.closeTo(1, 12),
+      expect.closeTo(1, 12),
+      expect.closeTo(0.6, 12),
+    ]);
     expect(r.trellis[1]!.states.map((s) => s.gamma)).toEqual([expect.closeTo(0.6, 12), expect.closeTo(0.4, 12)]);
     // best complete state path: 0 → 0 → 0 with probability .6 (the two depth-2 members together) beats 0 → 1 (.4)
     expect(r.viterbi.path).toEqual([0, 0, 0]);
@@ -172,10 +189,13 @@ describe('HMM forward (property 5)', () => {
     expect(states(a.out.tree)).toEqual(states(b.out.tree));
     expect(a.analysis.trellis).toEqual(b.analysis.trellis);
     for (const depth of a.analysis.trellis) {
-      for (const cell of depth.states) for (const id of cell.members) expect(a.out.tree.nodes[id]!.state).toBe(cell.state);
+      for (const cell of depth.states)
+        for (const id of cell.members) expect(a.out.tree.nodes[id]!.state).toBe(cell.state);
     }
     // the reported answer is the best hypothesis of the state with the most finishing mass
-    const ends = a.analysis.trellis.flatMap((d) => d.states.filter((s) => s.endMass !== null).map((s) => ({ d: d.depth, s })));
+    const ends = a.analysis.trellis.flatMap((d) =>
+      d.states.filter((s) => s.endMass !== null).map((s) => ({ d: d.depth, s })),
+    );
     const top = ends.reduce((x, y) => (y.s.endMass! > x.s.endMass! ? y : x));
     expect(a.analysis.answer).toMatchObject({ depth: top.d, state: top.s.state });
     expect(a.out.result.nBest[0]!.nodeId).toBe(a.analysis.answer!.nodeId);

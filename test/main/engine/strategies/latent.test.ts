@@ -14,14 +14,21 @@ import { fixtureModel } from '../../../helpers/fixtures';
 const PROMPT = 'a b';
 
 /** Uncached forward over raw input embeddings: next-token log-probabilities and final hidden state at the last position. */
-async function handForward(model: LoadedModel, rows: Float32Array[]): Promise<{ logprobs: Float64Array; logits: Float32Array; lastHidden: Float32Array }> {
+async function handForward(
+  model: LoadedModel,
+  rows: Float32Array[],
+): Promise<{ logprobs: Float64Array; logits: Float32Array; lastHidden: Float32Array }> {
   const hidden = model.info.hiddenSize!;
   const embeds = new Float32Array(rows.length * hidden);
   rows.forEach((r, i) => embeds.set(r, i * hidden));
   const out = await model.decoder.forward({ batch: 1, seq: rows.length, inputsEmbeds: embeds, past: null });
   const vocab = out.logits.length / rows.length;
   const logits = out.logits.slice((rows.length - 1) * vocab, rows.length * vocab);
-  return { logits, logprobs: logSoftmax(logits), lastHidden: out.lastHidden!.slice((rows.length - 1) * hidden, rows.length * hidden) };
+  return {
+    logits,
+    logprobs: logSoftmax(logits),
+    lastHidden: out.lastHidden!.slice((rows.length - 1) * hidden, rows.length * hidden),
+  };
 }
 
 function tokenRow(model: LoadedModel, token: number): Float32Array {
@@ -32,7 +39,9 @@ function tokenRow(model: LoadedModel, token: number): Float32Array {
 /** Σ_k p_k E[k] written out by hand: keep the k largest logits, softmax among them, weight the embedding rows. */
 function handMixture(model: LoadedModel, logits: Float32Array, k: number): Float32Array {
   const h = model.info.hiddenSize!;
-  const order = Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]!).slice(0, k);
+  const order = Array.from(logits.keys())
+    .sort((a, b) => logits[b]! - logits[a]!)
+    .slice(0, k);
   const max = Math.max(...order.map((i) => logits[i]!));
   const weights = order.map((i) => Math.exp(logits[i]! - max));
   const total = weights.reduce((a, b) => a + b, 0);
@@ -65,7 +74,10 @@ describe('mixture embeddings', () => {
   it('mixtureEmbedding equals Σ p_k E[k] computed by hand from the embedding matrix', async () => {
     const model = await fixtureModel('lab-tiny');
     const promptIds = encodePrompt(model, PROMPT);
-    const { logits } = await handForward(model, promptIds.map((t) => tokenRow(model, t)));
+    const { logits } = await handForward(
+      model,
+      promptIds.map((t) => tokenRow(model, t)),
+    );
     const mine = mixtureEmbedding(filteredDistribution(logits, 3, 1), model.embeddings!, model.info.hiddenSize!);
     const hand = handMixture(model, logits, 3);
     for (let d = 0; d < hand.length; d++) expect(Math.abs(mine[d]! - hand[d]!)).toBeLessThan(1e-6);
@@ -80,7 +92,15 @@ describe('latent exploration', () => {
     const out = await runSearch({
       model,
       prompt: PROMPT,
-      config: resolveStrategyConfig({ strategy: 'latent', mode: 'mixture', thoughts: 2, topK: 3, topkShown: vocab, maxNewTokens: 3, bigLogitThreshold: 0.05 }),
+      config: resolveStrategyConfig({
+        strategy: 'latent',
+        mode: 'mixture',
+        thoughts: 2,
+        topK: 3,
+        topkShown: vocab,
+        maxNewTokens: 3,
+        bigLogitThreshold: 0.05,
+      }),
     });
     const rows = promptIds.map((t) => tokenRow(model, t));
     const step0 = await handForward(model, rows);
@@ -95,7 +115,9 @@ describe('latent exploration', () => {
     expectDistribution(thoughts[1]!, step2.logprobs);
     // latent readout = what the thought superposes: the mixture weights (top-3 of the previous distribution), by hand
     const weights = (logits: Float32Array) => {
-      const top = Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]!).slice(0, 3);
+      const top = Array.from(logits.keys())
+        .sort((a, b) => logits[b]! - logits[a]!)
+        .slice(0, 3);
       const z = top.reduce((s, t) => s + Math.exp(logits[t]!), 0);
       return top.map((t) => ({ t, p: Math.exp(logits[t]!) / z }));
     };
@@ -123,7 +145,9 @@ describe('latent exploration', () => {
     let score = 0;
     let previous = step2;
     for (const token of answer.tokenIds) {
-      expect(token).toBe(Array.from(previous.logprobs.keys()).sort((a, b) => previous.logprobs[b]! - previous.logprobs[a]! || a - b)[0]);
+      expect(token).toBe(
+        Array.from(previous.logprobs.keys()).sort((a, b) => previous.logprobs[b]! - previous.logprobs[a]! || a - b)[0],
+      );
       score += previous.logprobs[token]!;
       rows.push(tokenRow(model, token));
       previous = await handForward(model, rows);
@@ -140,7 +164,13 @@ describe('latent exploration', () => {
     const out = await runSearch({
       model,
       prompt: PROMPT,
-      config: resolveStrategyConfig({ strategy: 'latent', mode: 'hidden', thoughts: 2, topkShown: model.info.vocabSize, maxNewTokens: 2 }),
+      config: resolveStrategyConfig({
+        strategy: 'latent',
+        mode: 'hidden',
+        thoughts: 2,
+        topkShown: model.info.vocabSize,
+        maxNewTokens: 2,
+      }),
     });
     const rows = promptIds.map((t) => tokenRow(model, t));
     const step0 = await handForward(model, rows);
@@ -165,12 +195,18 @@ describe('latent exploration', () => {
     const out = await runSearch({
       model,
       prompt: PROMPT,
-      config: resolveStrategyConfig({ strategy: 'latent', thoughts: 1, maxNewTokens: 3, answer: { strategy: 'beam', numBeams: 3 } }),
+      config: resolveStrategyConfig({
+        strategy: 'latent',
+        thoughts: 1,
+        maxNewTokens: 3,
+        answer: { strategy: 'beam', numBeams: 3 },
+      }),
     });
     expect(out.result.nBest.length).toBeGreaterThan(0);
     for (const h of out.result.nBest) {
       const path: number[] = [];
-      for (let n = out.tree.nodes[h.nodeId]!; n.parents.length > 0; n = out.tree.nodes[n.parents[0]!]!) path.unshift(n.id);
+      for (let n = out.tree.nodes[h.nodeId]!; n.parents.length > 0; n = out.tree.nodes[n.parents[0]!]!)
+        path.unshift(n.id);
       expect(out.tree.nodes[path[0]!]!.kind).toBe('thought');
     }
   });
@@ -182,7 +218,13 @@ describe('latent exploration', () => {
       model,
       prompt: PROMPT,
       task,
-      config: resolveStrategyConfig({ strategy: 'latent', thoughts: 3, maxNewTokens: 1, bigLogitThreshold: 0.05, topkShown: model.info.vocabSize }),
+      config: resolveStrategyConfig({
+        strategy: 'latent',
+        thoughts: 3,
+        maxNewTokens: 1,
+        bigLogitThreshold: 0.05,
+        topkShown: model.info.vocabSize,
+      }),
     });
     const thoughts = out.tree.order.map((id) => out.tree.nodes[id]!).filter((n) => n.kind === 'thought');
     const recalls: number[] = [];
@@ -212,43 +254,72 @@ describe('latent exploration', () => {
       }
       const bigOut = t.topk!.filter((x) => Math.exp(x.logprob) >= 0.05).map((x) => x.text);
       expect(output.bigLogits).toBe(bigOut.length);
-      expect(output.frontierRecall).toBeCloseTo(frontier.filter((c) => bigOut.includes(c)).length / frontier.length, 12);
+      expect(output.frontierRecall).toBeCloseTo(
+        frontier.filter((c) => bigOut.includes(c)).length / frontier.length,
+        12,
+      );
     }
     const analysis = LatentAnalysisSchema.parse(out.result.analysis);
     expect(analysis.meanFrontierRecall).toBeCloseTo((recalls[0]! + recalls[1]!) / 2, 12);
   });
 
-  it.each(['mixture', 'hidden'] as const)('replayed %s thought inputs let the lens re-evaluate answer tokens after the thoughts', async (mode) => {
-    const loaded = await fixtureModel('lab-tiny');
-    // EOS off, so that the answer runs its full length and has evaluated tokens after the thoughts
-    const model: LoadedModel = { ...loaded, info: { ...loaded.info, eosTokenIds: [] } };
-    const promptIds = encodePrompt(model, PROMPT);
-    const vocab = model.info.vocabSize;
-    const config = resolveStrategyConfig({ strategy: 'latent', mode, thoughts: 2, topK: 4, topkShown: vocab, maxNewTokens: 3 });
-    const out = await runSearch({ model, prompt: PROMPT, config });
-    const thoughtInputs = await replayThoughtInputs(model, out.tree, promptIds, config as Extract<typeof config, { strategy: 'latent' }>);
-    expect(thoughtInputs.size).toBe(2);
-    const answerNodes = out.tree.order.map((id) => out.tree.nodes[id]!).filter((n) => n.kind === 'token' && n.topk !== undefined);
-    expect(answerNodes.length).toBeGreaterThan(0);
-    for (const node of [...answerNodes, ...out.tree.order.map((id) => out.tree.nodes[id]!).filter((n) => n.kind === 'thought')]) {
-      const layers = await inspectTreeNodeLens(model, out.tree, promptIds, node.id, { topK: vocab, thoughtInputs });
-      const last = layers[layers.length - 1]!;
-      for (const t of last.topk) {
-        const recorded = node.topk!.find((x) => x.tokenId === t.tokenId)!;
-        expect(Math.abs(t.logprob - recorded.logprob)).toBeLessThan(1e-4);
+  it.each(['mixture', 'hidden'] as const)(
+    'replayed %s thought inputs let the lens re-evaluate answer tokens after the thoughts',
+    async (mode) => {
+      const loaded = await fixtureModel('lab-tiny');
+      // EOS off, so that the answer runs its full length and has evaluated tokens after the thoughts
+      const model: LoadedModel = { ...loaded, info: { ...loaded.info, eosTokenIds: [] } };
+      const promptIds = encodePrompt(model, PROMPT);
+      const vocab = model.info.vocabSize;
+      const config = resolveStrategyConfig({
+        strategy: 'latent',
+        mode,
+        thoughts: 2,
+        topK: 4,
+        topkShown: vocab,
+        maxNewTokens: 3,
+      });
+      const out = await runSearch({ model, prompt: PROMPT, config });
+      const thoughtInputs = await replayThoughtInputs(
+        model,
+        out.tree,
+        promptIds,
+        config as Extract<typeof config, { strategy: 'latent' }>,
+      );
+      expect(thoughtInputs.size).toBe(2);
+      const answerNodes = out.tree.order
+        .map((id) => out.tree.nodes[id]!)
+        .filter((n) => n.kind === 'token' && n.topk !== undefined);
+      expect(answerNodes.length).toBeGreaterThan(0);
+      for (const node of [
+        ...answerNodes,
+        ...out.tree.order.map((id) => out.tree.nodes[id]!).filter((n) => n.kind === 'thought'),
+      ]) {
+        const layers = await inspectTreeNodeLens(model, out.tree, promptIds, node.id, { topK: vocab, thoughtInputs });
+        const last = layers[layers.length - 1]!;
+        for (const t of last.topk) {
+          const recorded = node.topk!.find((x) => x.tokenId === t.tokenId)!;
+          expect(Math.abs(t.logprob - recorded.logprob)).toBeLessThan(1e-4);
+        }
       }
-    }
-    // without the thought inputs a node after a thought cannot be re-evaluated, and says so
-    await expect(inspectTreeNodeLens(model, out.tree, promptIds, answerNodes[0]!.id)).rejects.toThrow(/thought node \d+ has no stored input embedding/);
-  });
+      // without the thought inputs a node after a thought cannot be re-evaluated, and says so
+      await expect(inspectTreeNodeLens(model, out.tree, promptIds, answerNodes[0]!.id)).rejects.toThrow(
+        /thought node \d+ has no stored input embedding/,
+      );
+    },
+  );
 
   it('is refused on an HF export with a message naming what is missing', async () => {
     const model = await fixtureModel('hf-gpt2-tiny');
     for (const mode of ['mixture', 'hidden'] as const) {
       const run = runSearch({ model, prompt: PROMPT, config: resolveStrategyConfig({ strategy: 'latent', mode }) });
       await expect(run).rejects.toThrow(StrategyUnavailableError);
-      await expect(runSearch({ model, prompt: PROMPT, config: resolveStrategyConfig({ strategy: 'latent', mode }) })).rejects.toThrow(
-        mode === 'mixture' ? /inputs_embeds input, a readable embedding matrix/ : /inputs_embeds input, a last_hidden_state output/,
+      await expect(
+        runSearch({ model, prompt: PROMPT, config: resolveStrategyConfig({ strategy: 'latent', mode }) }),
+      ).rejects.toThrow(
+        mode === 'mixture'
+          ? /inputs_embeds input, a readable embedding matrix/
+          : /inputs_embeds input, a last_hidden_state output/,
       );
     }
   });

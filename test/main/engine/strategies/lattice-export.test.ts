@@ -12,11 +12,30 @@ describe('exported lattices, trellises and thoughts', () => {
   it('pass the export validator and round-trip unchanged', async () => {
     const model = await fixtureModel('lab-bigram-tiny');
     const configs: StrategyConfig[] = [
-      resolveStrategyConfig({ strategy: 'bfs', topK: 4, topP: 1, width: 6, maxNewTokens: 4, merge: { kind: 'last-n', n: 1 } }),
-      resolveStrategyConfig({ strategy: 'bfs', topK: 3, width: 6, maxNewTokens: 3, merge: { kind: 'latent', tau: 0.99 } }),
+      resolveStrategyConfig({
+        strategy: 'bfs',
+        topK: 4,
+        topP: 1,
+        width: 6,
+        maxNewTokens: 4,
+        merge: { kind: 'last-n', n: 1 },
+      }),
+      resolveStrategyConfig({
+        strategy: 'bfs',
+        topK: 3,
+        width: 6,
+        maxNewTokens: 3,
+        merge: { kind: 'latent', tau: 0.99 },
+      }),
       resolveStrategyConfig({ strategy: 'hmm', topK: 3, width: 8, maxNewTokens: 3, states: 3 }),
       resolveStrategyConfig({ strategy: 'latent', mode: 'mixture', thoughts: 2, maxNewTokens: 3 }),
-      resolveStrategyConfig({ strategy: 'latent', mode: 'hidden', thoughts: 2, maxNewTokens: 3, answer: { strategy: 'beam', numBeams: 2 } }),
+      resolveStrategyConfig({
+        strategy: 'latent',
+        mode: 'hidden',
+        thoughts: 2,
+        maxNewTokens: 3,
+        answer: { strategy: 'beam', numBeams: 2 },
+      }),
     ];
     const runs = [];
     for (const [i, config] of configs.entries()) {

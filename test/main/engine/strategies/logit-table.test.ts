@@ -19,11 +19,20 @@ const TRAP = (g: number[]): number[] => {
 describe('strategies on literal probability tables', () => {
   it('greedy takes the argmax at every step and keeps the runner-ups as pruned', async () => {
     const { ctx, evaluator } = tableContext(VOCAB, TRAP);
-    const out = await greedy(ctx, resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 2, topkShown: 2 }) as ConfigOf<'greedy'>);
+    const out = await greedy(
+      ctx,
+      resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 2, topkShown: 2 }) as ConfigOf<'greedy'>,
+    );
     expect(ctx.tree.pathTokens(out.ranked[0]!.nodeId)).toEqual([1, 3]);
     expect(out.ranked[0]!.score).toBeCloseTo(Math.log(0.5 * 0.4), 6);
-    const rootChildren = ctx.tree.state.order.filter((id) => ctx.tree.node(id).parents[0] === 0).map((id) => ctx.tree.node(id));
-    expect(rootChildren.map((n) => [n.tokenId, n.status])).toEqual([[1, 'expanded'], [2, 'pruned'], [0, 'pruned']]);
+    const rootChildren = ctx.tree.state.order
+      .filter((id) => ctx.tree.node(id).parents[0] === 0)
+      .map((id) => ctx.tree.node(id));
+    expect(rootChildren.map((n) => [n.tokenId, n.status])).toEqual([
+      [1, 'expanded'],
+      [2, 'pruned'],
+      [0, 'pruned'],
+    ]);
     expect(evaluator.stats.forwardPasses).toBe(2);
     // the prompt's cache is released once its child is evaluated
     expect(evaluator.released.has(0)).toBe(true);
@@ -31,7 +40,17 @@ describe('strategies on literal probability tables', () => {
 
   it('beam search with two beams finds the sequence greedy misses, with Hugging Face scores', async () => {
     const { ctx } = tableContext(VOCAB, TRAP);
-    const out = await beam(ctx, resolveStrategyConfig({ strategy: 'beam', numBeams: 2, maxNewTokens: 2, topkShown: 0, lengthPenalty: 1, numReturn: 2 }) as ConfigOf<'beam'>);
+    const out = await beam(
+      ctx,
+      resolveStrategyConfig({
+        strategy: 'beam',
+        numBeams: 2,
+        maxNewTokens: 2,
+        topkShown: 0,
+        lengthPenalty: 1,
+        numReturn: 2,
+      }) as ConfigOf<'beam'>,
+    );
     expect(ctx.tree.pathTokens(out.ranked[0]!.nodeId)).toEqual([2, 0]);
     // sum of log-probabilities / generated length ^ length_penalty
     expect(out.ranked[0]!.score).toBeCloseTo(Math.log(0.4 * 0.9) / 2, 6);
@@ -41,9 +60,25 @@ describe('strategies on literal probability tables', () => {
 
   it('BFS merging by the last token on a bigram table: each state holds the summed mass of every path into it', async () => {
     // a bigram model: the next distribution depends only on the last token (logits are float32: 1e-6)
-    const bigram: Record<number, number[]> = { [-1]: [0, 0.2, 0.3, 0.5], 1: [0, 0.6, 0.3, 0.1], 2: [0, 0.1, 0.1, 0.8], 3: [0, 0.3, 0.4, 0.3] };
+    const bigram: Record<number, number[]> = {
+      [-1]: [0, 0.2, 0.3, 0.5],
+      1: [0, 0.6, 0.3, 0.1],
+      2: [0, 0.1, 0.1, 0.8],
+      3: [0, 0.3, 0.4, 0.3],
+    };
     const { ctx } = tableContext(VOCAB, (g) => bigram[g.length === 0 ? -1 : g[g.length - 1]!]!);
-    await bfs(ctx, resolveStrategyConfig({ strategy: 'bfs', maxNewTokens: 3, topkShown: 0, topK: 3, topP: 1, width: 10, merge: { kind: 'last-n', n: 1 } }) as ConfigOf<'bfs'>);
+    await bfs(
+      ctx,
+      resolveStrategyConfig({
+        strategy: 'bfs',
+        maxNewTokens: 3,
+        topkShown: 0,
+        topK: 3,
+        topP: 1,
+        width: 10,
+        merge: { kind: 'last-n', n: 1 },
+      }) as ConfigOf<'bfs'>,
+    );
     const first = bigram[-1]!;
     let states = 0;
     for (const id of ctx.tree.state.order) {
@@ -63,7 +98,18 @@ describe('strategies on literal probability tables', () => {
   it('a search that would outgrow the node cap is refused before its nodes exist', async () => {
     const uniform = () => [0.25, 0.25, 0.25, 0.25];
     const { ctx } = tableContext(VOCAB, uniform, { maxNodes: 20 });
-    const run = bfs(ctx, resolveStrategyConfig({ strategy: 'bfs', maxNewTokens: 5, topkShown: 0, topK: 4, topP: 1, width: 1000, merge: { kind: 'none' } }) as ConfigOf<'bfs'>);
+    const run = bfs(
+      ctx,
+      resolveStrategyConfig({
+        strategy: 'bfs',
+        maxNewTokens: 5,
+        topkShown: 0,
+        topK: 4,
+        topP: 1,
+        width: 1000,
+        merge: { kind: 'none' },
+      }) as ConfigOf<'bfs'>,
+    );
     await expect(run).rejects.toBeInstanceOf(RunLimitError);
     await expect(run).rejects.toThrow(/lower the width, top-k or max-new-tokens/);
     expect(ctx.tree.size).toBeLessThanOrEqual(20);

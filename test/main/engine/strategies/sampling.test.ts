@@ -38,7 +38,10 @@ describe('sampling (property 3)', () => {
     const keys = new Set(tokenNodes.map((n) => `${n.parents[0]}:${n.tokenId}`));
     expect(keys.size).toBe(tokenNodes.length);
     expect(tokenNodes.length).toBeLessThan(200 * 3);
-    const total = Object.values(out.result.analysis!.rolloutCounts as Record<string, number>).reduce((x, y) => x + y, 0);
+    const total = Object.values(out.result.analysis!.rolloutCounts as Record<string, number>).reduce(
+      (x, y) => x + y,
+      0,
+    );
     expect(total).toBe(200);
   });
 
@@ -81,7 +84,11 @@ describe('sampling (property 3)', () => {
 
   it('samples only what top-k leaves: with top-k 1 every rollout is the greedy path', async () => {
     const model = await fixtureModel('lab-tiny');
-    const greedy = await runSearch({ model, prompt: PROMPT, config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 4 }) });
+    const greedy = await runSearch({
+      model,
+      prompt: PROMPT,
+      config: resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 4 }),
+    });
     const out = await sample({ n: 30, seed: 3, topK: 1, maxNewTokens: 4 });
     expect(out.result.nBest).toHaveLength(1);
     expect(out.result.nBest[0]!.tokenIds).toEqual(greedy.result.nBest[0]!.tokenIds);

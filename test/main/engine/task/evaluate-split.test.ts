@@ -16,7 +16,12 @@ describe('eval on the bundled task', () => {
     const model = await loadModel(folder!);
     const files = loadTaskFiles(folder!)!;
     const limit = 6;
-    const score = await evaluateStrategy(model, files, resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 60, topkShown: 0 }), { limit });
+    const score = await evaluateStrategy(
+      model,
+      files,
+      resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: 60, topkShown: 0 }),
+      { limit },
+    );
     expect(score.examples).toBe(limit);
     // the Python side's greedy decoding of the same examples (written at export time)
     const python = JSON.parse(fs.readFileSync(path.join(folder!, 'task/eval_greedy.json'), 'utf8')).details as {

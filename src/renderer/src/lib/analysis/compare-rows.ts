@@ -6,7 +6,9 @@ import { parseStrategyAnalysis } from '../../../../shared/analysis';
 export function ownScoreName(config: StrategyConfig): string {
   switch (config.strategy) {
     case 'beam':
-      return config.lengthPenalty === 0 ? 'log-prob (beam, no length penalty)' : `log-prob / length^${config.lengthPenalty} (beam)`;
+      return config.lengthPenalty === 0
+        ? 'log-prob (beam, no length penalty)'
+        : `log-prob / length^${config.lengthPenalty} (beam)`;
     case 'bfs':
       return 'Viterbi log-prob of the lattice state';
     case 'hmm':
@@ -51,7 +53,11 @@ export function compareRow(run: RunSummary): CompareRow {
     ownScore,
     scoreName: ownScoreName(run.config),
     length: best ? best.tokenIds.length : null,
-    stoppedAtLimit: !!best && best.endedWithEos === false && !run.result?.cancelled && best.tokenIds.length >= run.config.maxNewTokens,
+    stoppedAtLimit:
+      !!best &&
+      best.endedWithEos === false &&
+      !run.result?.cancelled &&
+      best.tokenIds.length >= run.config.maxNewTokens,
   };
 }
 

@@ -25,7 +25,13 @@ export function settingLabel(config: Record<string, unknown>): string {
   const parsed = StrategyConfigSchema.safeParse({ strategy });
   const defaults = (parsed.success ? parsed.data : {}) as Record<string, unknown>;
   const detail = Object.entries(config)
-    .filter(([k, v]) => k !== 'strategy' && k !== 'maxNewTokens' && k !== 'topkShown' && JSON.stringify(v) !== JSON.stringify(defaults[k]))
+    .filter(
+      ([k, v]) =>
+        k !== 'strategy' &&
+        k !== 'maxNewTokens' &&
+        k !== 'topkShown' &&
+        JSON.stringify(v) !== JSON.stringify(defaults[k]),
+    )
     .map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? Object.values(v).join(':') : String(v)}`);
   return detail.length > 0 ? `${strategy} ${detail.join(' ')}` : strategy;
 }
@@ -48,14 +54,18 @@ export function evalPoints(scores: readonly EvalScore[], axis: ComputeAxis): Eva
  * Label positions beside chart points that do not overlap: each label starts just above-right of its point and
  * moves down a line at a time while it overlaps one already placed (labels are placed top to bottom).
  */
-export function placeLabels(items: readonly { x: number; y: number; width: number }[], lineHeight = 11): { x: number; y: number }[] {
+export function placeLabels(
+  items: readonly { x: number; y: number; width: number }[],
+  lineHeight = 11,
+): { x: number; y: number }[] {
   const order = items.map((_, i) => i).sort((a, b) => items[a]!.y - items[b]!.y || items[a]!.x - items[b]!.x);
   const placed: { x: number; y: number; width: number }[] = [];
   const out: { x: number; y: number }[] = new Array(items.length);
   for (const i of order) {
     const item = items[i]!;
     const box = { x: item.x + 7, y: item.y - 5, width: item.width };
-    while (placed.some((p) => Math.abs(p.y - box.y) < lineHeight && box.x < p.x + p.width && p.x < box.x + box.width)) box.y += lineHeight;
+    while (placed.some((p) => Math.abs(p.y - box.y) < lineHeight && box.x < p.x + p.width && p.x < box.x + box.width))
+      box.y += lineHeight;
     placed.push(box);
     out[i] = { x: box.x, y: box.y };
   }

@@ -7,7 +7,7 @@ import type { TreeState } from '../../../../shared/tree';
  */
 export function hypothesisText(tree: TreeState, nodeId: number): string {
   const parts: { text: string; thought: boolean }[] = [];
-  for (let id: number | undefined = nodeId; id !== undefined; ) {
+  for (let id: number | undefined = nodeId; id !== undefined;) {
     const node: TreeState['nodes'][number] | undefined = tree.nodes[id];
     if (!node || node.kind === 'prompt') break;
     if (node.kind === 'thought') parts.push({ text: 'θ', thought: true });

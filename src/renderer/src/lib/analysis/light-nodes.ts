@@ -10,5 +10,8 @@ export function lightNodes(cy: Core, nodeIds: readonly number[]): void {
 
 /** The style of lit nodes, added to a drawing's stylesheet once. */
 export function addLitStyle(cy: Core): void {
-  cy.style().selector('node.lit').style({ 'underlay-color': '#1c7ed6', 'underlay-opacity': 0.5, 'underlay-padding': 6 }).update();
+  cy.style()
+    .selector('node.lit')
+    .style({ 'underlay-color': '#1c7ed6', 'underlay-opacity': 0.5, 'underlay-padding': 6 })
+    .update();
 }

@@ -36,8 +36,12 @@ export interface ThoughtView {
 /** The logit lens of one position as a layers × tokens grid (at most `maxTokens` columns). */
 export function lensHeatmap(lens: readonly LensLayer[], maxTokens = 8): LensHeatmap {
   const score = new Map<string, number>();
-  for (const layer of lens) for (const t of layer.topk) score.set(t.text, Math.max(score.get(t.text) ?? 0, Math.exp(t.logprob)));
-  const tokens = [...score].sort((a, b) => b[1] - a[1]).slice(0, maxTokens).map(([text]) => text);
+  for (const layer of lens)
+    for (const t of layer.topk) score.set(t.text, Math.max(score.get(t.text) ?? 0, Math.exp(t.logprob)));
+  const tokens = [...score]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, maxTokens)
+    .map(([text]) => text);
   return {
     tokens,
     rows: [...lens]
@@ -56,7 +60,12 @@ const word = (text: string) => text.trim();
  * logits marked, each on or off the true frontier when the run answers a task example) and its logit lens.
  * `frontiers[k]` holds the concepts reachable in exactly k steps; thought i superposes step i + 1.
  */
-export function thoughtViews(tree: TreeState, analysis: LatentAnalysis | null, frontiers: string[][] | null, maxBars = 8): ThoughtView[] {
+export function thoughtViews(
+  tree: TreeState,
+  analysis: LatentAnalysis | null,
+  frontiers: string[][] | null,
+  maxBars = 8,
+): ThoughtView[] {
   const thoughts: TreeNode[] = tree.order.map((id) => tree.nodes[id]!).filter((n) => n && n.kind === 'thought');
   const summaries = new Map<number, ThoughtSummary>((analysis?.thoughts ?? []).map((t) => [t.nodeId, t]));
   return thoughts.map((node, index) => {
@@ -67,7 +76,12 @@ export function thoughtViews(tree: TreeState, analysis: LatentAnalysis | null, f
     const topk: TopToken[] = readout?.topk ?? [];
     const bars = topk.slice(0, maxBars).map((t) => {
       const prob = Math.exp(t.logprob);
-      return { text: t.text, prob, big: prob >= threshold, onFrontier: frontierSet ? frontierSet.has(word(t.text)) : null };
+      return {
+        text: t.text,
+        prob,
+        big: prob >= threshold,
+        onFrontier: frontierSet ? frontierSet.has(word(t.text)) : null,
+      };
     });
     const big = new Set(topk.filter((t) => Math.exp(t.logprob) >= threshold).map((t) => word(t.text)));
     const summary = summaries.get(node.id);

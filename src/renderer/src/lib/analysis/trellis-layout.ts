@@ -61,7 +61,9 @@ export function layoutTrellis(analysis: HmmAnalysis, measure: TrellisMeasure = '
   const cells: TrellisCellLayout[] = [];
   const alphaOf = new Map<string, number>();
   for (const level of analysis.trellis) {
-    const logs = level.states.map((s) => (measure === 'alpha' ? s.alpha : measure === 'beta' ? s.beta : null) ?? -Infinity);
+    const logs = level.states.map(
+      (s) => (measure === 'alpha' ? s.alpha : measure === 'beta' ? s.beta : null) ?? -Infinity,
+    );
     const top = Math.max(...logs);
     const bottom = Math.min(...logs.filter(Number.isFinite), top);
     for (const [i, s] of level.states.entries()) {
@@ -87,7 +89,10 @@ export function layoutTrellis(analysis: HmmAnalysis, measure: TrellisMeasure = '
       });
     }
   }
-  const flows = analysis.transitions.map((t) => ({ t, log: (alphaOf.get(`${t.depth - 1}:${t.from}`) ?? -Infinity) + t.logProb }));
+  const flows = analysis.transitions.map((t) => ({
+    t,
+    log: (alphaOf.get(`${t.depth - 1}:${t.from}`) ?? -Infinity) + t.logProb,
+  }));
   const byDepth = new Map<number, number[]>();
   for (const f of flows) byDepth.set(f.t.depth, [...(byDepth.get(f.t.depth) ?? []), f.log]);
   const edges: TrellisEdgeLayout[] = flows.map(({ t, log }) => {

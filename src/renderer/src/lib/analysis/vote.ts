@@ -47,7 +47,8 @@ export function answerVote(nBest: readonly Hypothesis[], rolloutCounts?: Record<
  * is correct: 1 − C(n−c, k) / C(n, k) (the unbiased estimator of Chen et al., 2021), computed as a product.
  */
 export function passAtK(n: number, c: number, k: number): number {
-  if (k < 1 || k > n || c < 0 || c > n) throw new RangeError(`pass@k needs 1 ≤ k ≤ n and 0 ≤ c ≤ n (n=${n}, c=${c}, k=${k})`);
+  if (k < 1 || k > n || c < 0 || c > n)
+    throw new RangeError(`pass@k needs 1 ≤ k ≤ n and 0 ≤ c ≤ n (n=${n}, c=${c}, k=${k})`);
   if (n - c < k) return 1;
   let miss = 1;
   for (let i = n - c + 1; i <= n; i++) miss *= 1 - k / i;

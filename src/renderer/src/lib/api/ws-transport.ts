@@ -1,7 +1,10 @@
 import type { LabApi, LabEventName, LabEvents } from '../../../../shared/lab-api';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
-type Incoming = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string } | { event: LabEventName; payload: unknown };
+type Incoming =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; message: string }
+  | { event: LabEventName; payload: unknown };
 
 /**
  * The LabApi over the serve mode's WebSocket. The access token comes from the page's own address;

@@ -26,7 +26,11 @@ export function viewNodeLook(v: ViewNode, node: TreeNode): ElementLook {
   if (node.intervention !== undefined) classes.push('steered');
   if (v.hidden > 0) classes.push('collapsed');
   const label = nodeLabel(node);
-  return { label: v.hidden > 0 ? `${label} ▸${v.hidden}` : label, color: probabilityColor(node.logprob), classes: classes.join(' ') };
+  return {
+    label: v.hidden > 0 ? `${label} ▸${v.hidden}` : label,
+    color: probabilityColor(node.logprob),
+    classes: classes.join(' '),
+  };
 }
 
 export interface EdgeLook {
@@ -46,7 +50,13 @@ export function viewEdges(view: ReadonlyMap<string, ViewNode>, tree: TreeState):
   for (const v of view.values()) {
     if (!v.parent) continue;
     const node = tree.nodes[v.nodeId]!;
-    edges.set(`e${v.key}`, { source: v.parent.key, target: v.key, classes: v.stub ? 'stub' : `${node.status === 'pruned' ? 'pruned' : ''}${node.intervention !== undefined ? ' steered' : ''}`.trim() });
+    edges.set(`e${v.key}`, {
+      source: v.parent.key,
+      target: v.key,
+      classes: v.stub
+        ? 'stub'
+        : `${node.status === 'pruned' ? 'pruned' : ''}${node.intervention !== undefined ? ' steered' : ''}`.trim(),
+    });
     if (v.stub) continue;
     for (let i = 1; i < node.parents.length; i++) {
       const source = `n${node.parents[i]}`;

@@ -53,7 +53,8 @@ export class Minimap {
     const scale = Math.min((width - 2 * pad) / Math.max(1, maxX - minX), (height - 2 * pad) / Math.max(1, maxY - minY));
     this.bounds = { minX, minY, scale, offX: pad, offY: pad };
     ctx.fillStyle = '#868e96';
-    for (const p of this.tree.positions.values()) ctx.fillRect(pad + (p.x - minX) * scale, pad + (p.y - minY) * scale, 1.5, 1.5);
+    for (const p of this.tree.positions.values())
+      ctx.fillRect(pad + (p.x - minX) * scale, pad + (p.y - minY) * scale, 1.5, 1.5);
     this.dots = ctx.getImageData(0, 0, width, height);
     this.drawViewport();
   }

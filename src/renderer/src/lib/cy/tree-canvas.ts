@@ -66,7 +66,11 @@ export class TreeCanvas {
   private labels = true;
   private labelTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(container: HTMLElement, private readonly events: TreeCanvasEvents, webgl = false) {
+  constructor(
+    container: HTMLElement,
+    private readonly events: TreeCanvasEvents,
+    webgl = false,
+  ) {
     this.cy = cytoscape({
       container,
       style: treeStyle,
@@ -233,7 +237,12 @@ export class TreeCanvas {
     for (const [key, e] of edges) {
       const before = this.drawnEdges.get(key);
       this.drawnEdges.set(key, e.classes);
-      if (before === undefined) added.push({ group: 'edges', data: { id: key, source: e.source, target: e.target }, classes: this.withMarks(key, e.classes) });
+      if (before === undefined)
+        added.push({
+          group: 'edges',
+          data: { id: key, source: e.source, target: e.target },
+          classes: this.withMarks(key, e.classes),
+        });
       else if (before !== e.classes) this.cy.getElementById(key).classes(this.withMarks(key, e.classes));
     }
     if (added.length > 0) this.addElements(added);
@@ -338,7 +347,10 @@ export class TreeCanvas {
 
   /** Fits the chosen path (as far as it is drawn) to the view. */
   zoomToChosen(): void {
-    const points = [...this.chosen].filter((k) => k.startsWith('n')).map((k) => this.positions.get(k)).filter((p): p is Point => p !== undefined);
+    const points = [...this.chosen]
+      .filter((k) => k.startsWith('n'))
+      .map((k) => this.positions.get(k))
+      .filter((p): p is Point => p !== undefined);
     if (points.length === 0) return;
     this.fitPoints(points, 0, 1.5);
     this.userMoved = true;

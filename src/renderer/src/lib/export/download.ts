@@ -13,5 +13,10 @@ export function download(data: Blob | string, fileName: string, type = 'applicat
 
 /** A file name from a label: letters, digits, dashes. */
 export function fileSafe(label: string): string {
-  return label.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase() || 'lattice-lab';
+  return (
+    label
+      .replace(/[^a-z0-9]+/gi, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase() || 'lattice-lab'
+  );
 }

@@ -17,7 +17,12 @@ function valuesOf(fields: StrategyField[]): Record<string, unknown> {
   return Object.fromEntries(
     fields.map((f) => [
       f.key,
-      f.kind === 'variant' ? { value: f.value, variants: Object.fromEntries(Object.entries(f.variants ?? {}).map(([k, v]) => [k, valuesOf(v)])) } : f.value,
+      f.kind === 'variant'
+        ? {
+            value: f.value,
+            variants: Object.fromEntries(Object.entries(f.variants ?? {}).map(([k, v]) => [k, valuesOf(v)])),
+          }
+        : f.value,
     ]),
   );
 }
@@ -30,7 +35,8 @@ function applyValues(fields: StrategyField[], values: Record<string, unknown>): 
       const { value, variants } = saved as { value?: unknown; variants?: Record<string, Record<string, unknown>> };
       if (typeof value === 'string' && field.choices?.includes(value)) field.value = value;
       for (const [kind, params] of Object.entries(field.variants ?? {})) applyValues(params, variants?.[kind] ?? {});
-    } else if (typeof saved === 'string' && (field.kind !== 'choice' || field.choices?.includes(saved))) field.value = saved;
+    } else if (typeof saved === 'string' && (field.kind !== 'choice' || field.choices?.includes(saved)))
+      field.value = saved;
   }
   return fields;
 }
@@ -54,7 +60,11 @@ export function snapshotUi(state: {
 export function restoreDrafts(saved: SavedUi): { strategy: StrategyName; label: string; fields: StrategyField[] }[] {
   return saved.drafts
     .filter((d) => strategyNames.includes(d.strategy as StrategyName))
-    .map((d) => ({ strategy: d.strategy as StrategyName, label: d.label, fields: applyValues(strategyFields(d.strategy as StrategyName), d.values) }));
+    .map((d) => ({
+      strategy: d.strategy as StrategyName,
+      label: d.label,
+      fields: applyValues(strategyFields(d.strategy as StrategyName), d.values),
+    }));
 }
 
 export function saveUi(storage: Pick<Storage, 'setItem'>, ui: SavedUi): void {
@@ -69,8 +79,13 @@ export function saveUi(storage: Pick<Storage, 'setItem'>, ui: SavedUi): void {
 export function loadUi(storage: Pick<Storage, 'getItem'>): SavedUi | null {
   try {
     const parsed = JSON.parse(storage.getItem(KEY) ?? 'null') as SavedUi | null;
-    if (!parsed || parsed.version !== 1 || typeof parsed.prompt !== 'string' || !Array.isArray(parsed.drafts)) return null;
-    return { ...parsed, exportChecked: parsed.exportChecked ?? {}, taskIndex: typeof parsed.taskIndex === 'number' ? parsed.taskIndex : null };
+    if (!parsed || parsed.version !== 1 || typeof parsed.prompt !== 'string' || !Array.isArray(parsed.drafts))
+      return null;
+    return {
+      ...parsed,
+      exportChecked: parsed.exportChecked ?? {},
+      taskIndex: typeof parsed.taskIndex === 'number' ? parsed.taskIndex : null,
+    };
   } catch {
     return null;
   }

@@ -2,8 +2,10 @@ import type { StrategyName } from '../../../../shared/strategies';
 
 /** One line per setting, shown as its tooltip: what it does, in the strategy's own terms. */
 const shared: Record<string, string> = {
-  maxNewTokens: 'The most tokens a hypothesis may add after the prompt; a text cut here is flagged "stopped at token limit".',
-  topkShown: 'Runner-up tokens recorded at each evaluated node (drawn as pruned alternatives, listed in the inspector).',
+  maxNewTokens:
+    'The most tokens a hypothesis may add after the prompt; a text cut here is flagged "stopped at token limit".',
+  topkShown:
+    'Runner-up tokens recorded at each evaluated node (drawn as pruned alternatives, listed in the inspector).',
 };
 
 const help: Record<StrategyName, Record<string, string>> = {
@@ -20,8 +22,10 @@ const help: Record<StrategyName, Record<string, string>> = {
   },
   beam: {
     numBeams: 'Beam width B: 2B candidates are scored per step, B kept; the rest stay in the tree as pruned.',
-    lengthPenalty: 'A finished hypothesis scores log-prob / length^penalty (Hugging Face): above 0 favours longer texts.',
-    earlyStopping: 'true: stop once B hypotheses are finished; false: stop when no open beam can still win; never: run to the limit.',
+    lengthPenalty:
+      'A finished hypothesis scores log-prob / length^penalty (Hugging Face): above 0 favours longer texts.',
+    earlyStopping:
+      'true: stop once B hypotheses are finished; false: stop when no open beam can still win; never: run to the limit.',
     numReturn: 'Finished hypotheses returned (the n-best list).',
   },
   bfs: {
@@ -53,8 +57,10 @@ const help: Record<StrategyName, Record<string, string>> = {
     topK: 'Where the model is unsure: children per node, its top-k tokens…',
     topP: '…within this cumulative probability. Elsewhere only the argmax child.',
     width: 'Frontier cap: the W best hypotheses (by score) are expanded at each depth.',
-    entropy: 'Branch where the next-token entropy (nats) reaches this (null: ignore entropy; 0: always). Default: entropix, 0.1 bit.',
-    varentropy: 'Branch where the varentropy (nats²) reaches this (null: ignore; 0: always). Default: entropix, 0.1 bit².',
+    entropy:
+      'Branch where the next-token entropy (nats) reaches this (null: ignore entropy; 0: always). Default: entropix, 0.1 bit.',
+    varentropy:
+      'Branch where the varentropy (nats²) reaches this (null: ignore; 0: always). Default: entropix, 0.1 bit².',
     combine: 'or: branch when either measure reaches its threshold; and: only when both do.',
     merge: 'Hypotheses with the same key become one lattice state (as in BFS).',
     'merge.n': 'Merge hypotheses whose last n tokens are equal.',

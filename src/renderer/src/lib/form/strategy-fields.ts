@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { StrategyConfigSchema, resolveStrategyConfig, type StrategyConfig, type StrategyName } from '../../../../shared/strategies';
+import {
+  StrategyConfigSchema,
+  resolveStrategyConfig,
+  type StrategyConfig,
+  type StrategyName,
+} from '../../../../shared/strategies';
 import { settingHelp } from './setting-help';
 
 export type FieldKind = 'number' | 'choice' | 'json' | 'text' | 'variant';
@@ -58,7 +63,10 @@ function choicesOf(schema: z.ZodType): unknown[] | null {
  * The form of a strategy, generated from its defaults (`resolveStrategyConfig({strategy})`): one field
  * per setting, a choice list where the schema allows only a few values, JSON for nested settings.
  */
-export function strategyFields(strategy: StrategyName, values: Partial<StrategyConfig> | Record<string, unknown> = {}): StrategyField[] {
+export function strategyFields(
+  strategy: StrategyName,
+  values: Partial<StrategyConfig> | Record<string, unknown> = {},
+): StrategyField[] {
   const defaults = resolveStrategyConfig({ strategy }) as Record<string, unknown>;
   const shape = schemaOf(strategy).shape as Record<string, z.ZodType>;
   return Object.keys(defaults)
@@ -83,17 +91,30 @@ function fieldOf(strategy: StrategyName, key: string, schema: z.ZodType, value: 
         .filter((k) => k !== discriminator)
         .map((k) => fieldOf(strategy, k, shape[k]!, given[k] ?? base[k] ?? SUGGESTED[k] ?? '', `${key}.${k}`));
     }
-    return { key, kind: 'variant', value: JSON.stringify(chosen), choices: Object.keys(variants), variants, discriminator, help };
+    return {
+      key,
+      kind: 'variant',
+      value: JSON.stringify(chosen),
+      choices: Object.keys(variants),
+      variants,
+      discriminator,
+      help,
+    };
   }
   const choices = choicesOf(schema);
-  if (choices) return { key, kind: 'choice', value: JSON.stringify(value), choices: choices.map((c) => JSON.stringify(c)), help };
+  if (choices)
+    return { key, kind: 'choice', value: JSON.stringify(value), choices: choices.map((c) => JSON.stringify(c)), help };
   if (typeof value === 'number') return { key, kind: 'number', value: String(value), help };
   if (typeof value === 'string') return { key, kind: 'text', value, help };
   return { key, kind: 'json', value: JSON.stringify(value), help };
 }
 
 /** Reads fields into `into`; returns the failure for the first unreadable one. */
-function readFields(fields: StrategyField[], into: Record<string, unknown>, prefix = ''): Extract<FormResult, { ok: false }> | null {
+function readFields(
+  fields: StrategyField[],
+  into: Record<string, unknown>,
+  prefix = '',
+): Extract<FormResult, { ok: false }> | null {
   for (const field of fields) {
     const text = field.value.trim();
     if (field.kind === 'text') {
@@ -105,7 +126,11 @@ function readFields(fields: StrategyField[], into: Record<string, unknown>, pref
     try {
       value = JSON.parse(text);
     } catch {
-      return { ok: false, field: prefix + field.key, message: field.kind === 'number' ? 'not a number' : 'not valid JSON' };
+      return {
+        ok: false,
+        field: prefix + field.key,
+        message: field.kind === 'number' ? 'not a number' : 'not valid JSON',
+      };
     }
     if (field.kind === 'variant') {
       const nested: Record<string, unknown> = { [field.discriminator!]: value };
@@ -128,5 +153,9 @@ export function configFromFields(strategy: StrategyName, fields: StrategyField[]
   const parsed = StrategyConfigSchema.safeParse(input);
   if (parsed.success) return { ok: true, config: parsed.data };
   const issue = parsed.error.issues[0]!;
-  return { ok: false, field: String(issue.path[0] ?? 'strategy'), message: `${issue.path.join('.') || 'config'}: ${issue.message}` };
+  return {
+    ok: false,
+    field: String(issue.path[0] ?? 'strategy'),
+    message: `${issue.path.join('.') || 'config'}: ${issue.message}`,
+  };
 }

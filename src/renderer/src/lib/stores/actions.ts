@@ -35,7 +35,8 @@ export async function startLab(): Promise<void> {
     });
     connection.api.on('runFinished', (summary) => {
       if (summary.state === 'failed') lab.error = `${summary.label} failed: ${summary.error ?? 'unknown error'}`;
-      if (summary.state !== 'failed' && lab.exportChecked[summary.runId] === undefined) lab.exportChecked[summary.runId] = true;
+      if (summary.state !== 'failed' && lab.exportChecked[summary.runId] === undefined)
+        lab.exportChecked[summary.runId] = true;
     });
     connection.api.on('menuCommand', ({ command }) => {
       if (command === 'chooseModel') void chooseModelFolder();
@@ -68,7 +69,8 @@ export async function openModel(folder: string | undefined): Promise<void> {
     if (lab.taskIndex !== null && !lab.examples.some((e) => e.index === lab.taskIndex)) lab.taskIndex = null;
     // A first look at a task model starts from one of its questions rather than a blank prompt.
     if (lab.prompt === '' && lab.examples.length > 0) pickExample(lab.examples[0]!.index);
-    else if (lab.taskIndex !== null) applyBudget(lab.examples.find((e) => e.index === lab.taskIndex)?.tokenBudget ?? null);
+    else if (lab.taskIndex !== null)
+      applyBudget(lab.examples.find((e) => e.index === lab.taskIndex)?.tokenBudget ?? null);
   } catch (err) {
     // The folder text stays as typed, so a typo can be fixed rather than retyped.
     lab.modelError = messageOf(err);
@@ -86,7 +88,13 @@ export async function chooseModelFolder(): Promise<void> {
 }
 
 export function addDraft(strategy: StrategyName): void {
-  lab.drafts.push({ key: ++draftKey, strategy, label: '', fields: draftFields(strategy, lab.model, lab.appliedBudget), error: null });
+  lab.drafts.push({
+    key: ++draftKey,
+    strategy,
+    label: '',
+    fields: draftFields(strategy, lab.model, lab.appliedBudget),
+    error: null,
+  });
 }
 
 export function changeDraftStrategy(draft: StrategyDraft, strategy: StrategyName): void {
@@ -101,9 +109,11 @@ function restoreSetup(): void {
   if (!saved) return;
   lab.prompt = saved.prompt;
   lab.taskIndex = saved.taskIndex;
-  if (lab.drafts.length === 0) for (const d of restoreDrafts(saved)) lab.drafts.push({ key: ++draftKey, ...d, error: null });
+  if (lab.drafts.length === 0)
+    for (const d of restoreDrafts(saved)) lab.drafts.push({ key: ++draftKey, ...d, error: null });
   // ticks of runs that no longer exist are dropped
-  for (const [runId, ticked] of Object.entries(saved.exportChecked)) if (lab.store?.runs.has(runId)) lab.exportChecked[runId] = ticked;
+  for (const [runId, ticked] of Object.entries(saved.exportChecked))
+    if (lab.store?.runs.has(runId)) lab.exportChecked[runId] = ticked;
 }
 
 /** Task examples default to the split's token budget: forms still at the default (or the last budget) take it. */
@@ -159,7 +169,9 @@ async function startAllRuns(): Promise<void> {
     return;
   }
   // Enter again while this very set is still running would only duplicate it
-  const running = (lab.store?.list() ?? []).map((e) => e.summary).filter((r) => r.state === 'running' && r.prompt === lab.prompt);
+  const running = (lab.store?.list() ?? [])
+    .map((e) => e.summary)
+    .filter((r) => r.state === 'running' && r.prompt === lab.prompt);
   if (configs.every(({ config }) => running.some((r) => JSON.stringify(r.config) === JSON.stringify(config)))) {
     lab.notice = 'These runs are already running on this prompt (Esc cancels them).';
     return;

@@ -43,7 +43,16 @@ export async function startEvaluation(limit: number): Promise<void> {
     lab.error = 'Add a strategy to evaluate.';
     return;
   }
-  lab.evaluation = { evalId: null, state: 'running', source: 'this app', model: lab.model?.name ?? '', done: 0, total: limit * configs.length, message: 'starting…', scores: [] };
+  lab.evaluation = {
+    evalId: null,
+    state: 'running',
+    source: 'this app',
+    model: lab.model?.name ?? '',
+    done: 0,
+    total: limit * configs.length,
+    message: 'starting…',
+    scores: [],
+  };
   try {
     const { evalId } = await lab.api.request('startEval', { configs, limit });
     if (lab.evaluation) lab.evaluation.evalId = evalId;
@@ -78,5 +87,14 @@ export async function openEvalFile(file: File): Promise<void> {
     return;
   }
   const data = parsed.data;
-  lab.evaluation = { evalId: null, state: 'done', source: file.name, model: data.model, done: data.examples, total: data.examples, message: '', scores: data.scores };
+  lab.evaluation = {
+    evalId: null,
+    state: 'done',
+    source: file.name,
+    model: data.model,
+    done: data.examples,
+    total: data.examples,
+    message: '',
+    scores: data.scores,
+  };
 }

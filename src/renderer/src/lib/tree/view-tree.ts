@@ -12,7 +12,12 @@ export interface ViewOptions {
   limit: number | null;
 }
 
-export const defaultViewOptions = (): ViewOptions => ({ hidePruned: false, collapsed: new Set(), expandedStubs: new Set(), limit: null });
+export const defaultViewOptions = (): ViewOptions => ({
+  hidePruned: false,
+  collapsed: new Set(),
+  expandedStubs: new Set(),
+  limit: null,
+});
 
 /** One drawn thing: a tree node, or the stub standing for a parent's pruned leaves. */
 export interface ViewNode {
@@ -37,7 +42,10 @@ const STUB_MIN = 2;
  * the biggest subtree comes first (the tidy layout draws it in line with its parent: chains are straight
  * and runner-ups hang beside them), the others by score.
  */
-export function viewTree(tree: TreeState, options: ViewOptions): { root: ViewNode | null; nodes: Map<string, ViewNode>; size: number } {
+export function viewTree(
+  tree: TreeState,
+  options: ViewOptions,
+): { root: ViewNode | null; nodes: Map<string, ViewNode>; size: number } {
   const nodes = new Map<string, ViewNode>();
   const rootNode = tree.nodes[tree.rootId];
   if (!rootNode) return { root: null, nodes, size: 0 };
@@ -91,7 +99,9 @@ export function viewTree(tree: TreeState, options: ViewOptions): { root: ViewNod
       else keep.push(child);
     }
     // A replay shows every node as it arrived; the whole tree folds pruned leaves into stubs.
-    const foldPruned = options.hidePruned || (options.limit === null && pruned.length >= STUB_MIN && !options.expandedStubs.has(v.nodeId));
+    const foldPruned =
+      options.hidePruned ||
+      (options.limit === null && pruned.length >= STUB_MIN && !options.expandedStubs.has(v.nodeId));
     const listed = foldPruned ? keep : keep.concat(pruned);
     listed.sort((a, b) => weight.get(b.id)! - weight.get(a.id)! || b.score - a.score || a.id - b.id);
     for (const child of listed) make(`n${child.id}`, child.id, v, false, 0);
