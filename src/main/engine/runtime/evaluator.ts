@@ -38,6 +38,12 @@ export interface EvaluatorOptions {
   residualAblate?: Float32Array;
   /** nodes evaluated without the intervention (a fork's shared prefix: always ancestors of the others) */
   plain?: (nodeId: number) => boolean;
+  /**
+   * Called before every forward pass; throwing stops the evaluation there. A step can take several passes
+   * (recomputed ancestors, equal-length groups, parts under the KV budget): a search's cancel checkpoint goes
+   * here so that Cancel takes effect within one forward pass, not one step.
+   */
+  beforeForward?: () => void;
 }
 
 export interface EvaluatorStats {
@@ -233,6 +239,7 @@ export class Evaluator implements NodeEvaluator {
       ? {}
       : { residualDelta: this.options.residualDelta, residualAblate: this.options.residualAblate };
     const request = { batch, seq, past, ...intervention, wantHiddenStates: wantHidden };
+    this.options.beforeForward?.();
     this.stats.forwardPasses++;
     this.stats.tokensEvaluated += batch * seq;
     if (this.model.info.convention === 'lab') {

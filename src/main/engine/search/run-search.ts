@@ -111,14 +111,18 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
   request.onStart?.(tree.snapshot());
   if (request.onPatches) tree.subscribe(request.onPatches);
   const thoughtInputs = new Map<number, Float32Array>();
+  const signal = request.signal ?? new AbortController().signal;
+  const checkpoint = () => {
+    if (signal.aborted) throw new SearchCancelled();
+  };
   const evaluator = new Evaluator(model, treeLineage(tree, promptIds, thoughtInputs), {
     kvBudgetBytes: request.kvBudgetBytes,
     decoder: request.decoder,
     residualDelta: request.residualDelta,
     residualAblate: request.residualAblate,
     plain: request.start?.plain,
+    beforeForward: checkpoint,
   });
-  const signal = request.signal ?? new AbortController().signal;
   const ctx: SearchContext = {
     model,
     tree,
@@ -130,9 +134,7 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
     task: request.task,
     maxNodes: request.maxNodes ?? DEFAULT_MAX_NODES,
     progress: (fraction, message) => request.onProgress?.({ fraction: Math.min(1, fraction), message }),
-    checkpoint: () => {
-      if (signal.aborted) throw new SearchCancelled();
-    },
+    checkpoint,
     setThoughtInput: (id, embedding) => thoughtInputs.set(id, embedding),
   };
   let outcome: StrategyOutcome;
