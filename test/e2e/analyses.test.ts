@@ -250,7 +250,7 @@ describe.skipIf(!haveChromium)('analyses on screen (serve mode, Chromium)', () =
     await page.waitForFunction(
       () => document.querySelector('[data-testid=model-name]')?.textContent === 'ontology-coconut',
     );
-    expect(await page.textContent('[data-testid=model-info]')).toContain('trained for 6 hidden thoughts');
+    expect(await page.innerText('[data-testid=model-info]')).toContain('trained for 6 hidden thoughts');
     // the open latent form took the model's defaults
     expect(await page.inputValue('[data-testid=field-0-thoughts]')).toBe('6');
     expect(await page.inputValue('[data-testid=field-0-mode]')).toBe('"hidden"');

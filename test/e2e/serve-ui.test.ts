@@ -232,6 +232,12 @@ describe.skipIf(!haveChromium)('Lattice Lab in Chromium (serve mode)', () => {
     );
     expect(Date.now() - asked).toBeLessThan(14_000);
     const runId = (await running.getAttribute('data-run-id'))!;
+    // the window shows "cancelled" at once; the engine stops at its next forward pass and the host records the end
+    const hostEnded = async () => (await api.request('listRuns', {})).find((r) => r.runId === runId)?.state;
+    while ((await hostEnded()) === 'running') await new Promise((resolve) => setTimeout(resolve, 50));
+    const stoppedAfter = Date.now() - asked;
+    expect(await hostEnded()).toBe('cancelled');
+    expect(stoppedAfter).toBeLessThan(14_000);
     const { tree } = await api.request('getTree', { runId });
     expect(tree.order.length).toBeGreaterThan(20);
     // the view holds the same tree as the main process

@@ -28,6 +28,9 @@ export interface NodeEvaluation {
   hiddenStates?: Float32Array[];
 }
 
+/** how often a search lets the event loop run (to receive Cancel) */
+const YIELD_EVERY_MS = 20;
+
 export interface EvaluatorOptions {
   kvBudgetBytes?: number;
   /** where forward passes go: the model's own session unless several searches share a batcher */
@@ -232,7 +235,21 @@ export class Evaluator implements NodeEvaluator {
     return embeddings.subarray(tokenId * info.hiddenSize, (tokenId + 1) * info.hiddenSize);
   }
 
+  private lastYield = performance.now();
+
+  /**
+   * onnxruntime-node's run blocks the event loop and its promise resolves at once, so a search is one long
+   * chain of microtasks: a Cancel message from the host would wait for the end of the run. Yielding to the
+   * event loop every few milliseconds lets it arrive between passes, at a negligible cost per pass.
+   */
+  private async yieldToEvents(): Promise<void> {
+    if (performance.now() - this.lastYield < YIELD_EVERY_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.lastYield = performance.now();
+  }
+
   private async forward(inputs: NodeInput[], past: KvTensors | null, wantHidden: boolean, plain = false) {
+    await this.yieldToEvents();
     const batch = inputs.length;
     const seq = inputLength(inputs[0]!);
     const intervention = plain
