@@ -8,9 +8,9 @@ import {
   CHROMIUM,
   ROOT,
   apiClient,
-  buildApp,
+  closeLab,
   launchChromium,
-  startServe,
+  openLab,
   type ServeProcess,
 } from './serve-harness';
 
@@ -88,27 +88,14 @@ if (!haveChromium) console.log(`analyses.test.ts: skipped: no Chromium at ${CHRO
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  buildApp();
-  serve = await startServe({ LATTICE_LAB_MODEL: COT });
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
-  api = await apiClient(serve);
+  ({ serve, browser, page, api } = await openLab({ LATTICE_LAB_MODEL: COT }, pageErrors));
   // a shared 2-core machine can take tens of seconds to parse the bundle
   page.setDefaultTimeout(120_000);
   await page.goto(serve.url, { waitUntil: 'domcontentloaded', timeout: 180_000 });
   await page.waitForSelector('[data-testid=model-info]', { timeout: 180_000 });
 }, 400_000);
 
-afterAll(async () => {
-  api?.close();
-  await browser?.close();
-  await serve?.stop();
-});
+afterAll(() => closeLab({ api, browser, serve }));
 
 describe.skipIf(!haveChromium)('analyses on screen (serve mode, Chromium)', () => {
   // each step starts from an empty strip, whatever the step before left behind

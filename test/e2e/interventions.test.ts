@@ -8,9 +8,9 @@ import {
   CHROMIUM,
   ROOT,
   apiClient,
-  buildApp,
+  closeLab,
   launchChromium,
-  startServe,
+  openLab,
   type ServeProcess,
 } from './serve-harness';
 
@@ -67,23 +67,13 @@ function steeredDrawn(runId: string) {
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  buildApp();
-  serve = await startServe({ LATTICE_LAB_MODEL: COT });
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  api = await apiClient(serve);
+  ({ serve, browser, page, api } = await openLab({ LATTICE_LAB_MODEL: COT }, pageErrors));
   page.setDefaultTimeout(120_000);
   await page.goto(serve.url, { waitUntil: 'domcontentloaded', timeout: 180_000 });
   await page.waitForSelector('[data-testid=model-info]', { timeout: 180_000 });
 }, 400_000);
 
-afterAll(async () => {
-  api?.close();
-  await browser?.close();
-  await serve?.stop();
-});
+afterAll(() => closeLab({ api, browser, serve }));
 
 describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)', () => {
   it('forks a node under a direction: steered and unsteered branches side by side, Δlogprob in the inspector', async () => {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 import type { LabParams, LabRequestName, LabResult } from '../../src/shared/lab-api';
 
@@ -11,16 +11,50 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const ARTIFACTS = path.join(ROOT, 'test', 'artifacts');
 export const CHROMIUM = process.env.LATTICE_LAB_CHROMIUM ?? '/usr/bin/chromium';
 
-/** Builds main, preload and renderer exactly as `npm start` would (electron-vite build). */
+/**
+ * Builds main, preload and renderer exactly as `npm start` would (electron-vite build), once per test run:
+ * the test files run in parallel workers, and two builds writing `out/` at once break each other's serve.
+ * The first worker builds; the others (children of the same vitest process) wait for its result.
+ */
 export function buildApp(): void {
-  execFileSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
-    {
-      cwd: ROOT,
-      stdio: 'pipe',
-    },
-  );
+  const marker = path.join(os.tmpdir(), `lattice-lab-build-${process.ppid}`);
+  const build = () =>
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+      {
+        cwd: ROOT,
+        stdio: 'pipe',
+      },
+    );
+  try {
+    fs.mkdirSync(marker);
+  } catch {
+    waitForBuild(marker);
+    return;
+  }
+  try {
+    build();
+    fs.writeFileSync(path.join(marker, 'done'), '');
+  } catch (error) {
+    fs.writeFileSync(path.join(marker, 'failed'), String(error));
+    throw error;
+  }
+}
+
+function waitForBuild(marker: string): void {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + 10 * 60_000;
+  while (Date.now() < deadline) {
+    if (fs.existsSync(path.join(marker, 'done'))) return;
+    if (fs.existsSync(path.join(marker, 'failed'))) {
+      throw new Error(
+        `the app build failed in another test file: ${fs.readFileSync(path.join(marker, 'failed'), 'utf8')}`,
+      );
+    }
+    Atomics.wait(sleeper, 0, 0, 200);
+  }
+  throw new Error('timed out waiting for the app build of another test file');
 }
 
 export interface ServeProcess {
@@ -115,4 +149,34 @@ export async function apiClient(serve: ServeProcess) {
     },
     close: () => socket.close(),
   };
+}
+
+export interface LabSession {
+  serve: ServeProcess;
+  browser: Awaited<ReturnType<typeof launchChromium>>;
+  page: Page;
+  api: Awaited<ReturnType<typeof apiClient>>;
+}
+
+/**
+ * One browser test file's lab: the app built (once per test run), `serve` started with `env`, a Chromium page
+ * whose uncaught errors and console errors land in `pageErrors`, and a LabApi client on the same server.
+ */
+export async function openLab(env: Record<string, string>, pageErrors: string[]): Promise<LabSession> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  buildApp();
+  const serve = await startServe(env);
+  const browser = await launchChromium();
+  const page = await browser.context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
+  return { serve, browser, page, api: await apiClient(serve) };
+}
+
+export async function closeLab(lab: Partial<LabSession>): Promise<void> {
+  lab.api?.close();
+  await lab.browser?.close();
+  await lab.serve?.stop();
 }

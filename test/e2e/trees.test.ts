@@ -3,15 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import {
-  ARTIFACTS,
-  CHROMIUM,
-  apiClient,
-  buildApp,
-  launchChromium,
-  startServe,
-  type ServeProcess,
-} from './serve-harness';
+import { ARTIFACTS, CHROMIUM, apiClient, closeLab, launchChromium, openLab, type ServeProcess } from './serve-harness';
 
 /**
  * Reading trees in Chromium against `npm run serve` (the built bundles, the bundled model): labels at
@@ -82,26 +74,13 @@ if (!haveChromium) console.log(`trees.test.ts: skipped: no Chromium at ${CHROMIU
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  if (!process.env.LATTICE_LAB_NO_BUILD) buildApp();
-  serve = await startServe();
-  browser = await launchChromium();
-  page = await browser.context.newPage();
+  ({ serve, browser, page, api } = await openLab({}, pageErrors));
   // the suite shares a small machine: give each step room
   page.setDefaultTimeout(120_000);
   await page.setViewportSize({ width: 1280, height: 800 });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
-  api = await apiClient(serve);
 }, 180_000);
 
-afterAll(async () => {
-  api?.close();
-  await browser?.close();
-  await serve?.stop();
-});
+afterAll(() => closeLab({ api, browser, serve }));
 
 describe.skipIf(!haveChromium)('search trees a researcher can read (Chromium, serve mode)', () => {
   let beamId = '';
