@@ -11,6 +11,7 @@ import {
   closeLab,
   launchChromium,
   openLab,
+  screenshotBothSizes,
   type ServeProcess,
 } from './serve-harness';
 
@@ -28,17 +29,7 @@ const COT = path.join(ROOT, 'resources', 'models', 'ontology-cot');
 const COCONUT = path.join(ROOT, 'resources', 'models', 'ontology-coconut');
 const EXAMPLE = 3;
 
-async function shots(name: string) {
-  for (const [w, h] of [
-    [1280, 800],
-    [1920, 1080],
-  ] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.waitForTimeout(150);
-    await page.screenshot({ path: path.join(ARTIFACTS, `analyses-${name}-${w}x${h}.png`) });
-  }
-  await page.setViewportSize({ width: 1400, height: 900 });
-}
+const shots = (name: string) => screenshotBothSizes(page, `analyses-${name}`);
 
 const viewCount = () => page.locator('[data-testid=run-view]').count();
 

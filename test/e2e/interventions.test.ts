@@ -4,13 +4,13 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
-  ARTIFACTS,
   CHROMIUM,
   ROOT,
   apiClient,
   closeLab,
   launchChromium,
   openLab,
+  screenshotBothSizes,
   type ServeProcess,
 } from './serve-harness';
 
@@ -26,17 +26,7 @@ vi.setConfig({ testTimeout: 400_000, hookTimeout: 300_000 });
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium) console.log(`interventions.test.ts: skipped: no Chromium at ${CHROMIUM} (set LATTICE_LAB_CHROMIUM)`);
 
-async function shots(name: string) {
-  for (const [w, h] of [
-    [1280, 800],
-    [1920, 1080],
-  ] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.waitForTimeout(200);
-    await page.screenshot({ path: path.join(ARTIFACTS, `interventions-${name}-${w}x${h}.png`) });
-  }
-  await page.setViewportSize({ width: 1400, height: 900 });
-}
+const shots = (name: string) => screenshotBothSizes(page, `interventions-${name}`);
 
 /** Selects a node of a run's tree as a click on it would. */
 function tap(runId: string, nodeId: number) {

@@ -180,3 +180,16 @@ export async function closeLab(lab: Partial<LabSession>): Promise<void> {
   await lab.browser?.close();
   await lab.serve?.stop();
 }
+
+/** Screenshots the page at the two sizes every screen is checked at, then returns to a working size. */
+export async function screenshotBothSizes(page: Page, file: string): Promise<void> {
+  for (const [w, h] of [
+    [1280, 800],
+    [1920, 1080],
+  ] as const) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: path.join(ARTIFACTS, `${file}-${w}x${h}.png`) });
+  }
+  await page.setViewportSize({ width: 1400, height: 900 });
+}

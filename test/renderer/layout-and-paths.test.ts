@@ -4,24 +4,12 @@ import { defaultViewOptions, viewTree, type ViewOptions } from '../../src/render
 import type { TreeState } from '../../src/shared/tree';
 import { childrenOf, nodeForKey, pathTo, stepFrom, tokenPathKey } from '../../src/renderer/src/lib/tree/paths';
 import { probabilityColor } from '../../src/renderer/src/lib/tree/color';
-import { growTree } from './tree-fixtures';
+import { growTree, rootTree } from './tree-fixtures';
 
 /** A greedy-shaped tree: a chain of `length` tokens, each with `runnerUps` pruned alternatives. */
 function greedyTree(length: number, runnerUps: number): TreeState {
-  const nodes: TreeState['nodes'] = {
-    0: {
-      id: 0,
-      parents: [],
-      kind: 'prompt',
-      tokenId: null,
-      text: 'p',
-      logprob: 0,
-      score: 0,
-      depth: 0,
-      status: 'expanded',
-    },
-  };
-  const order = [0];
+  const { nodes, order } = rootTree();
+  nodes[0] = { ...nodes[0]!, status: 'expanded' };
   let parent = 0;
   for (let d = 1; d <= length; d++) {
     const chosen = order.length;
