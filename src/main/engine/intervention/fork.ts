@@ -1,11 +1,20 @@
 import type { TreeNode, TreeState } from '../../../shared/tree';
-import { runSearch, type RunOutput, type RunRequest } from '../search/run-search';
+import { encodePrompt, runSearch, type RunOutput, type RunRequest } from '../search/run-search';
 import { computeRunStats } from '../search/run-stats';
 import type { SearchContext } from '../search/search-context';
 import { addNode, type NewNode } from '../tree/tree-store';
 import { Evaluator } from '../runtime/evaluator';
 import { lineageOfTree } from '../lens/logit-lens';
 import type { ResidualInputs } from './compile';
+import {
+  DEFAULT_THOUGHT_RECIPE,
+  firstParentPath,
+  rebuildContent,
+  rebuildForkPrefix,
+  recipeOf,
+  ThoughtRebuildError,
+  type ThoughtRecipe,
+} from './thought-prefix';
 
 export class ForkRefusedError extends Error {
   constructor(message: string) {
@@ -21,6 +30,11 @@ export interface ForkRequest extends Omit<RunRequest, 'start' | 'residualDelta' 
   intervention: ResidualInputs;
   /** marks the new nodes, e.g. "steer ×4 toward.json" */
   label: string;
+  /**
+   * How the source's continuous thoughts were made (the latent settings of the run that grew them); by default
+   * the fork's own when it runs `latent`, else the latent defaults. Each thought's readout names its mode.
+   */
+  thoughts?: ThoughtRecipe;
 }
 
 export interface ForkOutput extends RunOutput {
@@ -44,7 +58,19 @@ function copyFields(node: TreeNode): NewNode {
  * node, a twin of it under the same parent (its input is fed again with the intervention on, so its children
  * see it) from which the strategy runs; for the prompt root, the strategy runs from the root itself under the
  * intervention (the source's unsteered children stay as siblings). Everything before the fork node is evaluated
- * without the intervention. Each new token gets the log-probability it has on the same path without it.
+ * without the intervention.
+ *
+ * Continuous thoughts on the path are not stored with their inputs; each is a function of its path, so the
+ * prefix is rebuilt by replaying the path plain, as the latent strategy made it (`rebuildForkPrefix`), and a
+ * thought whose replay does not give its recorded readout (another model, other settings) refuses the fork.
+ * Forking a thought node: the twin's input is recomputed with the intervention on, i.e. from its parent's
+ * position re-read under the intervention (hidden mode: that position's steered last hidden state; mixture
+ * mode: the mixture under its steered next-token distribution), while the keys and values of that position and
+ * everything before it stay plain, as for any fork node. A zero direction gives back the source thought's input.
+ *
+ * Each new token gets the log-probability it has on the same path without the intervention: the same tokens,
+ * with every continuous thought on the path recomputed plain (a twin thought's plain input is its source's),
+ * so that Δ compares a steered branch with the unsteered branch it stands beside.
  */
 export async function runFork(request: ForkRequest): Promise<ForkOutput> {
   const { source, nodeId, label } = request;
@@ -55,29 +81,51 @@ export async function runFork(request: ForkRequest): Promise<ForkOutput> {
   });
   if (target.status === 'merged')
     throw new ForkRefusedError(`node ${nodeId} was merged into node ${target.mergedInto}: fork from that state`);
-  for (
-    let n: TreeNode | undefined = target;
-    n;
-    n = n.parents[0] === undefined ? undefined : source.nodes[n.parents[0]]
-  ) {
-    if (n.kind === 'thought')
-      throw new ForkRefusedError(
-        'a continuous thought on the path cannot be re-evaluated: fork from a node of a path of tokens',
-      );
-  }
   const isRoot = nodeId === source.rootId;
   const firstNewId = source.order.length;
   const startId = isRoot ? source.rootId : firstNewId;
   const rootBefore = source.nodes[source.rootId]!;
+  const { model, config } = request;
+  const promptIds = encodePrompt(model, request.prompt);
+  const sourceRecipe = request.thoughts ?? (config.strategy === 'latent' ? config : DEFAULT_THOUGHT_RECIPE);
+  // thoughts the fork's own strategy grows are made with its settings
+  const forkRecipe = config.strategy === 'latent' ? config : sourceRecipe;
+  let prefix: Awaited<ReturnType<typeof rebuildForkPrefix>>;
+  try {
+    prefix = await rebuildForkPrefix(model, source, promptIds, nodeId, sourceRecipe, request.intervention);
+  } catch (err) {
+    if (err instanceof ThoughtRebuildError) throw new ForkRefusedError(err.message);
+    throw err;
+  }
+  const thoughtInputs = new Map(prefix.inputs);
+  if (prefix.twin) thoughtInputs.set(startId, prefix.twin.input);
+  // Through thoughts, the prefix is evaluated one node per pass as the source run did (not in one pass), so that
+  // a zero direction gives back the source's numbers exactly; a path of tokens keeps the one-pass recompute.
+  const walk = thoughtInputs.size > 0 ? firstParentPath(source, nodeId).slice(0, -1) : [];
+  const prepare = async (ctx: SearchContext) => {
+    for (const [id, input] of thoughtInputs) ctx.setThoughtInput(id, input);
+    for (const id of walk) await ctx.evaluator.evaluate([id]);
+  };
 
   const finish = async (ctx: SearchContext) => {
     ctx.checkpoint();
     const tree = ctx.tree;
     const fresh = tree.state.order.filter((id) => id >= firstNewId);
     const parents = [...new Set(fresh.filter((id) => id !== startId).map((id) => tree.node(id).parents[0]!))];
-    const plain = new Evaluator(ctx.model, lineageOfTree(tree.state, ctx.promptIds));
+    // the plain path: the same tokens, its continuous thoughts recomputed without the intervention
+    const plainInputs = new Map(prefix.inputs);
+    const plain = new Evaluator(ctx.model, lineageOfTree(tree.state, ctx.promptIds, plainInputs));
     const plainLogprob = new Map<number, number>();
     try {
+      for (const id of walk) await plain.evaluate([id]);
+      // ids grow with depth, so a thought's ancestors are rebuilt before it
+      for (const id of fresh.filter((id) => tree.node(id).kind === 'thought').sort((a, b) => a - b)) {
+        ctx.checkpoint();
+        const node = tree.node(id);
+        const [e] = await plain.evaluate([node.parents[0]!]);
+        const recipe = id === startId ? recipeOf(target, sourceRecipe) : recipeOf(node, forkRecipe);
+        plainInputs.set(id, rebuildContent(ctx.model, e!, recipe, id).input);
+      }
       for (let i = 0; i < parents.length; i += PLAIN_CHUNK) {
         ctx.checkpoint();
         const chunk = parents.slice(i, i + PLAIN_CHUNK);
@@ -137,13 +185,15 @@ export async function runFork(request: ForkRequest): Promise<ForkOutput> {
               parents: [target.parents[0]!],
               status: 'frontier',
               intervention: label,
-              plainLogprob: target.logprob,
+              // a thought has no token to compare; its readout is what the recomputed input superposes
+              ...(prefix.twin ? { latent: prefix.twin.latent } : { plainLogprob: target.logprob }),
             });
           }
         });
         return startId;
       },
       plain: (id) => !isRoot && id < startId,
+      prepare,
       finish,
     },
   });

@@ -39,6 +39,8 @@ export interface RunRequest {
   start?: {
     build(tree: TreeStore): number;
     plain?(nodeId: number): boolean;
+    /** before the strategy: e.g. a fork's thought inputs (ctx.setThoughtInput) and its prefix evaluated */
+    prepare?(ctx: SearchContext): Promise<void>;
     finish?(ctx: SearchContext): Promise<void>;
   };
   task?: TaskContext;
@@ -142,6 +144,7 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
   /** a step that threw: the run still reports what it built, so the researcher keeps it */
   let failure: unknown = null;
   try {
+    await request.start?.prepare?.(ctx);
     outcome = await entry.run(ctx, config);
     await request.start?.finish?.(ctx);
   } catch (err) {

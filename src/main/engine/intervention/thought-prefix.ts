@@ -1,0 +1,187 @@
+import type { LoadedModel } from '../model/load-model';
+import type { LatentReadout, TreeNode, TreeState } from '../../../shared/tree';
+import { LatentConfigSchema, type ConfigOf } from '../../../shared/strategies';
+import { Evaluator, type NodeEvaluation } from '../runtime/evaluator';
+import { lineageOfTree } from '../lens/logit-lens';
+import { entropyOf } from '../math/log-softmax';
+import { thoughtContent } from '../strategies/latent';
+import { latentReadout } from '../strategies/latent-readout';
+import type { ResidualInputs } from './compile';
+
+/** The latent settings that decide a continuous thought's input (the rest of a latent config only labels it). */
+export type ThoughtRecipe = Pick<ConfigOf<'latent'>, 'mode' | 'topK' | 'topP'>;
+
+/** A thought's input cannot be rebuilt: the tree was made on another model, with other settings, or is malformed. */
+export class ThoughtRebuildError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ThoughtRebuildError';
+  }
+}
+
+/** How far a replayed thought's readout may drift from the recorded one (summation order only, never a model). */
+const READOUT_TOLERANCE = 1e-4;
+
+/** The latent strategy's defaults: what a thought was made with when nothing else is known. */
+export const DEFAULT_THOUGHT_RECIPE: ThoughtRecipe = LatentConfigSchema.parse({ strategy: 'latent' });
+
+/** One thought's recipe: the run's settings, with the mode its own readout records (the readout is the node's). */
+export function recipeOf(node: TreeNode, recipe: ThoughtRecipe): ThoughtRecipe {
+  const { mode, topK, topP } = recipe;
+  return { mode: node.latent?.mode ?? mode, topK, topP };
+}
+
+/** Ids from the root to `nodeId` along first parents (the path that carries a node's context). */
+export function firstParentPath(tree: Pick<TreeState, 'nodes'>, nodeId: number): number[] {
+  const path: number[] = [];
+  for (let id: number | undefined = nodeId; id !== undefined; id = tree.nodes[id]?.parents[0]) {
+    if (!tree.nodes[id]) throw new ThoughtRebuildError(`the tree has no node ${id}`);
+    path.unshift(id);
+  }
+  return path;
+}
+
+/**
+ * Refuses a rebuilt thought whose readout (what it superposes: hidden mode, the distribution at the position
+ * before it; mixture mode, the filtered one) is not the one the tree recorded. The readout is a function of the
+ * path and the model alone, so a difference means another model or other latent settings made the tree.
+ */
+function checkReadout(node: TreeNode, superposed: Float64Array, modelName: string): void {
+  const recorded = node.latent;
+  if (!recorded) return;
+  const close = (a: number, b: number) => a === b || Math.abs(a - b) <= READOUT_TOLERANCE;
+  const entropy = entropyOf(superposed);
+  const token = recorded.topk.find((t) => !close(superposed[t.tokenId] ?? NaN, t.logprob));
+  if (close(entropy, recorded.entropy) && !token) return;
+  const what = token
+    ? `log p(${JSON.stringify(token.text)}) ${superposed[token.tokenId]?.toFixed(6)} vs ${token.logprob.toFixed(6)} recorded`
+    : `entropy ${entropy.toFixed(6)} vs ${recorded.entropy.toFixed(6)} recorded`;
+  throw new ThoughtRebuildError(
+    `the continuous thought at node ${node.id} cannot be rebuilt on ${modelName}: replaying its path gives another ` +
+      `thought (${what}); the tree was made with another model or other ${recorded.mode} settings`,
+  );
+}
+
+export interface PathReplay {
+  /** input embeddings of the thoughts on the path (the last node excluded when it is a thought) */
+  inputs: Map<number, Float32Array>;
+  /** the evaluation of the path's last node: plain, or under `intervention` at that position only */
+  last: NodeEvaluation;
+}
+
+/**
+ * Replays a path of a tree without any intervention, one node per forward pass from its parent's cache (the way
+ * the strategies that grew it evaluated it, so the numbers are the run's own), and rebuilds each continuous
+ * thought's input from the evaluation of the node before it exactly as the latent strategy did (`thoughtContent`:
+ * hidden mode the last hidden state, mixture mode Σ p_k·E[k] under the top-k/top-p filtered distribution). Each
+ * rebuilt thought is checked against its recorded readout. With `intervention`, the path's last node alone is
+ * evaluated under it: the keys and values before it stay plain, its own output is the steered one.
+ */
+export async function replayPath(
+  model: LoadedModel,
+  tree: Pick<TreeState, 'nodes'>,
+  promptIds: number[],
+  path: number[],
+  recipe: ThoughtRecipe,
+  intervention: ResidualInputs = {},
+): Promise<PathReplay> {
+  const inputs = new Map<number, Float32Array>();
+  const lastId = path[path.length - 1]!;
+  const evaluator = new Evaluator(model, lineageOfTree(tree, promptIds, inputs), {
+    ...intervention,
+    plain: (id) => id !== lastId,
+  });
+  try {
+    let previous: NodeEvaluation | null = null;
+    for (const id of path) {
+      const node = tree.nodes[id]!;
+      if (node.kind === 'thought') {
+        if (!previous) throw new ThoughtRebuildError(`the continuous thought at node ${id} has no parent`);
+        const { input, superposed } = rebuildContent(model, previous, recipeOf(node, recipe), id);
+        checkReadout(node, superposed, model.info.name);
+        inputs.set(id, input);
+      }
+      [previous] = await evaluator.evaluate([id]);
+    }
+    return { inputs, last: previous! };
+  } finally {
+    evaluator.cache.clear();
+  }
+}
+
+/** thoughtContent, with a model that cannot make the thought named in a ThoughtRebuildError. */
+export function rebuildContent(
+  model: LoadedModel,
+  previous: NodeEvaluation,
+  recipe: ThoughtRecipe,
+  nodeId: number,
+): { input: Float32Array; superposed: Float64Array } {
+  try {
+    return thoughtContent(model, previous, recipe);
+  } catch (err) {
+    throw new ThoughtRebuildError(
+      `the continuous thought at node ${nodeId} cannot be rebuilt: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+/** The readout a twin thought records: what its recomputed input superposes, read as the source thought was. */
+export function twinReadout(
+  model: LoadedModel,
+  source: TreeNode,
+  recipe: ThoughtRecipe,
+  superposed: Float64Array,
+): LatentReadout {
+  const threshold = source.latent?.bigLogitThreshold ?? LatentConfigSchema.shape.bigLogitThreshold.parse(undefined);
+  const shown = source.latent?.topk.length ?? 5;
+  return latentReadout(superposed, recipe.mode, threshold, shown, model.tokenizer).readout;
+}
+
+export interface ForkPrefix {
+  /** input embeddings of the continuous thoughts before the fork node, as the source run fed them */
+  inputs: Map<number, Float32Array>;
+  /** forking a thought: the twin's input and readout, recomputed with the intervention on (see runFork) */
+  twin?: { input: Float32Array; latent: LatentReadout };
+}
+
+/**
+ * What a fork needs to re-evaluate a path through continuous thoughts: the thoughts' inputs rebuilt by replaying
+ * the path plain (checked against their recorded readouts), and for a thought fork node the twin's input, made
+ * from the fork node's parent re-read with the intervention on. A thought grown under another intervention
+ * (a fork of a fork) cannot be rebuilt without that intervention and is refused.
+ */
+export async function rebuildForkPrefix(
+  model: LoadedModel,
+  source: Pick<TreeState, 'nodes'>,
+  promptIds: number[],
+  nodeId: number,
+  recipe: ThoughtRecipe,
+  intervention: ResidualInputs,
+): Promise<ForkPrefix> {
+  const path = firstParentPath(source, nodeId);
+  const target = source.nodes[nodeId]!;
+  const before = path.slice(0, -1);
+  const steeredThought = before.find((id) => source.nodes[id]!.kind === 'thought' && source.nodes[id]!.intervention);
+  if (steeredThought !== undefined)
+    throw new ThoughtRebuildError(
+      `the continuous thought at node ${steeredThought} was grown under "${source.nodes[steeredThought]!.intervention}": ` +
+        `its input cannot be rebuilt without that intervention; fork from the run it was grown from`,
+    );
+  if (target.kind !== 'thought') {
+    const lastThought = before.findLastIndex((id) => source.nodes[id]!.kind === 'thought');
+    if (lastThought < 0) return { inputs: new Map() };
+    return { inputs: (await replayPath(model, source, promptIds, before.slice(0, lastThought + 1), recipe)).inputs };
+  }
+  if (before.length === 0) throw new ThoughtRebuildError(`the continuous thought at node ${nodeId} has no parent`);
+  const own = recipeOf(target, recipe);
+  const plain = await replayPath(model, source, promptIds, before, recipe);
+  // the source thought itself must replay too (unless another intervention made it): the check covers its parent
+  if (!target.intervention)
+    checkReadout(target, rebuildContent(model, plain.last, own, nodeId).superposed, model.info.name);
+  const steered =
+    intervention.residualDelta || intervention.residualAblate
+      ? (await replayPath(model, source, promptIds, before, recipe, intervention)).last
+      : plain.last;
+  const { input, superposed } = rebuildContent(model, steered, own, nodeId);
+  return { inputs: plain.inputs, twin: { input, latent: twinReadout(model, target, own, superposed) } };
+}
