@@ -1,6 +1,6 @@
 import type { Patch } from 'immer';
 import type { ModelInfo } from '../../shared/model';
-import type { StrategyConfig } from '../../shared/strategies';
+import type { ConfigOf, StrategyConfig } from '../../shared/strategies';
 import type { RunProgress, RunResult, RunStats } from '../../shared/run';
 import type { LensKind, LensLayer, TreeNode, TreeState } from '../../shared/tree';
 import type { TaskExample } from '../../shared/lab-api';
@@ -59,6 +59,8 @@ export type HostToEngine =
       source: TreeState;
       nodeId: number;
       label: string;
+      /** the latent settings that made the source's continuous thoughts (the original run's), when known */
+      thoughts?: ConfigOf<'latent'>;
     }
   /** an evaluation over task examples; cancelled with cancelRun and the eval's id */
   | { type: 'startEval'; evalId: string; folder: string; configs: StrategyConfig[]; limit: number }

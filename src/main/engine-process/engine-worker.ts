@@ -162,6 +162,7 @@ export class EngineWorker {
               nodeId: message.nodeId,
               intervention,
               label: message.label,
+              ...(message.thoughts ? { thoughts: message.thoughts } : {}),
             })
           : await runSearch({ ...request, ...intervention });
       batcher.flush();

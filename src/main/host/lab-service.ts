@@ -13,7 +13,7 @@ import {
   type TaskExample,
 } from '../../shared/lab-api';
 import type { ModelInfo } from '../../shared/model';
-import { StrategyConfigSchema, type StrategyConfig } from '../../shared/strategies';
+import { StrategyConfigSchema, type ConfigOf, type StrategyConfig } from '../../shared/strategies';
 import type { LensKind, TreeState } from '../../shared/tree';
 import { comparisonFile, runsFromFile } from './comparison-files';
 import { defaultRunLabel } from './run-label';
@@ -286,6 +286,7 @@ export class LabService {
     const intervention: InterventionSpec | undefined = params.intervention;
     const resolved = intervention ? resolveIntervention(model, intervention) : undefined;
     const what = intervention ? describeIntervention(intervention) : 'no intervention';
+    const thoughts = this.thoughtSettings(source);
     const number = ++this.runCounter;
     const runId = `run-${number}`;
     const at = node.parents.length === 0 ? 'the prompt' : JSON.stringify(node.text);
@@ -315,8 +316,21 @@ export class LabService {
       source: tree,
       nodeId: params.nodeId,
       label: what,
+      ...(thoughts ? { thoughts } : {}),
     });
     return { runId };
+  }
+
+  /**
+   * The settings that made a tree's unmarked continuous thoughts: a fork marks every node it grows, so they are
+   * the first run's of the fork chain. Undefined when that run is not latent or is gone (the engine then checks
+   * the thoughts against their readouts with its defaults).
+   */
+  private thoughtSettings(run: HostRun): ConfigOf<'latent'> | undefined {
+    let first: HostRun | undefined = run;
+    while (first?.summary.forkOf) first = this.runs.get(first.summary.forkOf.runId);
+    const config = first?.summary.config;
+    return config?.strategy === 'latent' ? config : undefined;
   }
 
   private onRunMessage(message: RunMessage): void {

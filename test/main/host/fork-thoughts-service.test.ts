@@ -1,0 +1,57 @@
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { finished, startService } from './service-harness';
+import { resourcesFolder } from '../../../src/main/engine/model/default-model';
+import type { TreeState } from '../../../src/shared/tree';
+
+const { service, events } = startService({ cancelGraceMs: 20_000 });
+afterAll(() => service.dispose());
+const bundled = path.join(resourcesFolder(), 'models/ontology-cot');
+
+function pathIds(tree: TreeState, id: number): number[] {
+  const out: number[] = [];
+  for (let n = id; tree.nodes[n]!.parents.length > 0; n = tree.nodes[n]!.parents[0]!) out.unshift(n);
+  return out;
+}
+
+describe('forks through continuous thoughts through the LabApi', () => {
+  it("rebuilds the thoughts with the first run's latent settings, also for a fork of a fork", async () => {
+    await service.call('openModel', { folder: bundled });
+    const [example] = await service.call('taskExamples', { limit: 1 });
+    // top-p 0.5 is not the default: a fork that did not know the run's settings would rebuild other thoughts
+    const { runId } = await service.call('startRun', {
+      prompt: example!.prompt,
+      config: { strategy: 'latent', mode: 'mixture', thoughts: 2, topP: 0.5, maxNewTokens: 12, topkShown: 3 },
+    });
+    const source = await finished(events, runId);
+    expect(source.state).toBe('done');
+    const { tree: sourceTree } = await service.call('getTree', { runId });
+    const best = pathIds(sourceTree, source.result!.nBest[0]!.nodeId);
+    const afterThoughts = best.find((id) => sourceTree.nodes[id]!.kind === 'token')!;
+    expect(sourceTree.nodes[sourceTree.nodes[afterThoughts]!.parents[0]!]!.kind).toBe('thought');
+
+    const intervention = { kind: 'steer' as const, direction: 'flilkpus-minus-flaipus.json', scale: 0.5, layers: [2] };
+    const fork = await service.call('forkRun', {
+      runId,
+      nodeId: afterThoughts,
+      config: { strategy: 'greedy', maxNewTokens: 6 },
+      intervention,
+    });
+    const forked = await finished(events, fork.runId);
+    expect(forked.error).toBeUndefined();
+    expect(forked.state).toBe('done');
+    const { tree } = await service.call('getTree', { runId: fork.runId });
+    const fresh = tree.order.filter((id) => id >= sourceTree.order.length).map((id) => tree.nodes[id]!);
+    expect(fresh.every((n) => n.intervention !== undefined && n.plainLogprob !== undefined)).toBe(true);
+
+    // a fork of the fork, through the same (unmarked) thoughts: the settings come from the first run of the chain
+    const again = await service.call('forkRun', {
+      runId: fork.runId,
+      nodeId: afterThoughts,
+      config: { strategy: 'greedy', maxNewTokens: 3 },
+    });
+    const second = await finished(events, again.runId);
+    expect(second.error).toBeUndefined();
+    expect(second.state).toBe('done');
+  }, 60_000);
+});
