@@ -1,8 +1,6 @@
-import { enablePatches, freeze, produceWithPatches, type Draft, type Patch } from 'immer';
+import { freeze, type Draft, type Patch } from 'immer';
 import type { NodeStatus, TreeNode, TreeState } from '../../../shared/tree';
-import { PAGE_SIZE, pageOf, toPublicPatches } from './paged-patches';
-
-enablePatches();
+import { editPatches } from './node-edits';
 
 /** What a search step edits: nodes by id, and how many there are (ids are dense, in creation order). */
 export interface TreeDraft {
@@ -12,10 +10,6 @@ export interface TreeDraft {
 export type NewNode = Omit<TreeNode, 'id' | 'depth'> & { depth?: number };
 /** `state` is the store's live view: read it during the call, copy it to keep it. */
 export type PatchListener = (patches: Patch[], state: TreeState) => void;
-
-interface PagedTree {
-  pages: TreeNode[][];
-}
 
 const ALLOCATE = Symbol('allocate');
 type InternalDraft = TreeDraft & { [ALLOCATE](node: Omit<TreeNode, 'id'>): number };
@@ -32,20 +26,20 @@ export function setStatus(draft: TreeDraft, id: number, status: NodeStatus): voi
 }
 
 /**
- * The tree one run grows. Every change goes through `update`, one immer `produceWithPatches` per search step;
- * subscribers get the patches against the public shape ({ nodes: {id: node}, order: [ids] }).
- * Inside, nodes live in fixed-size pages, so a step costs what it changes, not the size of the tree: immer
- * copies and walks only the pages a step touched.
+ * The tree one run grows. Every change goes through `update`, one batch of immer-format patches per search
+ * step against the public shape ({ nodes: {id: node}, order: [ids] }). The step edits copies: a node it reads
+ * is copied (with its `parents`, the one array a step extends in place), new nodes are plain objects until the
+ * step ends, and nothing is kept if the step throws. At the end, the copies that differ from their node replace
+ * it (frozen), with one patch per changed field. immer's produceWithPatches did the same with proxies and cost
+ * about as much as the forward pass of the small bundled model; this costs what the step changes.
  */
 export class TreeStore {
-  private paged: PagedTree;
-  private count = 1;
   private readonly view: TreeState;
+  private count = 1;
   private readonly listeners = new Set<PatchListener>();
 
   constructor(root: Omit<NewNode, 'parents' | 'depth'>) {
-    const node = { ...root, id: 0, parents: [], depth: 0 } as TreeNode;
-    this.paged = { pages: [[node]] };
+    const node = freeze({ ...root, id: 0, parents: [], depth: 0 } as TreeNode, true);
     this.view = { rootId: 0, nodes: { 0: node }, order: [0] };
   }
 
@@ -70,41 +64,59 @@ export class TreeStore {
   }
 
   update<T>(recipe: (draft: TreeDraft) => T): T {
-    let result!: T;
     const before = this.count;
-    let count = this.count;
-    const [next, patches] = produceWithPatches(this.paged, (paged) => {
-      const nodes = new Proxy({} as Record<number, Draft<TreeNode>>, {
-        get: (_, key) =>
-          typeof key === 'string' ? paged.pages[pageOf(Number(key))]?.[Number(key) % PAGE_SIZE] : undefined,
-        set: () => {
-          throw new Error('add nodes with addNode()');
-        },
-      });
-      const draft: InternalDraft = {
-        nodes,
-        get size() {
-          return count;
-        },
-        [ALLOCATE]: (node) => {
-          const id = count++;
-          const page = pageOf(id);
-          // frozen on arrival: immer then takes the new node as it is instead of walking it when the step ends
-          (paged.pages[page] ??= []).push(freeze({ ...node, id } as TreeNode, true));
-          return id;
-        },
-      };
-      result = recipe(draft);
+    const existing = this.view.nodes;
+    const added: Draft<TreeNode>[] = [];
+    const copies = new Map<number, Draft<TreeNode>>();
+    const nodes = new Proxy({} as Record<number, Draft<TreeNode>>, {
+      get: (_, key) => {
+        if (typeof key !== 'string') return undefined;
+        const id = Number(key);
+        if (id >= before) return added[id - before];
+        let copy = copies.get(id);
+        if (copy === undefined) {
+          const node = existing[id];
+          if (node === undefined) return undefined;
+          copy = { ...node, parents: [...node.parents] } as Draft<TreeNode>;
+          copies.set(id, copy);
+        }
+        return copy;
+      },
+      set: () => {
+        throw new Error('add nodes with addNode()');
+      },
     });
-    this.paged = next;
-    this.count = count;
-    if (patches.length === 0) return result;
-    const { publicPatches, touched } = toPublicPatches(patches, before);
-    for (const id of touched) {
-      this.view.nodes[id] = next.pages[pageOf(id)]![id % PAGE_SIZE]!;
+    const draft: InternalDraft = {
+      nodes,
+      get size() {
+        return before + added.length;
+      },
+      [ALLOCATE]: (node) => {
+        const id = before + added.length;
+        added.push({ ...node, id } as Draft<TreeNode>);
+        return id;
+      },
+    };
+    const result = recipe(draft);
+    // new nodes first, so that edits of existing nodes (a merged state's extra parent) refer to nodes that exist
+    const patches: Patch[] = [];
+    for (const node of added) {
+      const frozen = freeze(node as TreeNode, true);
+      existing[node.id] = frozen;
+      this.view.order.push(node.id);
+      patches.push({ op: 'add', path: ['nodes', node.id], value: frozen });
+      patches.push({ op: 'add', path: ['order', node.id], value: node.id });
     }
-    for (let id = before; id < count; id++) this.view.order.push(id);
-    for (const listener of this.listeners) listener(publicPatches, this.view);
+    for (const [id, copy] of copies) {
+      const node = existing[id]!;
+      const edits = editPatches(id, node, copy);
+      if (edits.length === 0) continue;
+      existing[id] = freeze(copy as TreeNode, true);
+      for (const edit of edits) patches.push(edit);
+    }
+    this.count = before + added.length;
+    if (patches.length === 0) return result;
+    for (const listener of this.listeners) listener(patches, this.view);
     return result;
   }
 

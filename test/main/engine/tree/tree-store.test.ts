@@ -55,4 +55,52 @@ describe('tree store', () => {
     expect(() => ((node as { status: string }).status = 'x')).toThrow();
     expect(store.pathTokens(child)).toEqual([4]);
   });
+
+  it('emits no patches for nodes a step only read, and keeps nothing from a step that throws', () => {
+    const store = new TreeStore({ kind: 'prompt', tokenId: null, text: 'p', logprob: 0, score: 0, status: 'frontier' });
+    const child = store.update((d) => addNode(d, token(0, 4)));
+    const log: Patch[][] = [];
+    store.subscribe((patches) => log.push(patches));
+    const root = store.node(0);
+    store.update((d) => d.nodes[0]!.score + d.nodes[child]!.parents.length);
+    expect(log).toEqual([]);
+    expect(store.node(0)).toBe(root);
+    expect(() =>
+      store.update((d) => {
+        setStatus(d, 0, 'expanded');
+        addNode(d, token(child, 5));
+        throw new Error('step failed');
+      }),
+    ).toThrow('step failed');
+    expect(store.size).toBe(2);
+    expect(store.node(0).status).toBe('frontier');
+    expect(store.state.order).toEqual([0, 1]);
+    expect(log).toEqual([]);
+  });
+
+  it('patches a node created and edited in the same step as it ends, and removes deleted fields', () => {
+    const store = new TreeStore({ kind: 'prompt', tokenId: null, text: 'p', logprob: 0, score: 0, status: 'frontier' });
+    const start = store.snapshot();
+    const log: Patch[][] = [];
+    store.subscribe((patches) => log.push(patches));
+    const [a, b] = store.update((d) => {
+      const a = addNode(d, token(0, 1));
+      const b = addNode(d, token(0, 2));
+      d.nodes[a]!.parents.push(b);
+      d.nodes[b]!.entropy = 0.5;
+      return [a, b];
+    });
+    store.update((d) => {
+      delete d.nodes[b]!.entropy;
+      d.nodes[a]!.status = 'merged';
+    });
+    expect(log[0]!.map((p) => p.path.join('/'))).toEqual(['nodes/1', 'order/1', 'nodes/2', 'order/2']);
+    expect(log[1]).toEqual([
+      { op: 'remove', path: ['nodes', b, 'entropy'] },
+      { op: 'replace', path: ['nodes', a, 'status'], value: 'merged' },
+    ]);
+    expect(store.node(a).parents).toEqual([0, b]);
+    expect('entropy' in store.node(b)).toBe(false);
+    expect(log.reduce((state, patches) => applyPatches(state, patches), start)).toEqual(store.state);
+  });
 });

@@ -1,0 +1,34 @@
+import type { Draft, Patch } from 'immer';
+import type { TreeNode } from '../../../shared/tree';
+
+function sameElements(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The patches that turn `node` into its edited copy, one per top-level field that changed (a field's new value
+ * replaces it whole). An array copied for editing but left as it was gets the node's own array back, so that
+ * unchanged values stay shared.
+ */
+export function editPatches(id: number, node: TreeNode, copy: Draft<TreeNode>): Patch[] {
+  const patches: Patch[] = [];
+  const before = node as unknown as Record<string, unknown>;
+  const after = copy as unknown as Record<string, unknown>;
+  for (const key in after) {
+    const value = after[key];
+    const old = before[key];
+    if (value === old) continue;
+    if (Array.isArray(value) && Array.isArray(old) && sameElements(value, old)) {
+      after[key] = old;
+      continue;
+    }
+    if (value === undefined && !(key in before)) continue;
+    patches.push({ op: key in before ? 'replace' : 'add', path: ['nodes', id, key], value });
+  }
+  for (const key in before) {
+    if (!(key in after)) patches.push({ op: 'remove', path: ['nodes', id, key] });
+  }
+  return patches;
+}
