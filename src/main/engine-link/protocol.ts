@@ -25,6 +25,8 @@ export type EngineCall =
       lens?: LensKind;
       intervention?: InterventionSpec;
       forked?: boolean;
+      /** a fork: how its thoughts are rebuilt (see inspectPath) */
+      fork?: { thoughts?: ConfigOf<'latent'>; fromRoot: boolean };
     }
   /** deliberately kills the engine process (tests of the crash path) */
   | { kind: 'crash' };

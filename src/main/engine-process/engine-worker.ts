@@ -87,6 +87,7 @@ export class EngineWorker {
           call.lens,
           call.intervention,
           call.forked,
+          call.fork,
         );
       }
       case 'crash':

@@ -7,6 +7,8 @@ import { replayThoughtInputs } from '../engine/strategies/latent';
 import { loadTunedLens } from '../engine/lens/tuned-lens';
 import type { InterventionSpec } from '../../shared/intervention';
 import { compileInterventions } from '../engine/intervention/compile';
+import { DEFAULT_THOUGHT_RECIPE, forkPathThoughtInputs } from '../engine/intervention/thought-prefix';
+import type { ConfigOf } from '../../shared/strategies';
 
 /**
  * What the inspector asks of the engine for one node: the decoded text of its path and its logit lens.
@@ -23,6 +25,8 @@ export async function inspectPath(
   intervention?: InterventionSpec,
   /** a fork: only its marked nodes were evaluated under the intervention */
   forked = false,
+  /** a fork: the settings of its source's thoughts, and whether it grew from the prompt (evaluated steered) */
+  fork?: { thoughts?: ConfigOf<'latent'>; fromRoot: boolean },
 ): Promise<{ pathText: string; lens: LensLayer[] | null; availableLenses?: LensKind[] }> {
   const target = path[path.length - 1];
   if (!target) throw new Error('inspect: empty path');
@@ -40,21 +44,29 @@ export async function inspectPath(
     order: path.map((n) => n.id),
   };
   const promptIds = encodePrompt(model, prompt);
+  const residual = intervention ? compileInterventions(model, [intervention]) : {};
+  const steered = (id: number) => !!tree.nodes[id]?.intervention || (!!fork?.fromRoot && id === tree.rootId);
+  const withThoughts = path.some((n) => n.kind === 'thought');
   try {
-    const thoughtInputs =
-      config.strategy === 'latent' && path.some((n) => n.kind === 'thought')
-        ? await replayThoughtInputs(model, tree, promptIds, config)
-        : undefined;
+    // a fork's thoughts: the source's replayed plain, its own (and a twin) made under the intervention
+    const sourceRecipe = fork?.thoughts ?? DEFAULT_THOUGHT_RECIPE;
+    const thoughtInputs = !withThoughts
+      ? undefined
+      : fork
+        ? await forkPathThoughtInputs(model, tree, promptIds, target.id, {
+            intervention: residual,
+            steered,
+            sourceRecipe,
+            forkRecipe: config.strategy === 'latent' ? config : sourceRecipe,
+          })
+        : config.strategy === 'latent'
+          ? await replayThoughtInputs(model, tree, promptIds, config)
+          : undefined;
     const lens = await inspectTreeNodeLens(model, tree, promptIds, target.id, {
       ...(thoughtInputs ? { thoughtInputs } : {}),
       ...(lensKind === 'tuned' ? { tuned } : {}),
       // under an intervention the lens reads the modified stream; a fork's prefix (unmarked nodes) stays plain
-      ...(intervention
-        ? {
-            ...compileInterventions(model, [intervention]),
-            ...(forked ? { plain: (id: number) => !tree.nodes[id]?.intervention } : {}),
-          }
-        : {}),
+      ...(intervention ? { ...residual, ...(forked ? { plain: (id: number) => !steered(id) } : {}) } : {}),
     });
     return { pathText, lens, availableLenses };
   } catch (err) {

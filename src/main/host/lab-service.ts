@@ -149,6 +149,14 @@ export class LabService {
               forked: run.summary.forkOf !== undefined,
             }
           : {}),
+        ...(run.summary.forkOf
+          ? {
+              fork: {
+                fromRoot: run.summary.forkOf.nodeId === tree.rootId,
+                ...(this.thoughtSettings(run) ? { thoughts: this.thoughtSettings(run) } : {}),
+              },
+            }
+          : {}),
       });
       const stored = lens === 'logit' ? node.lens : undefined;
       return {

@@ -54,4 +54,38 @@ describe('forks through continuous thoughts through the LabApi', () => {
     expect(second.error).toBeUndefined();
     expect(second.state).toBe('done');
   }, 60_000);
+
+  it("inspects a fork's nodes after steered thoughts: the lens reads the stream the fork evaluated", async () => {
+    await service.call('openModel', { folder: bundled });
+    const [example] = await service.call('taskExamples', { limit: 1 });
+    const latent = { strategy: 'latent', mode: 'mixture', thoughts: 2, topP: 0.5, maxNewTokens: 8, topkShown: 3 };
+    const { runId } = await service.call('startRun', { prompt: example!.prompt, config: latent });
+    const source = await finished(events, runId);
+    const { tree: sourceTree } = await service.call('getTree', { runId });
+    const thought = pathIds(sourceTree, source.result!.nBest[0]!.nodeId).find(
+      (id) => sourceTree.nodes[id]!.kind === 'thought',
+    )!;
+    const intervention = { kind: 'steer' as const, direction: 'flilkpus-minus-flaipus.json', scale: 0.5, layers: [2] };
+    // from the prompt with thoughts of its own (grown under the direction), and from a thought (its steered twin)
+    for (const [nodeId, config] of [
+      [sourceTree.rootId, latent],
+      [thought, { strategy: 'greedy', maxNewTokens: 4, topkShown: 3 }],
+    ] as const) {
+      const fork = await service.call('forkRun', { runId, nodeId, config, intervention });
+      const done = await finished(events, fork.runId);
+      expect(done.error).toBeUndefined();
+      const { tree } = await service.call('getTree', { runId: fork.runId });
+      const ids = pathIds(tree, done.result!.nBest[0]!.nodeId);
+      const afterThought = ids.find((id) => tree.nodes[id]!.kind === 'token' && id >= sourceTree.order.length)!;
+      expect(tree.nodes[tree.nodes[afterThought]!.parents[0]!]!.kind).toBe('thought');
+      for (const id of [afterThought, ids.at(-2)!]) {
+        const node = tree.nodes[id]!;
+        const inspected = await service.call('inspectNode', { runId: fork.runId, nodeId: id });
+        const last = inspected.lens![inspected.lens!.length - 1]!;
+        const top = last.topk.slice(0, node.topk!.length);
+        expect(top.map((t) => t.tokenId)).toEqual(node.topk!.map((t) => t.tokenId));
+        top.forEach((t, k) => expect(Math.abs(t.logprob - node.topk![k]!.logprob)).toBeLessThan(1e-4));
+      }
+    }
+  }, 60_000);
 });

@@ -185,3 +185,60 @@ export async function rebuildForkPrefix(
   const { input, superposed } = rebuildContent(model, steered, own, nodeId);
   return { inputs: plain.inputs, twin: { input, latent: twinReadout(model, target, own, superposed) } };
 }
+
+export interface ForkTreeThoughts {
+  /** the fork's intervention */
+  intervention: ResidualInputs;
+  /** nodes the fork evaluated under it: its marked nodes, and the prompt root when it forked the prompt */
+  steered: (nodeId: number) => boolean;
+  /** the settings that made the source's thoughts (and so a twin's) */
+  sourceRecipe: ThoughtRecipe;
+  /** the settings of the thoughts the fork's own strategy grew */
+  forkRecipe: ThoughtRecipe;
+}
+
+/**
+ * The inputs a fork fed the continuous thoughts on the path to `nodeId` of its tree, so that any node of it can be
+ * re-evaluated (the inspector's lens): each thought is rebuilt from the evaluation of the node before it, in the
+ * context the fork evaluated (unmarked nodes plain, steered ones under the intervention); a twin thought (marked,
+ * under an unsteered parent) from its parent re-read under the intervention, as runFork made it. Every thought
+ * is checked against the readout it recorded.
+ */
+export async function forkPathThoughtInputs(
+  model: LoadedModel,
+  tree: Pick<TreeState, 'nodes'>,
+  promptIds: number[],
+  nodeId: number,
+  fork: ForkTreeThoughts,
+): Promise<Map<number, Float32Array>> {
+  const path = firstParentPath(tree, nodeId);
+  const lastThought = path.findLastIndex((id) => tree.nodes[id]!.kind === 'thought');
+  const inputs = new Map<number, Float32Array>();
+  if (lastThought < 0) return inputs;
+  const evaluator = new Evaluator(model, lineageOfTree(tree, promptIds, inputs), {
+    ...fork.intervention,
+    plain: (id) => !fork.steered(id),
+  });
+  try {
+    let previous: NodeEvaluation | null = null;
+    for (const [at, id] of path.slice(0, lastThought + 1).entries()) {
+      const node = tree.nodes[id]!;
+      if (node.kind === 'thought') {
+        if (!previous) throw new ThoughtRebuildError(`the continuous thought at node ${id} has no parent`);
+        const grown = node.intervention !== undefined && fork.steered(path[at - 1]!);
+        const twin = node.intervention !== undefined && !grown;
+        const recipe = recipeOf(node, grown ? fork.forkRecipe : fork.sourceRecipe);
+        const before = twin
+          ? (await replayPath(model, tree, promptIds, path.slice(0, at), fork.sourceRecipe, fork.intervention)).last
+          : previous;
+        const { input, superposed } = rebuildContent(model, before, recipe, id);
+        checkReadout(node, superposed, model.info.name);
+        inputs.set(id, input);
+      }
+      [previous] = await evaluator.evaluate([id]);
+    }
+  } finally {
+    evaluator.cache.clear();
+  }
+  return inputs;
+}

@@ -9,7 +9,7 @@ import { LatentConfigSchema, resolveStrategyConfig } from '../../../../src/share
 import { compileInterventions, type ResidualInputs } from '../../../../src/main/engine/intervention/compile';
 import { makeDirection } from '../../../../src/main/engine/intervention/make-direction';
 import { ForkRefusedError, runFork, type ForkOutput } from '../../../../src/main/engine/intervention/fork';
-import { rebuildForkPrefix } from '../../../../src/main/engine/intervention/thought-prefix';
+import { forkPathThoughtInputs, rebuildForkPrefix } from '../../../../src/main/engine/intervention/thought-prefix';
 import { logSoftmax } from '../../../../src/main/engine/math/log-softmax';
 import type { TreeNode, TreeState } from '../../../../src/shared/tree';
 
@@ -264,6 +264,15 @@ describe('forks through continuous thoughts (ontology-coconut, hidden mode)', ()
       expect(Math.abs(node.logprob - steered.logprobs[j]![node.tokenId!]!)).toBeLessThan(1e-4);
       expect(Math.abs(node.plainLogprob! - plain.logprobs[j]![node.tokenId!]!)).toBeLessThan(1e-4);
     });
+    // the inspector's rebuild of the fork's path gives the twin the input the fork fed it
+    const again = await forkPathThoughtInputs(model, out.tree, promptIds, grown.at(-1)!, {
+      intervention: steer,
+      steered: (id) => out.tree.nodes[id]!.intervention !== undefined,
+      sourceRecipe: latentConfig,
+      forkRecipe: latentConfig,
+    });
+    expect(again.get(out.startId)).toEqual(moved.twin!.input);
+    expect(again.get(parent)).toEqual(none.inputs.get(parent));
     // with a zero direction the twin evaluates as the source thought did
     const same = await fork(at, zero, 'zero', greedy(2));
     const sameTwin = same.tree.nodes[same.startId]!;
