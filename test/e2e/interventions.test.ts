@@ -141,4 +141,61 @@ describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)',
     await shots('fork-inspector');
     expect(pageErrors).toEqual([]);
   });
+
+  it('forks a thought node under a direction: a steered twin thought, Δlogprob and the lens after it', async () => {
+    const [example] = await api.request('taskExamples', { limit: 1 });
+    const { runId } = await api.request('startRun', {
+      prompt: example!.prompt,
+      config: { strategy: 'latent', mode: 'mixture', thoughts: 2, maxNewTokens: 12, topkShown: 3 },
+    });
+    await page.waitForSelector(`[data-testid=run-view][data-run-id="${runId}"][data-state=done]`);
+    const { tree: sourceTree } = await api.request('getTree', { runId });
+    const thought = sourceTree.order.filter((id) => sourceTree.nodes[id]!.kind === 'thought').at(-1)!;
+    await tap(runId, thought);
+    await page.waitForSelector(`[data-testid=inspector][data-node-id="${thought}"]`);
+
+    if (!(await page.locator('[data-testid=fork-box]').evaluate((d: HTMLDetailsElement) => d.open)))
+      await page.click('[data-testid=fork-box] summary');
+    await page.selectOption('[data-testid=fork-intervention-direction]', 'flilkpus-minus-flaipus.json');
+    await page.locator('[data-testid=fork-intervention-scale]').evaluate((el: HTMLInputElement) => {
+      el.value = '0.5';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await page.selectOption('[data-testid=fork-strategy]', 'greedy');
+    await shots('fork-thought-form');
+    // the inspector's fork box may still show the first test's status
+    const before =
+      (await page
+        .locator('[data-testid=fork-status]')
+        .textContent({ timeout: 1000 })
+        .catch(() => '')) ?? '';
+    await page.click('[data-testid=fork-button]');
+    await page.waitForFunction((previous) => {
+      const text = document.querySelector('[data-testid=fork-status]')?.textContent ?? '';
+      return /started run-/.test(text) && text !== previous;
+    }, before);
+    const forkId = (await page.textContent('[data-testid=fork-status]'))!.replace('started ', '').trim();
+    await page.waitForSelector(`[data-testid=run-view][data-run-id="${forkId}"][data-state=done]`);
+    const fork = (await api.request('listRuns', {})).find((r) => r.runId === forkId)!;
+    expect(fork.error).toBeUndefined();
+
+    // the twin is a thought beside the source's, marked; the answer grown after it knows its unsteered log-probability
+    const { tree } = await api.request('getTree', { runId: forkId });
+    const twin = tree.nodes[sourceTree.order.length]!;
+    expect(twin.kind).toBe('thought');
+    expect(twin.parents).toEqual(sourceTree.nodes[thought]!.parents);
+    expect(twin.intervention).toMatch(/steer ×0.5 flilkpus-minus-flaipus.json/);
+    const moved = tree.order
+      .map((id) => tree.nodes[id]!)
+      .filter((n) => n.intervention !== undefined && n.status !== 'pruned' && n.plainLogprob !== undefined)
+      .sort((a, b) => Math.abs(b.logprob - b.plainLogprob!) - Math.abs(a.logprob - a.plainLogprob!))[0]!;
+    expect(Math.abs(moved.logprob - moved.plainLogprob!)).toBeGreaterThan(1e-3);
+    await tap(forkId, moved.id);
+    await page.waitForSelector(`[data-testid=inspector][data-node-id="${moved.id}"]`);
+    const delta = Number(await page.getAttribute('[data-testid=inspector-delta-logprob]', 'data-value'));
+    expect(delta).toBe(moved.logprob - moved.plainLogprob!);
+    await page.waitForSelector('[data-testid=inspector-lens]', { timeout: 120_000 });
+    await shots('fork-thought-inspector');
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -2,17 +2,11 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { finished, startService } from './service-harness';
 import { resourcesFolder } from '../../../src/main/engine/model/default-model';
-import type { TreeState } from '../../../src/shared/tree';
+import { pathTo as pathIds } from '../../../src/shared/tree-sync';
 
 const { service, events } = startService({ cancelGraceMs: 20_000 });
 afterAll(() => service.dispose());
 const bundled = path.join(resourcesFolder(), 'models/ontology-cot');
-
-function pathIds(tree: TreeState, id: number): number[] {
-  const out: number[] = [];
-  for (let n = id; tree.nodes[n]!.parents.length > 0; n = tree.nodes[n]!.parents[0]!) out.unshift(n);
-  return out;
-}
 
 describe('forks through continuous thoughts through the LabApi', () => {
   it("rebuilds the thoughts with the first run's latent settings, also for a fork of a fork", async () => {

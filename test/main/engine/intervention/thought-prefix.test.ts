@@ -11,7 +11,8 @@ import { makeDirection } from '../../../../src/main/engine/intervention/make-dir
 import { ForkRefusedError, runFork, type ForkOutput } from '../../../../src/main/engine/intervention/fork';
 import { forkPathThoughtInputs, rebuildForkPrefix } from '../../../../src/main/engine/intervention/thought-prefix';
 import { logSoftmax } from '../../../../src/main/engine/math/log-softmax';
-import type { TreeNode, TreeState } from '../../../../src/shared/tree';
+import type { TreeState } from '../../../../src/shared/tree';
+import { pathTo as pathIds } from '../../../../src/shared/tree-sync';
 
 const FOLDER = path.join(resourcesFolder(), 'models/ontology-coconut');
 const example = JSON.parse(fs.readFileSync(path.join(FOLDER, 'task/test.jsonl'), 'utf8').split('\n')[0]!) as {
@@ -36,17 +37,6 @@ let promptIds: number[];
 let basePath: number[];
 let eotId: number;
 let thoughtIds: number[];
-
-function pathIds(tree: TreeState, id: number): number[] {
-  const out: number[] = [];
-  for (
-    let n: TreeNode | undefined = tree.nodes[id];
-    n;
-    n = n.parents.length > 0 ? tree.nodes[n.parents[0]!] : undefined
-  )
-    out.unshift(n.id);
-  return out;
-}
 
 const embedTokens = (ids: number[]): Float32Array[] => {
   const h = model.info.hiddenSize!;
