@@ -6,7 +6,7 @@
  * engine's message rate while the longest main-thread task is recorded, (4) showing a run as cancelled
  * after Esc while a backlog of patches for it waits. The LabApi behind the page is a stand-in that
  * emits synthetic trees, so the numbers are the renderer's alone. Each line states its target.
- * `--webgl=0` draws with Cytoscape's 2D canvas renderer instead of WebGL (when the browser has WebGL).
+ * `--webgl=1` draws with Cytoscape's WebGL renderer instead of its 2D canvas (when the browser has WebGL).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -133,7 +133,7 @@ export async function benchRenderer(): Promise<Measured[]> {
   const browser = await launchChromium();
   const page = await browser.context.newPage();
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(process.argv.includes('--webgl=0') ? `${server.url}&webgl=0` : server.url);
+  await page.goto(process.argv.includes('--webgl=1') ? `${server.url}&webgl=1` : server.url);
   await page.waitForSelector('[data-testid=model-info]');
   /** waits (checking every frame) until a view's attribute equals `value`, or exceeds it (`above`) */
   const waitAttr = (runId: string, name: string, value: string | number, above = false) =>
@@ -193,6 +193,7 @@ export async function benchRenderer(): Promise<Measured[]> {
   await drawnIs('huge', drawnCount(huge));
   await nextFrames();
   const hugeMs = performance.now() - hugeStart;
+  await page.screenshot({ path: path.join(ROOT, 'test', 'artifacts', 'bench-100k.png') });
   const box = (await page.locator('[data-run-id="huge"] .canvas').boundingBox())!;
   const panStart = performance.now();
   await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2);
@@ -201,7 +202,7 @@ export async function benchRenderer(): Promise<Measured[]> {
   await page.mouse.up();
   await nextFrames();
   const panMs = performance.now() - panStart;
-  await page.screenshot({ path: path.join(ROOT, 'test', 'artifacts', 'bench-100k.png') });
+  await page.screenshot({ path: path.join(ROOT, 'test', 'artifacts', 'bench-100k-panned.png') });
   await remove('huge');
 
   // (3) live growth: a 10,000-node tree arriving as ~30 messages a second (the engine's batching), while

@@ -3,7 +3,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM, apiClient, closeLab, launchChromium, openLab, type ServeProcess } from './serve-harness';
+import {
+  ARTIFACTS,
+  CHROMIUM,
+  apiClient,
+  closeLab,
+  launchChromium,
+  openLab,
+  screenshotBothSizes,
+  type ServeProcess,
+} from './serve-harness';
+import { parseExportFile } from '../../src/shared/export-validate';
+import { beamShapedTree } from '../../bench/synthetic-tree';
+import { defaultViewOptions, viewTree } from '../../src/renderer/src/lib/tree/view-tree';
+import { layoutView } from '../../src/renderer/src/lib/tree/layout';
 
 /**
  * Reading trees in Chromium against `npm run serve` (the built bundles, the bundled model): labels at
@@ -66,6 +79,15 @@ function cyFacts(runId: string) {
           }
         : null,
     };
+  }, runId);
+}
+
+function cyViewport(runId: string) {
+  return page.evaluate((id) => {
+    const container = document.querySelector(`[data-testid=run-view][data-run-id="${id}"] .canvas`) as unknown as {
+      _cyreg: { cy: import('cytoscape').Core };
+    };
+    return { zoom: container._cyreg.cy.zoom(), pan: container._cyreg.cy.pan() };
   }, runId);
 }
 
@@ -185,6 +207,82 @@ describe.skipIf(!haveChromium)('search trees a researcher can read (Chromium, se
     await view(beamId).locator('[data-testid=focus-run]').click();
     await expect(page.locator('[data-testid=run-view]:visible').count()).resolves.toBe(3);
   }, 120_000);
+
+  it('draws a 6,000-node tree whole on the overview layer, picks nodes from it, and hands Cytoscape the nodes in view when zoomed in', async () => {
+    // an exported comparison whose run carries a synthetic beam-shaped tree, imported back
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
+    const file = path.join(ARTIFACTS, 'big-tree.json');
+    await download.saveAs(file);
+    const exported = parseExportFile(JSON.parse(fs.readFileSync(file, 'utf8')));
+    const big = beamShapedTree(6000);
+    const best = big.order
+      .filter((id) => big.nodes[id]!.status === 'frontier')
+      .sort((a, b) => big.nodes[b]!.score - big.nodes[a]!.score)[0]!;
+    const run = exported.runs[0]!;
+    const runs = [
+      {
+        ...run,
+        id: 'big',
+        label: 'big tree',
+        nodes: big.order.map((id) => big.nodes[id]!),
+        result: { ...run.result, nBest: [{ ...run.result.nBest[0]!, nodeId: best, score: big.nodes[best]!.score }] },
+      },
+    ];
+    fs.writeFileSync(file, JSON.stringify({ ...exported, runs }));
+    const before = await views().count();
+    await page.setInputFiles('[data-testid=import-json]', file);
+    await waitForViews(before + 1, null);
+    const bigView = views().nth(before);
+    const bigId = (await bigView.getAttribute('data-run-id'))!;
+    const expected = viewTree(big, defaultViewOptions());
+    await page.waitForFunction(
+      ([id, n]) =>
+        document.querySelector(`[data-run-id="${id}"][data-testid=run-view]`)?.getAttribute('data-drawn') === String(n),
+      [bigId, expected.size] as const,
+    );
+    // at Fit the whole tree is on the overview layer and Cytoscape holds nothing
+    expect(await bigView.getAttribute('data-overview')).toBe('on');
+    expect(await bigView.getAttribute('data-in-cytoscape')).toBe('0');
+    const inked = () =>
+      bigView.evaluate((v) => {
+        const c = v.querySelector('canvas.overview-layer') as HTMLCanvasElement;
+        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+        return n;
+      });
+    expect(await inked()).toBeGreaterThan(1000);
+    await screenshotBothSizes(page, 'trees-big-overview');
+
+    // a click on a dot of the overview selects that node: the root's position from the same layout
+    const at = layoutView(expected.root).get(`n${big.rootId}`)!;
+    const viewport = await cyViewport(bigId);
+    const box = (await bigView.locator('.canvas').boundingBox())!;
+    await page.mouse.click(
+      box.x + viewport.pan.x + at.x * viewport.zoom,
+      box.y + viewport.pan.y + at.y * viewport.zoom,
+    );
+    await page.waitForSelector(`[data-testid=inspector][data-run-id="${bigId}"][data-node-id="${big.rootId}"]`);
+
+    // the arrow keys walk down the tree and zoom in to read: Cytoscape takes the nodes in view, with labels
+    await bigView.locator('.canvas').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(
+      (id) =>
+        Number(
+          document.querySelector(`[data-run-id="${id}"][data-testid=run-view]`)?.getAttribute('data-in-cytoscape'),
+        ) > 0,
+      bigId,
+    );
+    const held = Number(await bigView.getAttribute('data-in-cytoscape'));
+    expect(held).toBeLessThanOrEqual(700);
+    expect(held).toBeLessThan(expected.size);
+    expect(await bigView.getAttribute('data-labels')).toBe('on');
+    expect((await cyFacts(bigId)).labelStyle).toBe(true);
+    await screenshotBothSizes(page, 'trees-big-zoomed');
+    await bigView.locator('button[aria-label="Remove run"]').click();
+    await waitForViews(before, null);
+  }, 180_000);
 
   it('exports PNG and SVG without the hover highlight, and no hover sticks after a view is removed', async () => {
     const greedyId = (await views().nth(1).getAttribute('data-run-id'))!;

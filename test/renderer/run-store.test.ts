@@ -68,6 +68,7 @@ describe('RunStore', () => {
       fake.emit('runPatches', { runId: 'r1', seq: i + 1, patches: structuredClone(patches) }),
     );
     fake.emit('runProgress', { runId: 'r1', fraction: 0.5, message: 'half' });
+    await store.applied();
     expect(store.runs.get('r1')!.live.tree).toEqual(final);
     expect(store.runs.get('r1')!.progress).toEqual({ fraction: 0.5, message: 'half' });
     fake.emit('runFinished', summary('r1', 'done'));
@@ -126,11 +127,13 @@ describe('RunStore', () => {
       patches: [{ op: 'replace', path: [], value: structuredClone(start) }],
     });
     fake.emit('runPatches', { runId: 'r1', seq: 1, patches: structuredClone(batches[0]!) });
+    await store.applied();
     store.markCancelled('r1');
     expect(store.runs.get('r1')!.summary.state).toBe('cancelled');
     const held = store.runs.get('r1')!.live.size;
     for (let seq = 2; seq <= batches.length; seq++)
       fake.emit('runPatches', { runId: 'r1', seq, patches: structuredClone(batches[seq - 1]!) });
+    await store.applied();
     expect(store.runs.get('r1')!.live.size).toBe(held);
     expect(fake.calls.filter((c) => c === 'getTree')).toHaveLength(0);
     fake.emit('runFinished', summary('r1', 'cancelled'));
@@ -139,5 +142,41 @@ describe('RunStore', () => {
     expect(fake.calls.filter((c) => c === 'getTree')).toHaveLength(1);
     expect(store.runs.get('r1')!.live.tree).toEqual(final);
     expect(store.runs.get('r1')!.summary.state).toBe('cancelled');
+  });
+
+  it('applies queued messages in later tasks, so a cancel in between drops what still waits', async () => {
+    const { start, batches } = growTree(12, 33);
+    const fake = fakeApi(new Map());
+    const tasks: (() => void)[] = [];
+    const changes: (string | undefined)[] = [];
+    const store = new RunStore(fake.api, (id) => changes.push(id), (task) => tasks.push(task));
+    await store.attach();
+    fake.emit('runStarted', summary('r1'));
+    fake.emit('runPatches', {
+      runId: 'r1',
+      seq: 0,
+      patches: [{ op: 'replace', path: [], value: structuredClone(start) }],
+    });
+    for (let seq = 1; seq <= batches.length; seq++)
+      fake.emit('runPatches', { runId: 'r1', seq, patches: structuredClone(batches[seq - 1]!) });
+    // nothing is applied while the messages arrive: one task is scheduled for all of them
+    expect(store.runs.get('r1')!.live.seq).toBe(-1);
+    expect(tasks).toHaveLength(1);
+    store.markCancelled('r1');
+    tasks.shift()!();
+    expect(store.runs.get('r1')!.live.seq).toBe(-1);
+    expect(store.runs.get('r1')!.summary.state).toBe('cancelled');
+    expect(changes.filter((c) => c === 'r1')).toEqual([]);
+    // another run's messages still apply, with one change notice for the whole slice
+    fake.emit('runStarted', summary('r2'));
+    fake.emit('runPatches', {
+      runId: 'r2',
+      seq: 0,
+      patches: [{ op: 'replace', path: [], value: structuredClone(start) }],
+    });
+    fake.emit('runPatches', { runId: 'r2', seq: 1, patches: structuredClone(batches[0]!) });
+    while (tasks.length > 0) tasks.shift()!();
+    expect(store.runs.get('r2')!.live.seq).toBe(1);
+    expect(changes.filter((c) => c === 'r2')).toEqual(['r2']);
   });
 });

@@ -45,10 +45,16 @@ export interface EdgeLook {
  * is not linked to its survivor: the survivor already carries the absorbed path's parent as a lattice
  * edge, and the inspector names the survivor ("merged into").
  */
-export function viewEdges(view: ReadonlyMap<string, ViewNode>, tree: TreeState): Map<string, EdgeLook> {
+export function viewEdges(
+  view: ReadonlyMap<string, ViewNode>,
+  tree: TreeState,
+  /** only edges between these keys (the part of a big tree Cytoscape holds) */
+  only?: ReadonlySet<string>,
+): Map<string, EdgeLook> {
   const edges = new Map<string, EdgeLook>();
+  const drawn = (key: string) => (only ? only.has(key) : view.has(key));
   for (const v of view.values()) {
-    if (!v.parent) continue;
+    if (!v.parent || (only && !(only.has(v.key) && only.has(v.parent.key)))) continue;
     const node = tree.nodes[v.nodeId]!;
     edges.set(`e${v.key}`, {
       source: v.parent.key,
@@ -60,7 +66,7 @@ export function viewEdges(view: ReadonlyMap<string, ViewNode>, tree: TreeState):
     if (v.stub) continue;
     for (let i = 1; i < node.parents.length; i++) {
       const source = `n${node.parents[i]}`;
-      if (view.has(source)) edges.set(`x${node.parents[i]}-${v.nodeId}`, { source, target: v.key, classes: 'lattice' });
+      if (drawn(source)) edges.set(`x${node.parents[i]}-${v.nodeId}`, { source, target: v.key, classes: 'lattice' });
     }
   }
   return edges;

@@ -7,7 +7,9 @@ import type { TreeCanvas } from './tree-canvas';
  */
 export class Minimap {
   private bounds = { minX: 0, minY: 0, scale: 1, offX: 0, offY: 0 };
-  private dots: ImageData | null = null;
+  /** the dots, drawn once per layout and copied under each viewport rectangle */
+  private readonly dots = document.createElement('canvas');
+  private hasDots = false;
   private dragging = false;
 
   constructor(
@@ -31,9 +33,10 @@ export class Minimap {
 
   /** Redraws the dots (after the layout changed) and the viewport rectangle. */
   drawTree(): void {
-    const ctx = this.canvas.getContext('2d');
+    const ctx = this.dots.getContext('2d');
     if (!ctx) return;
     const { width, height } = this.canvas;
+    [this.dots.width, this.dots.height] = [width, height];
     let minX = Infinity;
     let maxX = -Infinity;
     let minY = Infinity;
@@ -45,8 +48,9 @@ export class Minimap {
       maxY = Math.max(maxY, p.y);
     }
     ctx.clearRect(0, 0, width, height);
-    if (!Number.isFinite(minX)) {
-      this.dots = null;
+    this.hasDots = Number.isFinite(minX);
+    if (!this.hasDots) {
+      this.canvas.getContext('2d')?.clearRect(0, 0, width, height);
       return;
     }
     const pad = 4;
@@ -55,15 +59,15 @@ export class Minimap {
     ctx.fillStyle = '#868e96';
     for (const p of this.tree.positions.values())
       ctx.fillRect(pad + (p.x - minX) * scale, pad + (p.y - minY) * scale, 1.5, 1.5);
-    this.dots = ctx.getImageData(0, 0, width, height);
     this.drawViewport();
   }
 
   /** Redraws the rectangle showing what the view shows. */
   drawViewport(): void {
     const ctx = this.canvas.getContext('2d');
-    if (!ctx || !this.dots) return;
-    ctx.putImageData(this.dots, 0, 0);
+    if (!ctx || !this.hasDots) return;
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    ctx.drawImage(this.dots, 0, 0);
     const cy = this.tree.cy;
     const zoom = cy.zoom();
     const pan = cy.pan();

@@ -1,7 +1,11 @@
 import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
 import type { TreeState } from '../../../../shared/tree';
 import { pathTo } from '../../../../shared/tree-sync';
-import { layoutView, type Point } from '../tree/layout';
+import { COLUMN_GAP, layoutView, type Point } from '../tree/layout';
+import { ColumnIndex } from '../tree/column-index';
+import { OverviewLayer, type OverviewMarks } from './overview-layer';
+import { overviewPng } from './overview-png';
+import { overviewScene, type IndexedScene } from './overview-scene';
 import { defaultViewOptions, viewTree, type ViewNode, type ViewOptions } from '../tree/view-tree';
 import { LEGIBLE_ZOOM, treeStyle, treeStyleWithoutLabels } from './style';
 import { viewEdges, viewNodeLook } from './elements';
@@ -21,8 +25,12 @@ const LABELS_ALWAYS = 1500;
 /** Fit keeps trees up to this many drawn nodes at a zoom where labels are legible (the view scrolls instead) */
 export const FIT_LEGIBLE_MAX = 300;
 const PAD = 24;
-/** elements added to Cytoscape per animation frame when a drawing brings many */
-const ADD_CHUNK = 3000;
+/** elements added to Cytoscape per animation frame when a drawing brings many (each costs about a millisecond) */
+const ADD_CHUNK = 300;
+/** the most nodes a big tree's window hands to Cytoscape */
+const WINDOW_MAX = 700;
+/** how far around the view the window reaches, in view sizes, so a short pan finds its nodes there */
+const WINDOW_MARGIN = 0.25;
 /** room for the label of the last column and the stubs' "+k pruned" beside their node */
 const LABEL_ROOM = 70;
 
@@ -65,6 +73,14 @@ export class TreeCanvas {
   /** whether the stylesheet in use draws token labels */
   private labels = true;
   private labelTimer: ReturnType<typeof setTimeout> | null = null;
+  /** a big drawing: the overview layer draws it, Cytoscape holds `window` only */
+  private readonly overview: OverviewLayer;
+  private big: (IndexedScene & { index: ColumnIndex }) | null = null;
+  /** the keys Cytoscape holds in a big drawing */
+  private window = new Set<string>();
+  private windowFlags: Uint8Array | null = null;
+  private overviewFrame = 0;
+  private selectedId: number | null = null;
 
   constructor(
     container: HTMLElement,
@@ -75,16 +91,18 @@ export class TreeCanvas {
       container,
       style: treeStyle,
       layout: { name: 'preset' },
-      // Cytoscape's performance guide: no edges and a cached texture while the viewport moves
-      hideEdgesOnViewport: true,
-      textureOnViewport: true,
+      // No texture of the whole scene while the viewport moves (Cytoscape's guide for big graphs): Cytoscape
+      // holds a few hundred elements at most here, and a growing tree refits the view at every step, which
+      // would rebuild that texture each time.
       motionBlur: false,
       selectionType: 'single',
       boxSelectionEnabled: false,
-      minZoom: 0.005,
+      // the overview layer draws a 100,000-node tree whole at Fit
+      minZoom: 0.0002,
       maxZoom: 4,
       ...(webgl ? { renderer: { name: 'canvas', webgl: true } as never } : {}),
     });
+    this.overview = new OverviewLayer(container);
     this.cy.on('tap', 'node', (e) => {
       const key = e.target.id() as string;
       const v = this.view.get(key);
@@ -96,7 +114,20 @@ export class TreeCanvas {
       if (v && !v.stub) this.toggleCollapse(v.nodeId);
     });
     this.cy.on('tap', (e) => {
-      if (e.target === this.cy) this.events.select(null);
+      if (e.target !== this.cy) return;
+      const v = this.overviewNodeAt(e.position);
+      if (v?.stub) this.toggleStub(v.nodeId);
+      else this.events.select(v ? v.nodeId : null);
+    });
+    // a big drawing's nodes outside Cytoscape answer the pointer through the overview's index
+    let overviewHover: string | null = null;
+    this.cy.on('mousemove', (e) => {
+      if (!this.big || e.target !== this.cy) return;
+      const v = this.overviewNodeAt(e.position);
+      const key = v && !v.stub ? v.key : null;
+      if (key === overviewHover) return;
+      overviewHover = key;
+      this.events.hover(v && !v.stub ? v.nodeId : null);
     });
     this.cy.on('mouseover', 'node', (e) => {
       const v = this.view.get(e.target.id() as string);
@@ -109,7 +140,11 @@ export class TreeCanvas {
       const byUser = this.fitting === 0;
       if (byUser) this.userMoved = true;
       if (this.labelTimer) clearTimeout(this.labelTimer);
-      this.labelTimer = setTimeout(() => this.updateLabels(), 150);
+      this.labelTimer = setTimeout(() => {
+        this.updateWindow();
+        this.updateLabels();
+      }, 150);
+      this.drawOverviewSoon();
       this.events.viewport?.(byUser);
     });
   }
@@ -127,9 +162,14 @@ export class TreeCanvas {
     return false;
   }
 
-  /** nodes on the canvas (a big first drawing arrives over several frames) */
+  /** nodes drawn (a big first drawing reaches Cytoscape over several frames; the overview draws at once) */
   get drawnCount(): number {
-    return this.cy.nodes().length;
+    return this.big ? this.big.scene.size : this.cy.nodes().length;
+  }
+
+  /** whether the overview layer draws this tree (too big for one Cytoscape element per node) */
+  get overviewDrawn(): boolean {
+    return this.big !== null;
   }
 
   /**
@@ -137,7 +177,7 @@ export class TreeCanvas {
    * them off before a big tree is added saves measuring thousands of labels that would be hidden anyway.
    */
   private updateLabels(): void {
-    const want = this.view.size <= LABELS_ALWAYS || this.cy.zoom() >= LEGIBLE_ZOOM;
+    const want = this.drawnInCytoscape() <= LABELS_ALWAYS || this.cy.zoom() >= LEGIBLE_ZOOM;
     if (want === this.labels) return;
     this.labels = want;
     this.cy.style(want ? treeStyle : treeStyleWithoutLabels);
@@ -150,14 +190,117 @@ export class TreeCanvas {
     const { root, nodes } = viewTree(tree, this.options);
     this.view = nodes;
     this.positions = layoutView(root);
-    if (nodes.size > LABELS_ALWAYS && this.labels && this.cy.zoom() < LEGIBLE_ZOOM) {
+    // Trees small enough to read at Fit are Cytoscape elements. Bigger ones are drawn by the overview layer
+    // (a plain canvas), and Cytoscape holds only the nodes in view once zoomed in far enough to read them:
+    // adding, moving and restyling thousands of elements on every growth step is what froze the window.
+    if (nodes.size > FIT_LEGIBLE_MAX) {
+      const indexed = overviewScene(nodes, this.positions, tree);
+      this.big = {
+        ...indexed,
+        index: new ColumnIndex(indexed.scene.x, indexed.scene.y, indexed.scene.size, COLUMN_GAP),
+      };
+    } else this.big = null;
+    this.overview.setScene(this.big?.scene ?? null);
+    if (!this.userMoved) this.fit();
+    if (this.big) this.window = this.windowKeys();
+    if (this.drawnInCytoscape() > LABELS_ALWAYS && this.labels && this.cy.zoom() < LEGIBLE_ZOOM) {
       this.labels = false;
       this.cy.style(treeStyleWithoutLabels);
     }
     this.cy.batch(() => this.patchElements(tree));
-    if (!this.userMoved) this.fit();
     this.updateLabels();
+    this.drawOverview();
+    if (this.pending.length === 0 || this.big) this.events.drawn();
+  }
+
+  /** how many nodes Cytoscape is meant to hold */
+  private drawnInCytoscape(): number {
+    return this.big ? this.window.size : this.view.size;
+  }
+
+  /**
+   * The keys of the nodes in and around the view, when there are few enough to be Cytoscape elements
+   * (zoomed in to read); none when zoomed out over a big tree (the overview layer draws it all).
+   */
+  private windowKeys(): Set<string> {
+    if (!this.big || this.cy.zoom() < LEGIBLE_ZOOM) return new Set();
+    const { x0, x1, y0, y1 } = this.visibleRect(WINDOW_MARGIN);
+    const found = this.big.index.inRect(x0, x1, y0, y1, WINDOW_MAX);
+    return new Set(found ? found.map((i) => this.big!.keys[i]!) : []);
+  }
+
+  /** The viewport in graph units, widened by `margin` view sizes on every side. */
+  private visibleRect(margin: number): { x0: number; x1: number; y0: number; y1: number } {
+    const zoom = this.cy.zoom();
+    const pan = this.cy.pan();
+    const [w, h] = [this.cy.width() / zoom, this.cy.height() / zoom];
+    const [left, top] = [-pan.x / zoom, -pan.y / zoom];
+    return { x0: left - margin * w, x1: left + w + margin * w, y0: top - margin * h, y1: top + h + margin * h };
+  }
+
+  /** After a pan or zoom: hands Cytoscape the nodes now in view (a big drawing). */
+  private updateWindow(): void {
+    if (!this.big || !this.tree) return;
+    const next = this.windowKeys();
+    if (next.size === this.window.size && [...next].every((k) => this.window.has(k))) return;
+    this.window = next;
+    const tree = this.tree;
+    this.cy.batch(() => this.patchElements(tree));
+    this.drawOverview();
     if (this.pending.length === 0) this.events.drawn();
+  }
+
+  /** The node of a big drawing under a point (graph units), from the overview's index. */
+  private overviewNodeAt(at: { x: number; y: number }): ViewNode | null {
+    if (!this.big) return null;
+    const i = this.big.index.nearest(at.x, at.y, Math.max(8, 6 / this.cy.zoom()));
+    return i < 0 ? null : (this.view.get(this.big.keys[i]!) ?? null);
+  }
+
+  private drawOverviewSoon(): void {
+    if (!this.big || this.overviewFrame) return;
+    this.overviewFrame = requestAnimationFrame(() => {
+      this.overviewFrame = 0;
+      this.drawOverview();
+    });
+  }
+
+  private drawOverview(): void {
+    if (!this.big) {
+      if (this.overview.active || this.windowFlags) this.overview.draw(this.viewport(), this.overviewMarks());
+      this.windowFlags = null;
+      return;
+    }
+    this.overview.draw(this.viewport(), this.overviewMarks());
+  }
+
+  private viewport() {
+    return { zoom: this.cy.zoom(), pan: this.cy.pan(), width: this.cy.width(), height: this.cy.height() };
+  }
+
+  /** What the overview layer marks: the chosen, hovered and selected nodes, and what Cytoscape holds. */
+  private overviewMarks(): OverviewMarks {
+    const big = this.big;
+    if (!big) return { inCytoscape: null, chosen: [], hovered: [], selected: -1 };
+    // what Cytoscape has drawn: its nodes, less those still waiting to be added over the next frames
+    const held = new Uint8Array(big.scene.size);
+    for (const key of this.drawnNodes.keys()) {
+      const i = big.indexOf.get(key);
+      if (i !== undefined) held[i] = 1;
+    }
+    for (const e of this.pending) {
+      const i = e.group === 'nodes' ? big.indexOf.get(e.data.id!) : undefined;
+      if (i !== undefined) held[i] = 0;
+    }
+    this.windowFlags = held;
+    const entries = (keys: Iterable<string>) =>
+      [...keys].map((k) => big.indexOf.get(k)).filter((i): i is number => i !== undefined);
+    return {
+      inCytoscape: held,
+      chosen: entries([...this.chosen].filter((k) => k.startsWith('n'))),
+      hovered: entries(this.hoveredIds.map((id) => `n${id}`)),
+      selected: this.selectedId === null ? -1 : (big.indexOf.get(`n${this.selectedId}`) ?? -1),
+    };
   }
 
   /** elements still to add, a chunk per animation frame (a big tree's first drawing) */
@@ -180,6 +323,7 @@ export class TreeCanvas {
       if (this.cy.destroyed()) return;
       const chunk = this.pending.splice(0, ADD_CHUNK);
       this.cy.add(chunk);
+      this.drawOverviewSoon();
       if (this.pending.length > 0) this.pendingFrame = requestAnimationFrame(step);
       else this.events.drawn();
     };
@@ -195,7 +339,8 @@ export class TreeCanvas {
   }
 
   private patchElements(tree: TreeState): void {
-    const edges = viewEdges(this.view, tree);
+    const only = this.big ? this.window : undefined;
+    const edges = viewEdges(this.view, tree, only);
     const gone = this.cy.collection();
     for (const key of this.drawnEdges.keys()) {
       if (!edges.has(key)) {
@@ -204,7 +349,7 @@ export class TreeCanvas {
       }
     }
     for (const key of this.drawnNodes.keys()) {
-      if (!this.view.has(key)) {
+      if (!this.view.has(key) || (only && !only.has(key))) {
         gone.merge(this.cy.getElementById(key));
         this.drawnNodes.delete(key);
       }
@@ -212,6 +357,7 @@ export class TreeCanvas {
     gone.remove();
     const added: ElementDefinition[] = [];
     for (const v of this.view.values()) {
+      if (only && !only.has(v.key)) continue;
       const look = viewNodeLook(v, tree.nodes[v.nodeId]!);
       const signature = `${look.label}\u0000${look.color}\u0000${look.classes}`;
       const p = this.positions.get(v.key)!;
@@ -276,6 +422,7 @@ export class TreeCanvas {
     const next = this.pathKeys(nodeId);
     this.mark(this.chosen, next, 'chosen');
     this.chosen = next;
+    this.drawOverviewSoon();
   }
 
   /** Highlights the path to `nodeId` (a path hovered in this or another view); null clears. */
@@ -286,6 +433,7 @@ export class TreeCanvas {
     const next = this.pathKeys(nodeId);
     this.mark(this.hovered, next, 'hover');
     this.hovered = next;
+    this.drawOverviewSoon();
   }
 
   /** Opens or closes the "+k pruned" stub under `parentId`. */
@@ -321,6 +469,10 @@ export class TreeCanvas {
 
   /** Selects a node; `reveal` (keyboard moves) also zooms in far enough to read it and keeps it in view. */
   setSelected(nodeId: number | null, reveal = false): void {
+    if (nodeId !== this.selectedId) {
+      this.selectedId = nodeId;
+      this.drawOverviewSoon();
+    }
     const current = this.cy.nodes(':selected');
     if (nodeId === null) {
       current.unselect();
@@ -357,6 +509,8 @@ export class TreeCanvas {
   }
 
   private setViewport(zoom: number, pan: { x: number; y: number }): void {
+    const [was, at] = [this.cy.zoom(), this.cy.pan()];
+    if (was === zoom && at.x === pan.x && at.y === pan.y) return;
     this.fitting++;
     this.cy.viewport({ zoom, pan });
     this.fitting--;
@@ -411,28 +565,27 @@ export class TreeCanvas {
     this.userMoved = true;
   }
 
-  /** The drawing as a scene for the SVG writer, at model coordinates, without hover or selection marks. */
+  /** The drawing as a scene for the SVG writer, at graph coordinates, without hover or selection marks. */
   scene(): SvgScene {
-    const marks = (classes: string[]) => classes.filter((c) => c !== 'hover');
-    const nodes = this.cy.nodes().map((n) => ({
-      x: n.position('x'),
-      y: n.position('y'),
-      color: n.data('color') as string,
-      label: n.data('label') as string,
-      classes: marks(n.classes()),
-    }));
-    const edges = this.cy.edges().map((e) => ({
-      x1: e.source().position('x'),
-      y1: e.source().position('y'),
-      x2: e.target().position('x'),
-      y2: e.target().position('y'),
-      classes: marks(e.classes()),
-    }));
+    const tree = this.tree;
+    if (!tree) return { nodes: [], edges: [] };
+    const classes = (key: string, own: string) =>
+      (this.chosen.has(key) ? `${own} chosen` : own).split(' ').filter(Boolean);
+    const nodes = [...this.view.values()].map((v) => {
+      const look = viewNodeLook(v, tree.nodes[v.nodeId]!);
+      const p = this.positions.get(v.key)!;
+      return { x: p.x, y: p.y, color: look.color, label: look.label, classes: classes(v.key, look.classes) };
+    });
+    const edges = [...viewEdges(this.view, tree)].map(([key, e]) => {
+      const [a, b] = [this.positions.get(e.source)!, this.positions.get(e.target)!];
+      return { x1: a.x, y1: a.y, x2: b.x, y2: b.y, classes: classes(key, e.classes) };
+    });
     return { nodes, edges };
   }
 
   /** The whole drawing as PNG, with every label and without the hover highlight or selection. */
   png(): Blob {
+    if (this.big) return overviewPng(this.big.scene, this.overviewMarks().chosen);
     const hovered = this.hovered;
     const selected = this.cy.nodes(':selected');
     const labels = this.labels;
@@ -457,6 +610,7 @@ export class TreeCanvas {
 
   destroy(): void {
     if (this.pendingFrame) cancelAnimationFrame(this.pendingFrame);
+    if (this.overviewFrame) cancelAnimationFrame(this.overviewFrame);
     if (this.labelTimer) clearTimeout(this.labelTimer);
     this.cy.destroy();
   }

@@ -2,6 +2,9 @@ import type { LabApi, LabEvents, RunSummary } from '../../../../shared/lab-api';
 import type { RunProgress } from '../../../../shared/run';
 import { LiveTree } from '../../../../shared/tree-sync';
 
+/** how long one slice of queued patch messages may hold the page */
+const SLICE_MS = 8;
+
 export interface RunEntry {
   summary: RunSummary;
   live: LiveTree;
@@ -18,11 +21,21 @@ export class RunStore {
   private readonly resyncing = new Map<string, LabEvents['runPatches'][]>();
   /** runs the researcher cancelled that have not reported their end yet: their patches are dropped */
   private readonly cancelling = new Set<string>();
+  /**
+   * Patch messages not applied yet, in arrival order. Each arrives as its own task; applying them in
+   * time-boxed slices instead lets a key press or click in between be handled at once, and lets a
+   * cancel drop what is still waiting.
+   */
+  private inbox: LabEvents['runPatches'][] = [];
+  private pumpScheduled = false;
+  private readonly emptied: (() => void)[] = [];
 
   constructor(
     private readonly api: LabApi,
     /** `runId` when one run's tree or progress changed; none when the list or a summary changed */
     private readonly onChange: (runId?: string) => void,
+    /** runs the next slice of queued patches (a macrotask, so input events get in between) */
+    private readonly schedule: (task: () => void) => void = (task) => setTimeout(task, 0),
   ) {}
 
   /** Subscribes to the event stream, then loads what already exists (a reloaded page). */
@@ -37,8 +50,9 @@ export class RunStore {
         // the patches dropped since the cancel: one snapshot of the final tree replaces them
         if (dropped) void this.resync(s.runId);
       }),
-      this.api.on('runPatches', (m) => this.onPatches(m)),
+      this.api.on('runPatches', (m) => this.enqueue(m)),
       this.api.on('runRemoved', ({ runId }) => {
+        this.dropQueued(runId);
         if (this.runs.delete(runId)) this.onChange();
       }),
       this.api.on('runProgress', ({ runId, fraction, message }) => {
@@ -67,12 +81,14 @@ export class RunStore {
     const entry = this.runs.get(runId);
     if (!entry || entry.summary.state !== 'running') return;
     this.cancelling.add(runId);
+    this.dropQueued(runId);
     entry.summary = { ...entry.summary, state: 'cancelled' };
     entry.progress = null;
     this.onChange();
   }
 
   remove(runId: string): void {
+    this.dropQueued(runId);
     this.runs.delete(runId);
     this.onChange();
   }
@@ -86,17 +102,54 @@ export class RunStore {
     this.onChange();
   }
 
-  private onPatches(message: LabEvents['runPatches']): void {
+  /** Resolves once every patch message received so far has been applied (or dropped). */
+  applied(): Promise<void> {
+    if (this.inbox.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.emptied.push(resolve));
+  }
+
+  private enqueue(message: LabEvents['runPatches']): void {
+    if (this.cancelling.has(message.runId)) return;
+    this.inbox.push(message);
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    this.schedule(() => this.pump());
+  }
+
+  private dropQueued(runId: string): void {
+    this.inbox = this.inbox.filter((m) => m.runId !== runId);
+  }
+
+  /** Applies queued messages for up to SLICE_MS, tells the views once per run, and comes back for the rest. */
+  private pump(): void {
+    this.pumpScheduled = false;
+    const started = performance.now();
+    const changed = new Set<string>();
+    let taken = 0;
+    while (taken < this.inbox.length && (taken === 0 || performance.now() - started < SLICE_MS)) {
+      const message = this.inbox[taken++]!;
+      if (this.apply(message)) changed.add(message.runId);
+    }
+    this.inbox = this.inbox.slice(taken);
+    for (const runId of changed) this.onChange(runId);
+    if (this.inbox.length > 0) {
+      this.pumpScheduled = true;
+      this.schedule(() => this.pump());
+    } else for (const resolve of this.emptied.splice(0)) resolve();
+  }
+
+  /** Applies one message; true when the run's tree changed. */
+  private apply(message: LabEvents['runPatches']): boolean {
     const entry = this.runs.get(message.runId);
-    if (!entry || this.cancelling.has(message.runId)) return;
+    if (!entry || this.cancelling.has(message.runId)) return false;
     const buffered = this.resyncing.get(message.runId);
     if (buffered) {
       buffered.push(message);
-      return;
+      return false;
     }
     const outcome = entry.live.applyMessage(message.seq, message.patches);
     if (outcome === 'gap') void this.resync(message.runId);
-    else if (outcome === 'applied') this.onChange(message.runId);
+    return outcome === 'applied';
   }
 
   /** Replaces a run's tree with the main process's snapshot (first load, or after a missed message). */

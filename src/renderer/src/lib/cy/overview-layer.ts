@@ -1,0 +1,198 @@
+import { probabilityColor } from '../tree/color';
+
+/** Flags of one drawn thing in an overview scene. */
+export const PRUNED = 1;
+export const STUB = 2;
+export const STEERED = 4;
+export const PROMPT = 8;
+
+/**
+ * A big tree as flat arrays, index-aligned: what the overview layer draws without one Cytoscape element
+ * per node. Parents come before their children.
+ */
+export interface OverviewScene {
+  size: number;
+  x: Float32Array;
+  y: Float32Array;
+  /** index of the first parent's entry; -1 for the root */
+  parent: Int32Array;
+  /** palette entry (overviewPalette) of each node's colour */
+  shade: Uint8Array;
+  flags: Uint8Array;
+}
+
+/** probability shades in the overview: enough steps that neighbouring shades look alike */
+const SHADES = 24;
+const palette = Array.from({ length: SHADES }, (_, i) => probabilityColor(Math.log((i + 0.5) / SHADES)));
+
+export function shadeOf(logprob: number): number {
+  return Math.min(SHADES - 1, Math.max(0, Math.floor(Math.exp(logprob) * SHADES)));
+}
+
+export interface OverviewMarks {
+  /** entries Cytoscape draws right now (the overview leaves them out) */
+  inCytoscape: Uint8Array | null;
+  /** entries on the chosen path, root first */
+  chosen: number[];
+  /** entries on the hovered path, root first */
+  hovered: number[];
+  selected: number;
+}
+
+export interface Viewport {
+  zoom: number;
+  pan: { x: number; y: number };
+  width: number;
+  height: number;
+}
+
+/** Node squares in screen pixels: Cytoscape's 12 px nodes at zoom 1, never smaller than a visible dot. */
+const nodePixels = (zoom: number) => Math.min(12, Math.max(2, 12 * zoom));
+
+/**
+ * Draws a tree too big for one Cytoscape element per node onto a plain 2D canvas under Cytoscape's own:
+ * edges as one path, nodes as squares batched by shade, then the chosen and hovered paths on top. Only
+ * what lies in the viewport is drawn, and nothing Cytoscape already holds, so a 40,000-node drawing
+ * redraws within a frame or two.
+ */
+export class OverviewLayer {
+  readonly canvas: HTMLCanvasElement;
+  private scene: OverviewScene | null = null;
+
+  constructor(host: HTMLElement) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'overview-layer';
+    Object.assign(this.canvas.style, {
+      position: 'absolute',
+      left: '0',
+      top: '0',
+      width: '100%',
+      height: '100%',
+      pointerEvents: 'none',
+      zIndex: '0',
+    });
+    host.prepend(this.canvas);
+  }
+
+  setScene(scene: OverviewScene | null): void {
+    this.scene = scene;
+  }
+
+  get active(): boolean {
+    return this.scene !== null;
+  }
+
+  draw(view: Viewport, marks: OverviewMarks): void {
+    const ratio = window.devicePixelRatio || 1;
+    const [w, h] = [Math.round(view.width * ratio), Math.round(view.height * ratio)];
+    if (this.canvas.width !== w || this.canvas.height !== h) [this.canvas.width, this.canvas.height] = [w, h];
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    if (this.scene) drawScene(ctx, this.scene, view, marks, ratio);
+  }
+}
+
+/** Draws `scene` as seen through `view` (ratio: device pixels per CSS pixel). */
+export function drawScene(
+  ctx: CanvasRenderingContext2D,
+  scene: OverviewScene,
+  view: Viewport,
+  marks: OverviewMarks,
+  ratio: number,
+): void {
+  const { zoom, pan } = view;
+  ctx.setTransform(ratio * zoom, 0, 0, ratio * zoom, ratio * pan.x, ratio * pan.y);
+  // the viewport in graph units, with a node's width to spare
+  const margin = 12;
+  const x0 = -pan.x / zoom - margin;
+  const x1 = (view.width - pan.x) / zoom + margin;
+  const y0 = -pan.y / zoom - margin;
+  const y1 = (view.height - pan.y) / zoom + margin;
+  const { x, y, parent, flags } = scene;
+  const held = marks.inCytoscape;
+  const visible = (i: number) => x[i]! >= x0 && x[i]! <= x1 && y[i]! >= y0 && y[i]! <= y1;
+  const onePixel = 1 / zoom;
+
+  // edges: one path for the kept ones, one (fainter) for pruned and stubs
+  for (const faint of [false, true]) {
+    ctx.beginPath();
+    for (let i = 0; i < scene.size; i++) {
+      const p = parent[i]!;
+      if (p < 0 || ((flags[i]! & (PRUNED | STUB)) !== 0) !== faint) continue;
+      if (held && held[i] && held[p]) continue;
+      const xa = x[p]!;
+      const xb = x[i]!;
+      if (xb < x0 || xa > x1) continue;
+      const ya = y[p]!;
+      const yb = y[i]!;
+      if ((ya < y0 && yb < y0) || (ya > y1 && yb > y1)) continue;
+      ctx.moveTo(xa, ya);
+      ctx.lineTo(xb, yb);
+    }
+    ctx.lineWidth = onePixel;
+    ctx.strokeStyle = faint ? 'rgba(173,181,189,0.55)' : '#adb5bd';
+    ctx.stroke();
+  }
+
+  // nodes: squares batched by shade (pruned ones faded), stubs grey, the prompt dark
+  const side = nodePixels(zoom) / zoom;
+  const half = side / 2;
+  const buckets: number[][] = Array.from({ length: SHADES * 2 + 2 }, () => []);
+  for (let i = 0; i < scene.size; i++) {
+    if ((held && held[i]) || !visible(i)) continue;
+    const f = flags[i]!;
+    const bucket = f & STUB ? SHADES * 2 : f & PROMPT ? SHADES * 2 + 1 : scene.shade[i]! + (f & PRUNED ? SHADES : 0);
+    buckets[bucket]!.push(i);
+  }
+  buckets.forEach((members, bucket) => {
+    if (members.length === 0) return;
+    ctx.globalAlpha = bucket >= SHADES && bucket < SHADES * 2 ? 0.4 : 1;
+    ctx.fillStyle =
+      bucket === SHADES * 2 ? '#ced4da' : bucket === SHADES * 2 + 1 ? '#495057' : palette[bucket % SHADES]!;
+    ctx.beginPath();
+    for (const i of members) ctx.rect(x[i]! - half, y[i]! - half, side, side);
+    ctx.fill();
+  });
+  ctx.globalAlpha = 1;
+  // at a zoom where squares are big enough to have one, an outline (the palette's yellow end vanishes on white)
+  if (side * zoom >= 6) {
+    ctx.lineWidth = onePixel;
+    ctx.strokeStyle = '#343a40';
+    ctx.beginPath();
+    for (const members of buckets) for (const i of members) ctx.rect(x[i]! - half, y[i]! - half, side, side);
+    ctx.stroke();
+  }
+
+  drawPath(ctx, scene, marks.chosen, '#1f2430', 3 * onePixel, held);
+  drawPath(ctx, scene, marks.hovered, '#fa5252', 3 * onePixel, held);
+  if (marks.selected >= 0 && !(held && held[marks.selected])) {
+    const i = marks.selected;
+    ctx.lineWidth = 3 * onePixel;
+    ctx.strokeStyle = '#c2255c';
+    ctx.strokeRect(x[i]! - half - 2 * onePixel, y[i]! - half - 2 * onePixel, side + 4 * onePixel, side + 4 * onePixel);
+  }
+}
+
+/** A path (root first) drawn bold, except the stretches Cytoscape draws itself. */
+function drawPath(
+  ctx: CanvasRenderingContext2D,
+  scene: OverviewScene,
+  path: number[],
+  color: string,
+  width: number,
+  held: Uint8Array | null,
+): void {
+  if (path.length < 2) return;
+  ctx.beginPath();
+  for (let k = 1; k < path.length; k++) {
+    const [a, b] = [path[k - 1]!, path[k]!];
+    if (held && held[a] && held[b]) continue;
+    ctx.moveTo(scene.x[a]!, scene.y[a]!);
+    ctx.lineTo(scene.x[b]!, scene.y[b]!);
+  }
+  ctx.lineWidth = width;
+  ctx.strokeStyle = color;
+  ctx.stroke();
+}
