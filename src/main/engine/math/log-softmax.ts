@@ -23,11 +23,21 @@ export function logSoftmax(logits: ArrayLike<number>): Float64Array {
   return out;
 }
 
-/** Log-probabilities and their entropy (nats) from logits, with one exponential per entry. */
-export function logSoftmaxWithEntropy(logits: ArrayLike<number>): { logprobs: Float64Array; entropy: number } {
+/**
+ * A next-token distribution as its logits and their normaliser: log-probability i is exactly
+ * `logits[i] - max - logSum`, so a search can read the few it needs without writing the whole vocabulary out.
+ */
+export interface LogitDistribution {
+  logits: ArrayLike<number>;
+  max: number;
+  /** log Σ exp(logits - max) */
+  logSum: number;
+}
+
+/** The normaliser of a distribution and its entropy (nats), in one pass of exponentials. */
+export function logSoftmaxNorm(logits: ArrayLike<number>): { max: number; logSum: number; entropy: number } {
   let max = -Infinity;
   for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
-  const logprobs = new Float64Array(logits.length);
   let sum = 0;
   let weighted = 0;
   for (let i = 0; i < logits.length; i++) {
@@ -37,9 +47,35 @@ export function logSoftmaxWithEntropy(logits: ArrayLike<number>): { logprobs: Fl
     if (e > 0) weighted += e * shifted;
   }
   const logSum = Math.log(sum);
-  for (let i = 0; i < logits.length; i++) logprobs[i] = logits[i]! - max - logSum;
   // H = -Σ p (x - max - log Σ) = log Σ - Σ e (x - max) / Σ
-  return { logprobs, entropy: logSum - weighted / sum };
+  return { max, logSum, entropy: logSum - weighted / sum };
+}
+
+/** All log-probabilities of a distribution (float64, so that sums over long paths stay exact enough). */
+export function logprobsOf({ logits, max, logSum }: LogitDistribution): Float64Array {
+  const logprobs = new Float64Array(logits.length);
+  for (let i = 0; i < logits.length; i++) logprobs[i] = logits[i]! - max - logSum;
+  return logprobs;
+}
+
+export function logprobAt(d: LogitDistribution, token: number): number {
+  return d.logits[token]! - d.max - d.logSum;
+}
+
+/** The k most likely tokens of a distribution, as topIndices ranks its log-probabilities. */
+export function topTokenIds(d: LogitDistribution, k: number): number[] {
+  return topIndices(d.logits, k, d.max, d.logSum);
+}
+
+/** Log-probabilities and their entropy (nats) from logits, with one exponential per entry. */
+export function logSoftmaxWithEntropy(logits: ArrayLike<number>): {
+  logprobs: Float64Array;
+  entropy: number;
+  max: number;
+  logSum: number;
+} {
+  const norm = logSoftmaxNorm(logits);
+  return { ...norm, logprobs: logprobsOf({ logits, ...norm }) };
 }
 
 /** Shannon entropy in nats of the distribution given by log-probabilities. */
@@ -52,19 +88,28 @@ export function entropyOf(logprobs: ArrayLike<number>): number {
   return h;
 }
 
-/** Indices of the k largest values, best first; ties keep the lower index first (deterministic). */
-export function topIndices(values: ArrayLike<number>, k: number): number[] {
+/**
+ * Indices of the k largest `values[i] - minus - minus2`, best first; ties keep the lower index first
+ * (deterministic). With the offsets of a log-softmax it ranks log-probabilities straight from the logits,
+ * value for value as the written-out log-probabilities would rank.
+ */
+export function topIndices(values: ArrayLike<number>, k: number, minus = 0, minus2 = 0): number[] {
   const count = Math.min(Math.max(0, k), values.length);
   if (count === 0) return [];
   // a bounded insertion list: one pass, O(n·k) for the small k a search asks for
   const best: number[] = [];
+  const bestValues: number[] = [];
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v === -Infinity || (best.length === count && v <= values[best[count - 1]!]!)) continue;
+    const v = values[i]! - minus - minus2;
+    if (v === -Infinity || (best.length === count && v <= bestValues[count - 1]!)) continue;
     let at = best.length;
-    while (at > 0 && values[best[at - 1]!]! < v) at--;
+    while (at > 0 && bestValues[at - 1]! < v) at--;
     best.splice(at, 0, i);
-    if (best.length > count) best.pop();
+    bestValues.splice(at, 0, v);
+    if (best.length > count) {
+      best.pop();
+      bestValues.pop();
+    }
   }
   return best;
 }

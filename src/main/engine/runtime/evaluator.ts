@@ -1,7 +1,7 @@
 import type { LoadedModel } from '../model/load-model';
 import { kvBytes, type KvTensors } from '../model/kv-tensors';
 import type { ForwardResult } from '../model/decoder-session';
-import { logSoftmaxWithEntropy } from '../math/log-softmax';
+import { logprobsOf, logSoftmaxNorm, type LogitDistribution } from '../math/log-softmax';
 import { KvCache } from './kv-cache';
 import { RunLimitError } from '../search/run-limits';
 import type { DecoderPass } from './forward-batcher';
@@ -15,10 +15,14 @@ export interface Lineage {
   inputOf(nodeId: number): NodeInput;
 }
 
-export interface NodeEvaluation {
+/**
+ * What one evaluated node tells: its next-token distribution (the logits and their normaliser, so that the few
+ * log-probabilities a strategy reads come straight from the logits; `logprobs` writes them all out when asked).
+ */
+export interface NodeEvaluation extends LogitDistribution {
   nodeId: number;
   /** next-token log-probabilities after this node */
-  logprobs: Float64Array;
+  readonly logprobs: Float64Array;
   /** their entropy in nats */
   entropy: number;
   logits: Float32Array;
@@ -26,6 +30,31 @@ export interface NodeEvaluation {
   lastHidden?: Float32Array;
   /** residual stream after each layer, index 0 = input embedding (when asked for) */
   hiddenStates?: Float32Array[];
+}
+
+/** An evaluation whose log-probabilities over the whole vocabulary are written out only if a strategy asks. */
+class RowEvaluation implements NodeEvaluation {
+  readonly max: number;
+  readonly logSum: number;
+  readonly entropy: number;
+  lastHidden?: Float32Array;
+  hiddenStates?: Float32Array[];
+  private all: Float64Array | null = null;
+
+  constructor(
+    readonly nodeId: number,
+    readonly logits: Float32Array,
+  ) {
+    const { max, logSum, entropy } = logSoftmaxNorm(logits);
+    this.max = max;
+    this.logSum = logSum;
+    this.entropy = entropy;
+  }
+
+  get logprobs(): Float64Array {
+    this.all ??= logprobsOf(this);
+    return this.all;
+  }
 }
 
 /** how often a search lets the event loop run (to receive Cancel) */
@@ -282,7 +311,7 @@ export class Evaluator implements NodeEvaluator {
     const at = (row * seq + seq - 1) * vocab;
     // a view: the batch's logits stay alive only as long as its evaluations
     const logits = out.logits.subarray(at, at + vocab);
-    const evaluation: NodeEvaluation = { nodeId, logits, ...logSoftmaxWithEntropy(logits) };
+    const evaluation = new RowEvaluation(nodeId, logits);
     const hidden = this.model.info.hiddenSize;
     if (out.lastHidden && hidden) {
       const h = (row * seq + seq - 1) * hidden;

@@ -1,14 +1,19 @@
-import { topIndices } from '../math/log-softmax';
+import { logprobAt, topTokenIds, type LogitDistribution } from '../math/log-softmax';
 import { addNode, type TreeDraft } from '../tree/tree-store';
 import type { NodeEvaluation } from '../runtime/evaluator';
 import type { NodeStatus, TopToken } from '../../../shared/tree';
 import type { LabTokenizer } from '../model/tokenizer';
 
 export function topTokens(logprobs: ArrayLike<number>, k: number, tokenizer: LabTokenizer): TopToken[] {
-  return topIndices(logprobs, k).map((tokenId) => ({
+  return topTokensOf({ logits: logprobs, max: 0, logSum: 0 }, k, tokenizer);
+}
+
+/** The k most likely next tokens of a distribution, with their text. */
+function topTokensOf(d: LogitDistribution, k: number, tokenizer: LabTokenizer): TopToken[] {
+  return topTokenIds(d, k).map((tokenId) => ({
     tokenId,
     text: tokenizer.tokenText(tokenId).text,
-    logprob: logprobs[tokenId]!,
+    logprob: logprobAt(d, tokenId),
   }));
 }
 
@@ -21,7 +26,7 @@ export function recordEvaluation(
 ): void {
   const node = draft.nodes[evaluation.nodeId]!;
   node.entropy = evaluation.entropy;
-  if (topkShown > 0) node.topk = topTokens(evaluation.logprobs, topkShown, tokenizer);
+  if (topkShown > 0) node.topk = topTokensOf(evaluation, topkShown, tokenizer);
   if (node.status === 'frontier') node.status = 'expanded';
 }
 

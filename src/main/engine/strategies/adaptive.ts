@@ -1,7 +1,7 @@
 import type { Strategy } from '../search/search-context';
 import type { ConfigOf } from '../../../shared/strategies';
 import type { NodeEvaluation } from '../runtime/evaluator';
-import { topIndices } from '../math/log-softmax';
+import { topTokenIds } from '../math/log-softmax';
 import { childTokens, levelSearch, rankFinished } from './bfs-level';
 import { BFS_NBEST } from './bfs';
 
@@ -45,9 +45,7 @@ export const adaptive: Strategy<'adaptive'> = async (ctx, config) => {
     merge: config.merge,
     label: 'adaptive depth',
     children: (evaluation) =>
-      shouldBranch(evaluation, config)
-        ? childTokens(evaluation.logprobs, config.topK, config.topP)
-        : topIndices(evaluation.logprobs, 1),
+      shouldBranch(evaluation, config) ? childTokens(evaluation, config.topK, config.topP) : topTokenIds(evaluation, 1),
   });
   return { ranked: rankFinished(ctx, finished, BFS_NBEST) };
 };

@@ -3,7 +3,7 @@ import type { ConfigOf } from '../../../shared/strategies';
 import { addTokenChild, recordEvaluation } from '../search/node-records';
 import { setStatus } from '../tree/tree-store';
 import { BeamHypotheses } from './beam-hypotheses';
-import { topIndices } from '../math/log-softmax';
+import { logprobAt, topTokenIds, type LogitDistribution } from '../math/log-softmax';
 import { searchStep } from '../search/search-step';
 import { checkNodeCap } from '../search/run-limits';
 
@@ -14,12 +14,12 @@ interface Candidate {
 }
 
 /** The best `count` (beam, token) continuations; ties go to the earlier beam, then the lower token id. */
-export function topCandidates(beamScores: number[], logprobs: ArrayLike<number>[], count: number): Candidate[] {
+export function topCandidates(beamScores: number[], distributions: LogitDistribution[], count: number): Candidate[] {
   // the global best `count` lie within each beam's own best `count`
   const all: Candidate[] = [];
   beamScores.forEach((beamScore, beam) => {
-    const lp = logprobs[beam]!;
-    for (const token of topIndices(lp, count)) all.push({ beam, token, score: beamScore + lp[token]! });
+    const d = distributions[beam]!;
+    for (const token of topTokenIds(d, count)) all.push({ beam, token, score: beamScore + logprobAt(d, token) });
   });
   all.sort((a, b) => b.score - a.score || a.beam - b.beam || a.token - b.token);
   return all.slice(0, count);
@@ -52,14 +52,14 @@ export async function decodeBeamFrom(
       record: (draft, evaluations) => {
         const candidates = topCandidates(
           beams.map((b) => b.score),
-          evaluations.map((e) => e.logprobs),
+          evaluations,
           2 * width,
         );
         const kept: { nodeId: number; score: number }[] = [];
         for (const evaluation of evaluations) recordEvaluation(draft, evaluation, config.topkShown, tokenizer);
         candidates.forEach((c, rank) => {
           const parent = beams[c.beam]!.nodeId;
-          const lp = evaluations[c.beam]!.logprobs[c.token]!;
+          const lp = logprobAt(evaluations[c.beam]!, c.token);
           const isEos = ctx.eosIds.has(c.token);
           if (kept.length === width || (isEos && rank >= width)) {
             addTokenChild(draft, tokenizer, parent, c.token, lp, 'pruned');

@@ -1,6 +1,7 @@
 import type { MergeKey } from '../../../shared/strategies';
 import type { SearchContext } from '../search/search-context';
 import type { NodeEvaluation } from '../runtime/evaluator';
+import { logprobAt, topTokenIds, type LogitDistribution } from '../math/log-softmax';
 import { recordEvaluation } from '../search/node-records';
 import { checkNodeCap } from '../search/run-limits';
 import { addNode, setStatus } from '../tree/tree-store';
@@ -12,26 +13,15 @@ import { byScore, mergeHypotheses, type MergeCandidate, type MergeGroup } from '
  * already taken reach cumulative probability `topP` (the first token is always taken; topP ≥ 1 keeps all k).
  * Best first; ties go to the lower token id.
  */
-export function childTokens(logprobs: ArrayLike<number>, topK: number, topP: number): number[] {
-  // the k best by insertion into a short sorted buffer: O(vocab · k), no sort of the whole vocabulary
-  const k = Math.min(topK, logprobs.length);
-  const best: number[] = [];
-  for (let t = 0; t < logprobs.length; t++) {
-    const v = logprobs[t]!;
-    if (v === -Infinity) continue;
-    if (best.length === k && v <= logprobs[best[k - 1]!]!) continue;
-    let at = best.length;
-    while (at > 0 && v > logprobs[best[at - 1]!]!) at--;
-    best.splice(at, 0, t);
-    if (best.length > k) best.pop();
-  }
+export function childTokens(d: LogitDistribution, topK: number, topP: number): number[] {
+  const best = topTokenIds(d, topK);
   if (topP >= 1) return best;
   const out: number[] = [];
   let cumulative = 0;
   for (const token of best) {
     if (out.length > 0 && cumulative >= topP) break;
     out.push(token);
-    cumulative += Math.exp(logprobs[token]!);
+    cumulative += Math.exp(logprobAt(d, token));
   }
   return out;
 }
@@ -136,7 +126,7 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
         const prefix = tokenKey ? [...ctx.promptIds, ...ctx.tree.pathTokens(parent)] : [];
         const tokens = options.children
           ? options.children(evaluation)
-          : childTokens(evaluation.logprobs, options.topK, options.topP);
+          : childTokens(evaluation, options.topK, options.topP);
         checkNodeCap(
           firstId + plans.length,
           tokens.length,
@@ -144,7 +134,7 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
           `the width, top-k or max-new-tokens (${options.label ?? 'depth'} ${depth + 1})`,
         );
         for (const token of tokens) {
-          const logprob = evaluation.logprobs[token]!;
+          const logprob = logprobAt(evaluation, token);
           plans.push({
             nodeId: firstId + plans.length,
             parent,

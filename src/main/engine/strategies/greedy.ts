@@ -1,6 +1,6 @@
 import type { SearchContext, Strategy, StrategyOutcome } from '../search/search-context';
 import type { ConfigOf } from '../../../shared/strategies';
-import { topIndices } from '../math/log-softmax';
+import { logprobAt, topTokenIds } from '../math/log-softmax';
 import { addTokenChild, recordEvaluation } from '../search/node-records';
 import { setStatus } from '../tree/tree-store';
 import { searchStep } from '../search/search-step';
@@ -23,7 +23,7 @@ export async function decodeGreedyFrom(
     const { result } = await searchStep(ctx, {
       evaluate: [parent],
       record: (draft, [evaluation]) => {
-        const ranked = topIndices(evaluation!.logprobs, config.topkShown + 1);
+        const ranked = topTokenIds(evaluation!, config.topkShown + 1);
         const best = ranked[0]!;
         const finished = ctx.eosIds.has(best) || step === config.maxNewTokens - 1;
         recordEvaluation(draft, evaluation!, config.topkShown, tokenizer);
@@ -32,11 +32,11 @@ export async function decodeGreedyFrom(
           tokenizer,
           parent,
           best,
-          evaluation!.logprobs[best]!,
+          logprobAt(evaluation!, best),
           finished ? 'finished' : 'frontier',
         );
         for (const other of ranked.slice(1))
-          addTokenChild(draft, tokenizer, parent, other, evaluation!.logprobs[other]!, 'pruned');
+          addTokenChild(draft, tokenizer, parent, other, logprobAt(evaluation!, other), 'pruned');
         return { child, finished };
       },
       progress: () => [(step + 1) / config.maxNewTokens, `token ${step + 1}`],

@@ -2,7 +2,7 @@ import type { Strategy } from '../search/search-context';
 import { addTokenChild, recordEvaluation } from '../search/node-records';
 import { applyChain, buildSamplingChain } from '../sampling/logits-processors';
 import { SeededRandom, sampleIndex } from '../sampling/seeded-random';
-import { logSoftmax } from '../math/log-softmax';
+import { logprobAt, logSoftmax } from '../math/log-softmax';
 import { searchStep } from '../search/search-step';
 import { checkNodeCap } from '../search/run-limits';
 
@@ -46,7 +46,7 @@ export const sampling: Strategy<'sampling'> = async (ctx, config) => {
               tokenizer,
               node,
               token,
-              evaluation.logprobs[token]!,
+              logprobAt(evaluation, token),
               finished ? 'finished' : 'frontier',
             );
             childOf.set(key, child);

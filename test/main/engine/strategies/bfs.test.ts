@@ -3,6 +3,7 @@ import { runSearch, encodePrompt } from '../../../../src/main/engine/search/run-
 import { resolveStrategyConfig } from '../../../../src/shared/strategies';
 import type { TreeState, TreeNode } from '../../../../src/shared/tree';
 import { childTokens } from '../../../../src/main/engine/strategies/bfs-level';
+import { logSoftmaxNorm } from '../../../../src/main/engine/math/log-softmax';
 import { fixtureModel } from '../../../helpers/fixtures';
 import { enumerateSequences } from '../../../oracles/exact-sequences';
 import { exactPrefixes, massAndMax } from '../../../oracles/exact-prefixes';
@@ -23,14 +24,19 @@ const sameTail = (a: number[], b: number[], n: number) =>
   a.length === b.length && a.slice(-n).join() === b.slice(-n).join();
 
 describe('childTokens', () => {
-  const lp = Float64Array.from([0.5, 0.3, 0.15, 0.05].map(Math.log));
+  const lp = { logits: [0.5, 0.3, 0.15, 0.05].map(Math.log), max: 0, logSum: 0 };
   it('takes the top k within cumulative probability p', () => {
     expect(childTokens(lp, 3, 0.7)).toEqual([0, 1]);
     expect(childTokens(lp, 3, 0.5)).toEqual([0]);
     expect(childTokens(lp, 3, 0.81)).toEqual([0, 1, 2]);
     expect(childTokens(lp, 2, 1)).toEqual([0, 1]);
     expect(childTokens(lp, 10, 1)).toEqual([0, 1, 2, 3]);
-    expect(childTokens(Float64Array.from([-Infinity, 0]), 5, 1)).toEqual([1]);
+    expect(childTokens({ logits: [-Infinity, 0], max: 0, logSum: 0 }, 5, 1)).toEqual([1]);
+    // unnormalised logits: the probabilities come from the distribution's normaliser
+    const logits = Float32Array.from([0.15, 0.05, 0.5, 0.3].map((p) => Math.log(3 * p)));
+    const d = { logits, ...logSoftmaxNorm(logits) };
+    expect(childTokens(d, 3, 0.6)).toEqual([2, 3]);
+    expect(childTokens(d, 3, 0.9)).toEqual([2, 3, 0]);
   });
 });
 
