@@ -5,10 +5,10 @@ import type { SearchContext } from '../search/search-context';
 import { addNode, type NewNode } from '../tree/tree-store';
 import { Evaluator } from '../runtime/evaluator';
 import { lineageOfTree } from '../lens/logit-lens';
+import { pathTo } from '../../../shared/tree-sync';
 import type { ResidualInputs } from './compile';
 import {
   DEFAULT_THOUGHT_RECIPE,
-  firstParentPath,
   rebuildContent,
   rebuildForkPrefix,
   recipeOf,
@@ -101,7 +101,7 @@ export async function runFork(request: ForkRequest): Promise<ForkOutput> {
   if (prefix.twin) thoughtInputs.set(startId, prefix.twin.input);
   // Through thoughts, the prefix is evaluated one node per pass as the source run did (not in one pass), so that
   // a zero direction gives back the source's numbers exactly; a path of tokens keeps the one-pass recompute.
-  const walk = thoughtInputs.size > 0 ? firstParentPath(source, nodeId).slice(0, -1) : [];
+  const walk = thoughtInputs.size > 0 ? pathTo(source, nodeId).slice(0, -1) : [];
   const prepare = async (ctx: SearchContext) => {
     for (const [id, input] of thoughtInputs) ctx.setThoughtInput(id, input);
     for (const id of walk) await ctx.evaluator.evaluate([id]);

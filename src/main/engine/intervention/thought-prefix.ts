@@ -3,6 +3,7 @@ import type { LatentReadout, TreeNode, TreeState } from '../../../shared/tree';
 import { LatentConfigSchema, type ConfigOf } from '../../../shared/strategies';
 import { Evaluator, type NodeEvaluation } from '../runtime/evaluator';
 import { lineageOfTree } from '../lens/logit-lens';
+import { pathTo } from '../../../shared/tree-sync';
 import { entropyOf } from '../math/log-softmax';
 import { thoughtContent } from '../strategies/latent';
 import { latentReadout } from '../strategies/latent-readout';
@@ -29,16 +30,6 @@ export const DEFAULT_THOUGHT_RECIPE: ThoughtRecipe = LatentConfigSchema.parse({ 
 export function recipeOf(node: TreeNode, recipe: ThoughtRecipe): ThoughtRecipe {
   const { mode, topK, topP } = recipe;
   return { mode: node.latent?.mode ?? mode, topK, topP };
-}
-
-/** Ids from the root to `nodeId` along first parents (the path that carries a node's context). */
-export function firstParentPath(tree: Pick<TreeState, 'nodes'>, nodeId: number): number[] {
-  const path: number[] = [];
-  for (let id: number | undefined = nodeId; id !== undefined; id = tree.nodes[id]?.parents[0]) {
-    if (!tree.nodes[id]) throw new ThoughtRebuildError(`the tree has no node ${id}`);
-    path.unshift(id);
-  }
-  return path;
 }
 
 /**
@@ -77,7 +68,7 @@ export interface PathReplay {
  * rebuilt thought is checked against its recorded readout. With `intervention`, the path's last node alone is
  * evaluated under it: the keys and values before it stay plain, its own output is the steered one.
  */
-export async function replayPath(
+export function replayPath(
   model: LoadedModel,
   tree: Pick<TreeState, 'nodes'>,
   promptIds: number[],
@@ -85,28 +76,13 @@ export async function replayPath(
   recipe: ThoughtRecipe,
   intervention: ResidualInputs = {},
 ): Promise<PathReplay> {
-  const inputs = new Map<number, Float32Array>();
-  const lastId = path[path.length - 1]!;
-  const evaluator = new Evaluator(model, lineageOfTree(tree, promptIds, inputs), {
-    ...intervention,
-    plain: (id) => id !== lastId,
+  const last = path[path.length - 1];
+  return walkPath(model, tree, promptIds, path, {
+    intervention,
+    steered: (id) => id === last,
+    sourceRecipe: recipe,
+    forkRecipe: recipe,
   });
-  try {
-    let previous: NodeEvaluation | null = null;
-    for (const id of path) {
-      const node = tree.nodes[id]!;
-      if (node.kind === 'thought') {
-        if (!previous) throw new ThoughtRebuildError(`the continuous thought at node ${id} has no parent`);
-        const { input, superposed } = rebuildContent(model, previous, recipeOf(node, recipe), id);
-        checkReadout(node, superposed, model.info.name);
-        inputs.set(id, input);
-      }
-      [previous] = await evaluator.evaluate([id]);
-    }
-    return { inputs, last: previous! };
-  } finally {
-    evaluator.cache.clear();
-  }
 }
 
 /** thoughtContent, with a model that cannot make the thought named in a ThoughtRebuildError. */
@@ -152,13 +128,13 @@ export interface ForkPrefix {
  */
 export async function rebuildForkPrefix(
   model: LoadedModel,
-  source: Pick<TreeState, 'nodes'>,
+  source: TreeState,
   promptIds: number[],
   nodeId: number,
   recipe: ThoughtRecipe,
   intervention: ResidualInputs,
 ): Promise<ForkPrefix> {
-  const path = firstParentPath(source, nodeId);
+  const path = pathTo(source, nodeId);
   const target = source.nodes[nodeId]!;
   const before = path.slice(0, -1);
   const steeredThought = before.find((id) => source.nodes[id]!.kind === 'thought' && source.nodes[id]!.intervention);
@@ -199,29 +175,42 @@ export interface ForkTreeThoughts {
 
 /**
  * The inputs a fork fed the continuous thoughts on the path to `nodeId` of its tree, so that any node of it can be
- * re-evaluated (the inspector's lens): each thought is rebuilt from the evaluation of the node before it, in the
- * context the fork evaluated (unmarked nodes plain, steered ones under the intervention); a twin thought (marked,
- * under an unsteered parent) from its parent re-read under the intervention, as runFork made it. Every thought
- * is checked against the readout it recorded.
+ * re-evaluated (the inspector's lens), checked against the readouts the thoughts recorded (see walkPath).
  */
 export async function forkPathThoughtInputs(
   model: LoadedModel,
-  tree: Pick<TreeState, 'nodes'>,
+  tree: TreeState,
   promptIds: number[],
   nodeId: number,
   fork: ForkTreeThoughts,
 ): Promise<Map<number, Float32Array>> {
-  const path = firstParentPath(tree, nodeId);
+  const path = pathTo(tree, nodeId);
   const lastThought = path.findLastIndex((id) => tree.nodes[id]!.kind === 'thought');
+  if (lastThought < 0) return new Map();
+  return (await walkPath(model, tree, promptIds, path.slice(0, lastThought + 1), fork)).inputs;
+}
+
+/**
+ * Evaluates a path one node per pass in the context a run evaluated it (`steered` nodes under the intervention,
+ * the others plain) and rebuilds each thought from the evaluation of the node before it: a thought of the source
+ * (unmarked) or one a fork grew under a steered node, from that evaluation; a twin thought (marked, under an
+ * unsteered parent) from its parent re-read under the intervention, as runFork made it.
+ */
+async function walkPath(
+  model: LoadedModel,
+  tree: Pick<TreeState, 'nodes'>,
+  promptIds: number[],
+  path: number[],
+  fork: ForkTreeThoughts,
+): Promise<PathReplay> {
   const inputs = new Map<number, Float32Array>();
-  if (lastThought < 0) return inputs;
   const evaluator = new Evaluator(model, lineageOfTree(tree, promptIds, inputs), {
     ...fork.intervention,
     plain: (id) => !fork.steered(id),
   });
   try {
     let previous: NodeEvaluation | null = null;
-    for (const [at, id] of path.slice(0, lastThought + 1).entries()) {
+    for (const [at, id] of path.entries()) {
       const node = tree.nodes[id]!;
       if (node.kind === 'thought') {
         if (!previous) throw new ThoughtRebuildError(`the continuous thought at node ${id} has no parent`);
@@ -237,8 +226,8 @@ export async function forkPathThoughtInputs(
       }
       [previous] = await evaluator.evaluate([id]);
     }
+    return { inputs, last: previous! };
   } finally {
     evaluator.cache.clear();
   }
-  return inputs;
 }
