@@ -9,7 +9,7 @@ afterAll(() => service.dispose());
 const bundled = path.join(resourcesFolder(), 'models/ontology-cot');
 
 describe('forks through continuous thoughts through the LabApi', () => {
-  it("rebuilds the thoughts with the first run's latent settings, also for a fork of a fork", async () => {
+  it("rebuilds the thoughts with the first run's latent settings: a fork, an imported copy (refused when another model made it), a fork of a fork", async () => {
     await service.call('openModel', { folder: bundled });
     const [example] = await service.call('taskExamples', { limit: 1 });
     // top-p 0.5 is not the default: a fork that did not know the run's settings would rebuild other thoughts
@@ -37,6 +37,31 @@ describe('forks through continuous thoughts through the LabApi', () => {
     const { tree } = await service.call('getTree', { runId: fork.runId });
     const fresh = tree.order.filter((id) => id >= sourceTree.order.length).map((id) => tree.nodes[id]!);
     expect(fresh.every((n) => n.intervention !== undefined && n.plainLogprob !== undefined)).toBe(true);
+
+    // an imported copy forks the same way; one whose thoughts another model made is refused, saying why
+    const file = await service.call('exportComparison', { runIds: [runId] });
+    const [copy] = (await service.call('importComparison', { file })).runIds;
+    const tampered = structuredClone(file);
+    const thoughtNode = tampered.runs[0]!.nodes.find((n) => n.kind === 'thought')!;
+    thoughtNode.latent!.topk[0]!.logprob -= 0.5;
+    const [other] = (await service.call('importComparison', { file: tampered })).runIds;
+    for (const [id, error] of [
+      [copy!, undefined],
+      [
+        other!,
+        /the continuous thought at node \d+ cannot be rebuilt on ontology-cot: replaying its path gives another thought/,
+      ],
+    ] as const) {
+      const imported = await service.call('forkRun', {
+        runId: id,
+        nodeId: afterThoughts,
+        config: { strategy: 'greedy', maxNewTokens: 3 },
+        intervention,
+      });
+      const done = await finished(events, imported.runId);
+      if (error) expect(done.error).toMatch(error);
+      else expect(done.error).toBeUndefined();
+    }
 
     // a fork of the fork, through the same (unmarked) thoughts: the settings come from the first run of the chain
     const again = await service.call('forkRun', {
