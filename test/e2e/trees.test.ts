@@ -17,6 +17,7 @@ import { parseExportFile } from '../../src/shared/export-validate';
 import { beamShapedTree } from '../../bench/synthetic-tree';
 import { defaultViewOptions, viewTree } from '../../src/renderer/src/lib/tree/view-tree';
 import { layoutView } from '../../src/renderer/src/lib/tree/layout';
+import { entropyColor, probabilityColor } from '../../src/renderer/src/lib/tree/color';
 
 /**
  * Reading trees in Chromium against `npm run serve` (the built bundles, the bundled model): labels at
@@ -147,6 +148,47 @@ describe.skipIf(!haveChromium)('search trees a researcher can read (Chromium, se
     await shot('trees-1920x1080');
     await page.setViewportSize({ width: 1280, height: 800 });
   }, 300_000);
+
+  it('colours the nodes by next-token entropy on request, with its own legend', async () => {
+    const { tree } = await api.request('getTree', { runId: beamId });
+    const colours = () =>
+      page.evaluate((id) => {
+        const c = document.querySelector(`[data-testid=run-view][data-run-id="${id}"] .canvas`) as unknown as {
+          _cyreg: { cy: import('cytoscape').Core };
+        };
+        return Object.fromEntries(
+          c._cyreg.cy
+            .nodes()
+            .filter((n) => !n.hasClass('stub'))
+            .map((n) => [n.data('nodeId') as number, n.data('color') as string]),
+        );
+      }, beamId);
+    const before = await colours();
+    for (const [id, colour] of Object.entries(before))
+      expect(colour).toBe(probabilityColor(tree.nodes[Number(id)]!.logprob));
+    await page.selectOption('[data-testid=color-by]', 'entropy');
+    await page.waitForFunction(
+      ([id, c]) => {
+        const v = document.querySelector(`[data-testid=run-view][data-run-id="${id}"] .canvas`) as unknown as {
+          _cyreg: { cy: import('cytoscape').Core };
+        };
+        return v._cyreg.cy
+          .nodes()
+          .filter((n) => !n.hasClass('stub'))
+          .some((n) => n.data('color') !== c[n.data('nodeId') as number]);
+      },
+      [beamId, before] as const,
+    );
+    const after = await colours();
+    const evaluated = Object.keys(after).filter((id) => tree.nodes[Number(id)]!.entropy !== undefined);
+    expect(evaluated.length).toBeGreaterThan(10);
+    for (const [id, colour] of Object.entries(after))
+      expect(colour).toBe(entropyColor(tree.nodes[Number(id)]!.entropy));
+    expect(await page.locator('[data-testid=legend-scale]').textContent()).toMatch(/nats/);
+    await screenshotBothSizes(page, 'trees-entropy-colours');
+    await page.selectOption('[data-testid=color-by]', 'probability');
+    expect(await page.locator('[data-testid=legend-scale]').textContent()).not.toMatch(/nats/);
+  }, 120_000);
 
   it('opens a stub with a click, hides every pruned node with the toggle, and folds a subtree', async () => {
     const before = await cyFacts(beamId);

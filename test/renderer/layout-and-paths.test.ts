@@ -3,7 +3,7 @@ import { layoutView, COLUMN_GAP, ROW_GAP } from '../../src/renderer/src/lib/tree
 import { defaultViewOptions, viewTree, type ViewOptions } from '../../src/renderer/src/lib/tree/view-tree';
 import type { TreeState } from '../../src/shared/tree';
 import { childrenOf, nodeForKey, pathTo, stepFrom, tokenPathKey } from '../../src/renderer/src/lib/tree/paths';
-import { probabilityColor } from '../../src/renderer/src/lib/tree/color';
+import { NO_ENTROPY_COLOR, entropyColor, nodeColor, probabilityColor } from '../../src/renderer/src/lib/tree/color';
 import { growTree, rootTree } from './tree-fixtures';
 
 /** A greedy-shaped tree: a chain of `length` tokens, each with `runnerUps` pruned alternatives. */
@@ -140,5 +140,17 @@ describe('paths', () => {
   it('colours by probability on a monotone ramp', () => {
     expect(probabilityColor(0)).toBe('rgb(253,231,37)');
     expect(probabilityColor(-50)).toBe('rgb(68,1,84)');
+  });
+
+  it('colours by entropy on a logarithmic ramp, dark when certain, grey when never evaluated', () => {
+    expect(entropyColor(0)).toBe('rgb(0,0,4)');
+    expect(entropyColor(0.01)).toBe('rgb(0,0,4)');
+    // the geometric middle of 0.01 and 3 nats is the ramp's middle stop
+    expect(entropyColor(Math.sqrt(0.03))).toBe('rgb(188,55,84)');
+    expect(entropyColor(3)).toBe('rgb(252,255,164)');
+    expect(entropyColor(50)).toBe('rgb(252,255,164)');
+    expect(entropyColor(undefined)).toBe(NO_ENTROPY_COLOR);
+    expect(nodeColor('probability', { logprob: 0, entropy: 3 })).toBe(probabilityColor(0));
+    expect(nodeColor('entropy', { logprob: 0, entropy: 3 })).toBe(entropyColor(3));
   });
 });

@@ -1,5 +1,5 @@
 import type { TreeNode, TreeState } from '../../../../shared/tree';
-import { probabilityColor } from '../tree/color';
+import { nodeColor, type ColorBy } from '../tree/color';
 import type { ViewNode } from '../tree/view-tree';
 
 const MAX_LABEL = 12;
@@ -19,7 +19,7 @@ export interface ElementLook {
   classes: string;
 }
 
-export function viewNodeLook(v: ViewNode, node: TreeNode): ElementLook {
+export function viewNodeLook(v: ViewNode, node: TreeNode, colorBy: ColorBy): ElementLook {
   if (v.stub) return { label: `+${v.hidden} pruned`, color: '#ced4da', classes: 'stub' };
   const classes: string[] = [node.status];
   if (node.kind !== 'token') classes.push(node.kind);
@@ -28,7 +28,7 @@ export function viewNodeLook(v: ViewNode, node: TreeNode): ElementLook {
   const label = nodeLabel(node);
   return {
     label: v.hidden > 0 ? `${label} ▸${v.hidden}` : label,
-    color: probabilityColor(node.logprob),
+    color: nodeColor(colorBy, node),
     classes: classes.join(' '),
   };
 }

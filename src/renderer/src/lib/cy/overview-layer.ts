@@ -1,5 +1,3 @@
-import { probabilityColor } from '../tree/color';
-
 /** Flags of one drawn thing in an overview scene. */
 export const PRUNED = 1;
 export const STUB = 2;
@@ -16,18 +14,12 @@ export interface OverviewScene {
   y: Float32Array;
   /** index of the first parent's entry; -1 for the root */
   parent: Int32Array;
-  /** palette entry (overviewPalette) of each node's colour */
+  /** index into `palette` of each node's colour */
   shade: Uint8Array;
+  palette: readonly string[];
   flags: Uint8Array;
 }
 
-/** probability shades in the overview: enough steps that neighbouring shades look alike */
-const SHADES = 24;
-const palette = Array.from({ length: SHADES }, (_, i) => probabilityColor(Math.log((i + 0.5) / SHADES)));
-
-export function shadeOf(logprob: number): number {
-  return Math.min(SHADES - 1, Math.max(0, Math.floor(Math.exp(logprob) * SHADES)));
-}
 
 export interface OverviewMarks {
   /** entries Cytoscape draws right now (the overview leaves them out) */
@@ -139,6 +131,8 @@ export function drawScene(
   // nodes: squares batched by shade (pruned ones faded), stubs grey, the prompt dark
   const side = nodePixels(zoom) / zoom;
   const half = side / 2;
+  const { palette } = scene;
+  const SHADES = palette.length;
   const buckets: number[][] = Array.from({ length: SHADES * 2 + 2 }, () => []);
   for (let i = 0; i < scene.size; i++) {
     if ((held && held[i]) || !visible(i)) continue;

@@ -1,7 +1,27 @@
 import type { TreeState } from '../../../../shared/tree';
 import type { Point } from '../tree/layout';
 import type { ViewNode } from '../tree/view-tree';
-import { PROMPT, PRUNED, STEERED, STUB, shadeOf, type OverviewScene } from './overview-layer';
+import type { TreeNode } from '../../../../shared/tree';
+import { NO_ENTROPY_COLOR, entropyColorAt, entropyScale, probabilityColor, type ColorBy } from '../tree/color';
+import { PROMPT, PRUNED, STEERED, STUB, type OverviewScene } from './overview-layer';
+
+/** shades per colour scale in the overview: enough steps that neighbouring shades look alike */
+const SHADES = 24;
+const middle = (i: number) => (i + 0.5) / SHADES;
+
+export const SHADE_PALETTES: Record<ColorBy, readonly string[]> = {
+  probability: Array.from({ length: SHADES }, (_, i) => probabilityColor(Math.log(middle(i)))),
+  // the last entry: nodes never evaluated
+  entropy: [...Array.from({ length: SHADES }, (_, i) => entropyColorAt(middle(i))), NO_ENTROPY_COLOR],
+};
+
+const bucket = (at: number) => Math.min(SHADES - 1, Math.max(0, Math.floor(at * SHADES)));
+
+/** A node's entry in its scale's palette. */
+export function shadeOf(colorBy: ColorBy, node: Pick<TreeNode, 'logprob' | 'entropy'>): number {
+  if (colorBy === 'probability') return bucket(Math.exp(node.logprob));
+  return node.entropy === undefined ? SHADES : bucket(entropyScale(node.entropy));
+}
 
 export interface IndexedScene {
   scene: OverviewScene;
@@ -15,6 +35,7 @@ export function overviewScene(
   view: ReadonlyMap<string, ViewNode>,
   positions: ReadonlyMap<string, Point>,
   tree: TreeState,
+  colorBy: ColorBy,
 ): IndexedScene {
   const size = view.size;
   const scene: OverviewScene = {
@@ -24,6 +45,7 @@ export function overviewScene(
     parent: new Int32Array(size),
     shade: new Uint8Array(size),
     flags: new Uint8Array(size),
+    palette: SHADE_PALETTES[colorBy],
   };
   const keys: string[] = new Array(size);
   const indexOf = new Map<string, number>();
@@ -37,7 +59,7 @@ export function overviewScene(
     scene.x[i] = p.x;
     scene.y[i] = p.y;
     scene.parent[i] = v.parent ? indexOf.get(v.parent.key)! : -1;
-    scene.shade[i] = shadeOf(node.logprob);
+    scene.shade[i] = shadeOf(colorBy, node);
     scene.flags[i] = v.stub
       ? STUB
       : (node.status === 'pruned' ? PRUNED : 0) |

@@ -3,6 +3,7 @@ import type { TreeState } from '../../../../shared/tree';
 import { pathTo } from '../../../../shared/tree-sync';
 import { COLUMN_GAP, layoutView, type Point } from '../tree/layout';
 import { ColumnIndex } from '../tree/column-index';
+import type { ColorBy } from '../tree/color';
 import { OverviewLayer, type OverviewMarks } from './overview-layer';
 import { overviewPng } from './overview-png';
 import { overviewScene, type IndexedScene } from './overview-scene';
@@ -81,6 +82,7 @@ export class TreeCanvas {
   private windowFlags: Uint8Array | null = null;
   private overviewFrame = 0;
   private selectedId: number | null = null;
+  private colorBy: ColorBy = 'probability';
 
   constructor(
     container: HTMLElement,
@@ -194,7 +196,7 @@ export class TreeCanvas {
     // (a plain canvas), and Cytoscape holds only the nodes in view once zoomed in far enough to read them:
     // adding, moving and restyling thousands of elements on every growth step is what froze the window.
     if (nodes.size > FIT_LEGIBLE_MAX) {
-      const indexed = overviewScene(nodes, this.positions, tree);
+      const indexed = overviewScene(nodes, this.positions, tree, this.colorBy);
       this.big = {
         ...indexed,
         index: new ColumnIndex(indexed.scene.x, indexed.scene.y, indexed.scene.size, COLUMN_GAP),
@@ -358,7 +360,7 @@ export class TreeCanvas {
     const added: ElementDefinition[] = [];
     for (const v of this.view.values()) {
       if (only && !only.has(v.key)) continue;
-      const look = viewNodeLook(v, tree.nodes[v.nodeId]!);
+      const look = viewNodeLook(v, tree.nodes[v.nodeId]!, this.colorBy);
       const signature = `${look.label}\u0000${look.color}\u0000${look.classes}`;
       const p = this.positions.get(v.key)!;
       const before = this.drawnNodes.get(v.key);
@@ -445,6 +447,13 @@ export class TreeCanvas {
   /** Folds or unfolds the subtree under `nodeId`. */
   toggleCollapse(nodeId: number): void {
     toggle(this.options.collapsed as Set<number>, nodeId);
+    this.redraw();
+  }
+
+  /** Colours the nodes by token probability or by next-token entropy. */
+  setColorBy(colorBy: ColorBy): void {
+    if (this.colorBy === colorBy) return;
+    this.colorBy = colorBy;
     this.redraw();
   }
 
@@ -572,7 +581,7 @@ export class TreeCanvas {
     const classes = (key: string, own: string) =>
       (this.chosen.has(key) ? `${own} chosen` : own).split(' ').filter(Boolean);
     const nodes = [...this.view.values()].map((v) => {
-      const look = viewNodeLook(v, tree.nodes[v.nodeId]!);
+      const look = viewNodeLook(v, tree.nodes[v.nodeId]!, this.colorBy);
       const p = this.positions.get(v.key)!;
       return { x: p.x, y: p.y, color: look.color, label: look.label, classes: classes(v.key, look.classes) };
     });

@@ -1,5 +1,9 @@
+import type { ColorBy } from '../tree/color';
+
 /** How the run views share the window: layout choices a researcher makes, not part of any run. */
 class Workspace {
+  /** what the node colours show in every view */
+  colorBy = $state<ColorBy>('probability');
   /** the run shown alone, maximised (null: all runs in the grid) */
   focusRunId = $state<string | null>(null);
   /** smaller views: no best-text line or replay bar, more runs per row */
