@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
+import type { TreeNode } from '../../src/shared/tree';
 import {
   CHROMIUM,
   ROOT,
@@ -53,6 +54,18 @@ function steeredDrawn(runId: string) {
       steeredEdges: cy.edges('.steered').length,
     };
   }, runId);
+}
+
+/** A steered token whose probability moved most: the inspector shows logprob − unsteered logprob. */
+async function inspectMostMoved(forkId: string, steered: TreeNode[]) {
+  const moved = steered
+    .filter((n) => n.status !== 'pruned' && n.plainLogprob !== undefined)
+    .sort((a, b) => Math.abs(b.logprob - b.plainLogprob!) - Math.abs(a.logprob - a.plainLogprob!))[0]!;
+  expect(Math.abs(moved.logprob - moved.plainLogprob!)).toBeGreaterThan(1e-3);
+  await tap(forkId, moved.id);
+  await page.waitForSelector(`[data-testid=inspector][data-node-id="${moved.id}"]`);
+  const delta = Number(await page.getAttribute('[data-testid=inspector-delta-logprob]', 'data-value'));
+  expect(delta).toBe(moved.logprob - moved.plainLogprob!);
 }
 
 beforeAll(async () => {
@@ -124,15 +137,7 @@ describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)',
     expect(drawn.plain).toBeGreaterThan(3);
     expect(drawn.steeredEdges).toBe(drawn.steered);
 
-    // a steered token whose probability moved: the inspector shows logprob − unsteered logprob
-    const moved = steered
-      .filter((n) => n.status !== 'pruned' && n.plainLogprob !== undefined)
-      .sort((a, b) => Math.abs(b.logprob - b.plainLogprob!) - Math.abs(a.logprob - a.plainLogprob!))[0]!;
-    expect(Math.abs(moved.logprob - moved.plainLogprob!)).toBeGreaterThan(1e-3);
-    await tap(forkId, moved.id);
-    await page.waitForSelector(`[data-testid=inspector][data-node-id="${moved.id}"]`);
-    const delta = Number(await page.getAttribute('[data-testid=inspector-delta-logprob]', 'data-value'));
-    expect(delta).toBe(moved.logprob - moved.plainLogprob!);
+    await inspectMostMoved(forkId, steered);
     expect(await page.textContent('[data-testid=inspector-intervention]')).toContain(
       'steer ×0.5 flilkpus-minus-flaipus.json',
     );
@@ -185,15 +190,10 @@ describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)',
     expect(twin.kind).toBe('thought');
     expect(twin.parents).toEqual(sourceTree.nodes[thought]!.parents);
     expect(twin.intervention).toMatch(/steer ×0.5 flilkpus-minus-flaipus.json/);
-    const moved = tree.order
-      .map((id) => tree.nodes[id]!)
-      .filter((n) => n.intervention !== undefined && n.status !== 'pruned' && n.plainLogprob !== undefined)
-      .sort((a, b) => Math.abs(b.logprob - b.plainLogprob!) - Math.abs(a.logprob - a.plainLogprob!))[0]!;
-    expect(Math.abs(moved.logprob - moved.plainLogprob!)).toBeGreaterThan(1e-3);
-    await tap(forkId, moved.id);
-    await page.waitForSelector(`[data-testid=inspector][data-node-id="${moved.id}"]`);
-    const delta = Number(await page.getAttribute('[data-testid=inspector-delta-logprob]', 'data-value'));
-    expect(delta).toBe(moved.logprob - moved.plainLogprob!);
+    await inspectMostMoved(
+      forkId,
+      tree.order.map((id) => tree.nodes[id]!).filter((n) => n.intervention !== undefined),
+    );
     await page.waitForSelector('[data-testid=inspector-lens]', { timeout: 120_000 });
     await shots('fork-thought-inspector');
     expect(pageErrors).toEqual([]);
