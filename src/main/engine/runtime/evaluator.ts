@@ -155,6 +155,14 @@ export class Evaluator implements NodeEvaluator {
       const known = this.recent.get(id);
       if (known && (known.hiddenStates || !options.hiddenStates)) results.set(id, known);
     }
+    if (nodeIds.length === 1 && results.size === 0) {
+      // one node (greedy, a chain of thoughts): no grouping
+      const keep = this.keepFor(nodeIds);
+      const [evaluation] = await this.evaluateChunk(nodeIds, keep, options.hiddenStates ?? false);
+      this.cache.evict(keep);
+      this.recent = new Map([[evaluation!.nodeId, evaluation!]]);
+      return [evaluation!];
+    }
     const groups = new Map<string, number[]>();
     for (const id of nodeIds) {
       if (results.has(id)) continue;
@@ -164,11 +172,7 @@ export class Evaluator implements NodeEvaluator {
       if (group) group.push(id);
       else groups.set(key, [id]);
     }
-    const keep = new Set<number>(nodeIds);
-    for (const id of nodeIds) {
-      const parent = this.lineage.parentOf(id);
-      if (parent !== null) keep.add(parent);
-    }
+    const keep = this.keepFor(nodeIds);
     for (const group of groups.values()) {
       for (const evaluation of await this.evaluateGroup(group, keep, options.hiddenStates ?? false)) {
         results.set(evaluation.nodeId, evaluation);
@@ -179,11 +183,22 @@ export class Evaluator implements NodeEvaluator {
     return nodeIds.map((id) => results.get(id)!);
   }
 
+  /** The caches a step must not evict: its nodes' and their parents'. */
+  private keepFor(nodeIds: number[]): Set<number> {
+    const keep = new Set<number>(nodeIds);
+    for (const id of nodeIds) {
+      const parent = this.lineage.parentOf(id);
+      if (parent !== null) keep.add(parent);
+    }
+    return keep;
+  }
+
   /**
    * Equal-length nodes in batches whose new caches fit in half the KV budget (a frontier wider than the budget
    * is evaluated in parts; the caches that do not fit are not kept and are recomputed when needed).
    */
   private async evaluateGroup(ids: number[], keep: Set<number>, wantHidden: boolean): Promise<NodeEvaluation[]> {
+    if (ids.length === 1) return this.evaluateChunk(ids, keep, wantHidden);
     const rowBytes = kvBytes(this.model.decoder.kvShape, 1, this.lengthOf(ids[0]!));
     const rows = Math.max(1, Math.floor(this.cache.budgetBytes / 2 / rowBytes));
     if (ids.length <= rows) return this.evaluateChunk(ids, keep, wantHidden);
@@ -195,7 +210,8 @@ export class Evaluator implements NodeEvaluator {
 
   private async evaluateChunk(ids: number[], keep: Set<number>, wantHidden: boolean): Promise<NodeEvaluation[]> {
     const parents = ids.map((id) => this.lineage.parentOf(id));
-    const missing = [...new Set(parents)].filter((p): p is number => p !== null && !this.cache.has(p));
+    const missing: number[] = [];
+    for (const p of parents) if (p !== null && !this.cache.has(p) && !missing.includes(p)) missing.push(p);
     let inputs: NodeInput[];
     let out: ForwardResult;
     if (missing.length > 0 && !this.options.plain) {
@@ -272,13 +288,12 @@ export class Evaluator implements NodeEvaluator {
    * event loop every few milliseconds lets it arrive between passes, at a negligible cost per pass.
    */
   private async yieldToEvents(): Promise<void> {
-    if (performance.now() - this.lastYield < YIELD_EVERY_MS) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.lastYield = performance.now();
   }
 
   private async forward(inputs: NodeInput[], past: KvTensors | null, wantHidden: boolean, plain = false) {
-    await this.yieldToEvents();
+    if (performance.now() - this.lastYield >= YIELD_EVERY_MS) await this.yieldToEvents();
     const batch = inputs.length;
     const seq = inputLength(inputs[0]!);
     const intervention = plain
@@ -291,7 +306,14 @@ export class Evaluator implements NodeEvaluator {
     if (this.model.info.convention === 'lab') {
       const hidden = this.model.info.hiddenSize!;
       const embeds = new Float32Array(batch * seq * hidden);
-      inputs.forEach((input, b) => this.embeddingsOf(input).forEach((v, s) => embeds.set(v, (b * seq + s) * hidden)));
+      for (let b = 0; b < batch; b++) {
+        const input = inputs[b]!;
+        for (let s = 0; s < seq; s++) {
+          const at = (b * seq + s) * hidden;
+          if ('tokens' in input) embeds.set(this.tokenEmbedding(input.tokens[s]!), at);
+          else embeds.set(input.embeddings[s]!, at);
+        }
+      }
       return this.decoder.forward({ ...request, inputsEmbeds: embeds });
     }
     if (inputs.some((i) => !('tokens' in i))) {
@@ -315,7 +337,8 @@ export class Evaluator implements NodeEvaluator {
     const hidden = this.model.info.hiddenSize;
     if (out.lastHidden && hidden) {
       const h = (row * seq + seq - 1) * hidden;
-      evaluation.lastHidden = out.lastHidden.slice(h, h + hidden);
+      // a view, as the logits: the pass's buffer lives as long as an evaluation that reads it
+      evaluation.lastHidden = out.lastHidden.subarray(h, h + hidden);
     }
     if (out.hiddenStates && hidden) {
       const layers = out.hiddenStates.length / (batch * seq * hidden);

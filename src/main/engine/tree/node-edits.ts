@@ -32,3 +32,16 @@ export function editPatches(id: number, node: TreeNode, copy: Draft<TreeNode>): 
   }
   return patches;
 }
+
+function freezeValue(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value) || ArrayBuffer.isView(value)) return;
+  Object.freeze(value);
+  if (Array.isArray(value)) for (const item of value) freezeValue(item);
+  else for (const key in value) freezeValue((value as Record<string, unknown>)[key]);
+}
+
+/** Freezes a node and everything in it (values already frozen, such as an unchanged top-k list, are skipped). */
+export function freezeNode(node: TreeNode): TreeNode {
+  freezeValue(node);
+  return node;
+}

@@ -1,6 +1,6 @@
-import { freeze, type Draft, type Patch } from 'immer';
+import type { Draft, Patch } from 'immer';
 import type { NodeStatus, TreeNode, TreeState } from '../../../shared/tree';
-import { editPatches } from './node-edits';
+import { editPatches, freezeNode } from './node-edits';
 
 /** What a search step edits: nodes by id, and how many there are (ids are dense, in creation order). */
 export interface TreeDraft {
@@ -12,17 +12,47 @@ export type NewNode = Omit<TreeNode, 'id' | 'depth'> & { depth?: number };
 export type PatchListener = (patches: Patch[], state: TreeState) => void;
 
 const ALLOCATE = Symbol('allocate');
-type InternalDraft = TreeDraft & { [ALLOCATE](node: Omit<TreeNode, 'id'>): number };
+type InternalDraft = TreeDraft & { [ALLOCATE](fields: NewNode, depth: number): number };
 
 /** Adds a node inside an update; its depth is one more than its first parent's unless given. */
 export function addNode(draft: TreeDraft, fields: NewNode): number {
   const parent = fields.parents[0];
   const depth = fields.depth ?? (parent === undefined ? 0 : draft.nodes[parent]!.depth + 1);
-  return (draft as InternalDraft)[ALLOCATE]({ ...fields, depth } as Omit<TreeNode, 'id'>);
+  return (draft as InternalDraft)[ALLOCATE](fields, depth);
 }
 
 export function setStatus(draft: TreeDraft, id: number, status: NodeStatus): void {
   draft.nodes[id]!.status = status;
+}
+
+/** `draft.nodes[id]` inside an update: the store's draft of that node. */
+class DraftNodes implements ProxyHandler<Record<number, Draft<TreeNode>>> {
+  constructor(private readonly store: TreeStore) {}
+
+  get(_: unknown, key: string | symbol): Draft<TreeNode> | undefined {
+    return typeof key === 'string' ? this.store.draftNode(Number(key)) : undefined;
+  }
+
+  set(): boolean {
+    throw new Error('add nodes with addNode()');
+  }
+}
+
+/** What a step's recipe gets: the store's draft nodes and size. */
+class StepDraft implements InternalDraft {
+  readonly nodes: Record<number, Draft<TreeNode>>;
+
+  constructor(private readonly store: TreeStore) {
+    this.nodes = new Proxy<Record<number, Draft<TreeNode>>>({}, new DraftNodes(store));
+  }
+
+  get size(): number {
+    return this.store.draftSize;
+  }
+
+  [ALLOCATE](fields: NewNode, depth: number): number {
+    return this.store.allocate(fields, depth);
+  }
 }
 
 /**
@@ -37,10 +67,17 @@ export class TreeStore {
   private readonly view: TreeState;
   private count = 1;
   private readonly listeners = new Set<PatchListener>();
+  /** the step in progress: its new nodes and its copies of existing ones (reused from step to step) */
+  private readonly added: Draft<TreeNode>[] = [];
+  private readonly copies = new Map<number, Draft<TreeNode>>();
+  private updating = false;
+  /** one draft for every step: a step allocates nothing it does not keep */
+  private readonly draft: InternalDraft;
 
   constructor(root: Omit<NewNode, 'parents' | 'depth'>) {
-    const node = freeze({ ...root, id: 0, parents: [], depth: 0 } as TreeNode, true);
+    const node = freezeNode({ ...root, id: 0, parents: [], depth: 0 } as TreeNode);
     this.view = { rootId: 0, nodes: { 0: node }, order: [0] };
+    this.draft = new StepDraft(this);
   }
 
   /** The live tree (node objects are immutable; the containers grow in place). */
@@ -63,58 +100,63 @@ export class TreeStore {
     return node;
   }
 
+  /** The size of the tree as the step in progress sees it. */
+  get draftSize(): number {
+    return this.count + this.added.length;
+  }
+
+  /** A new node of the step in progress (kept if the step completes). */
+  allocate(fields: NewNode, depth: number): number {
+    const id = this.count + this.added.length;
+    this.added.push({ ...fields, depth, id } as Draft<TreeNode>);
+    return id;
+  }
+
+  /** A node as a step sees it: a new node itself, an existing one as a copy the step may edit. */
+  draftNode(id: number): Draft<TreeNode> | undefined {
+    if (id >= this.count) return this.added[id - this.count];
+    let copy = this.copies.get(id);
+    if (copy === undefined) {
+      const node = this.view.nodes[id];
+      if (node === undefined) return undefined;
+      copy = { ...node, parents: [...node.parents] } as Draft<TreeNode>;
+      this.copies.set(id, copy);
+    }
+    return copy;
+  }
+
   update<T>(recipe: (draft: TreeDraft) => T): T {
-    const before = this.count;
+    if (this.updating) throw new Error('a tree update cannot run inside another');
+    this.updating = true;
+    let result: T;
+    try {
+      result = recipe(this.draft);
+    } catch (err) {
+      this.added.length = 0;
+      this.copies.clear();
+      throw err;
+    } finally {
+      this.updating = false;
+    }
     const existing = this.view.nodes;
-    const added: Draft<TreeNode>[] = [];
-    const copies = new Map<number, Draft<TreeNode>>();
-    const nodes = new Proxy({} as Record<number, Draft<TreeNode>>, {
-      get: (_, key) => {
-        if (typeof key !== 'string') return undefined;
-        const id = Number(key);
-        if (id >= before) return added[id - before];
-        let copy = copies.get(id);
-        if (copy === undefined) {
-          const node = existing[id];
-          if (node === undefined) return undefined;
-          copy = { ...node, parents: [...node.parents] } as Draft<TreeNode>;
-          copies.set(id, copy);
-        }
-        return copy;
-      },
-      set: () => {
-        throw new Error('add nodes with addNode()');
-      },
-    });
-    const draft: InternalDraft = {
-      nodes,
-      get size() {
-        return before + added.length;
-      },
-      [ALLOCATE]: (node) => {
-        const id = before + added.length;
-        added.push({ ...node, id } as Draft<TreeNode>);
-        return id;
-      },
-    };
-    const result = recipe(draft);
     // new nodes first, so that edits of existing nodes (a merged state's extra parent) refer to nodes that exist
     const patches: Patch[] = [];
-    for (const node of added) {
-      const frozen = freeze(node as TreeNode, true);
+    for (const node of this.added) {
+      const frozen = freezeNode(node as TreeNode);
       existing[node.id] = frozen;
       this.view.order.push(node.id);
       patches.push({ op: 'add', path: ['nodes', node.id], value: frozen });
       patches.push({ op: 'add', path: ['order', node.id], value: node.id });
     }
-    for (const [id, copy] of copies) {
-      const node = existing[id]!;
-      const edits = editPatches(id, node, copy);
+    this.count += this.added.length;
+    this.added.length = 0;
+    for (const [id, copy] of this.copies) {
+      const edits = editPatches(id, existing[id]!, copy);
       if (edits.length === 0) continue;
-      existing[id] = freeze(copy as TreeNode, true);
+      existing[id] = freezeNode(copy as TreeNode);
       for (const edit of edits) patches.push(edit);
     }
-    this.count = before + added.length;
+    this.copies.clear();
     if (patches.length === 0) return result;
     for (const listener of this.listeners) listener(patches, this.view);
     return result;
