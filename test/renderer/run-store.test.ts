@@ -149,7 +149,11 @@ describe('RunStore', () => {
     const fake = fakeApi(new Map());
     const tasks: (() => void)[] = [];
     const changes: (string | undefined)[] = [];
-    const store = new RunStore(fake.api, (id) => changes.push(id), (task) => tasks.push(task));
+    const store = new RunStore(
+      fake.api,
+      (id) => changes.push(id),
+      (task) => tasks.push(task),
+    );
     await store.attach();
     fake.emit('runStarted', summary('r1'));
     fake.emit('runPatches', {

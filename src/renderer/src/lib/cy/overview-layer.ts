@@ -20,7 +20,6 @@ export interface OverviewScene {
   flags: Uint8Array;
 }
 
-
 export interface OverviewMarks {
   /** entries Cytoscape draws right now (the overview leaves them out) */
   inCytoscape: Uint8Array | null;

@@ -50,29 +50,40 @@ export function viewTree(
   const rootNode = tree.nodes[tree.rootId];
   if (!rootNode) return { root: null, nodes, size: 0 };
   const shown = options.limit === null ? tree.order : tree.order.slice(0, options.limit);
-  // Children lists along first parents, restricted to what the replay shows.
-  const kids = new Map<number, number[]>();
-  const included = new Set<number>();
-  included.add(rootNode.id);
-  for (const id of shown) {
+  // Children lists along first parents, restricted to what the replay shows, as flat arrays indexed by
+  // node id (the engine numbers nodes 0, 1, 2, … in creation order): this walk runs at every redraw of a
+  // growing tree, and Maps and Sets of 100,000 entries cost most of it.
+  let maxId = rootNode.id;
+  for (const id of shown) if (id > maxId) maxId = id;
+  const included = new Uint8Array(maxId + 1);
+  const childCount = new Int32Array(maxId + 1);
+  const parentOf = new Int32Array(shown.length);
+  included[rootNode.id] = 1;
+  for (let i = 0; i < shown.length; i++) {
+    const id = shown[i]!;
+    parentOf[i] = -1;
     if (id === rootNode.id) continue;
     const parent = tree.nodes[id]?.parents[0];
-    if (parent === undefined || !included.has(parent)) continue;
-    included.add(id);
-    let list = kids.get(parent);
-    if (!list) kids.set(parent, (list = []));
-    list.push(id);
+    if (parent === undefined || parent > maxId || !included[parent]) continue;
+    included[id] = 1;
+    parentOf[i] = parent;
+    childCount[parent]!++;
   }
+  const firstChild = new Int32Array(maxId + 2);
+  for (let id = 0; id <= maxId; id++) firstChild[id + 1] = firstChild[id]! + childCount[id]!;
+  const filled = new Int32Array(maxId + 1);
+  const childIds = new Int32Array(firstChild[maxId + 1]!);
+  for (let i = 0; i < shown.length; i++) {
+    const parent = parentOf[i]!;
+    if (parent >= 0) childIds[firstChild[parent]! + filled[parent]!++] = shown[i]!;
+  }
+  const kidsOf = (id: number) => childIds.subarray(firstChild[id]!, firstChild[id + 1]!);
   // Subtree sizes, children before parents: creation order puts a parent before its children.
-  const weight = new Map<number, number>();
+  const weight = new Int32Array(maxId + 1).fill(1);
   for (let i = shown.length - 1; i >= 0; i--) {
-    const id = shown[i]!;
-    if (!included.has(id)) continue;
-    let w = 1;
-    for (const k of kids.get(id) ?? []) w += weight.get(k) ?? 1;
-    weight.set(id, w);
+    const parent = parentOf[i]!;
+    if (parent >= 0) weight[parent]! += weight[shown[i]!]!;
   }
-  if (!weight.has(rootNode.id)) weight.set(rootNode.id, 1);
 
   const make = (key: string, nodeId: number, parent: ViewNode | null, stub: boolean, hidden: number): ViewNode => {
     const v: ViewNode = { key, nodeId, stub, hidden, parent, children: [], depth: parent ? parent.depth + 1 : 0 };
@@ -80,20 +91,20 @@ export function viewTree(
     if (parent) parent.children.push(v);
     return v;
   };
-  const isPrunedLeaf = (n: TreeNode) => n.status === 'pruned' && !kids.has(n.id);
+  const isPrunedLeaf = (n: TreeNode) => n.status === 'pruned' && childCount[n.id] === 0;
   const root = make(`n${rootNode.id}`, rootNode.id, null, false, 0);
   const stack: ViewNode[] = [root];
   while (stack.length > 0) {
     const v = stack.pop()!;
-    const childIds = kids.get(v.nodeId);
-    if (!childIds) continue;
+    const kids = kidsOf(v.nodeId);
+    if (kids.length === 0) continue;
     if (options.collapsed.has(v.nodeId)) {
-      v.hidden = weight.get(v.nodeId)! - 1;
+      v.hidden = weight[v.nodeId]! - 1;
       continue;
     }
     const keep: TreeNode[] = [];
     const pruned: TreeNode[] = [];
-    for (const id of childIds) {
+    for (const id of kids) {
       const child = tree.nodes[id]!;
       if (isPrunedLeaf(child)) pruned.push(child);
       else keep.push(child);
@@ -103,7 +114,7 @@ export function viewTree(
       options.hidePruned ||
       (options.limit === null && pruned.length >= STUB_MIN && !options.expandedStubs.has(v.nodeId));
     const listed = foldPruned ? keep : keep.concat(pruned);
-    listed.sort((a, b) => weight.get(b.id)! - weight.get(a.id)! || b.score - a.score || a.id - b.id);
+    if (listed.length > 1) listed.sort((a, b) => weight[b.id]! - weight[a.id]! || b.score - a.score || a.id - b.id);
     for (const child of listed) make(`n${child.id}`, child.id, v, false, 0);
     if (foldPruned && !options.hidePruned && pruned.length > 0) make(`s${v.nodeId}`, v.nodeId, v, true, pruned.length);
     // pushed in reverse so that the walk is pre-order in sibling order
