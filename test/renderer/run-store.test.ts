@@ -51,6 +51,12 @@ const summary = (runId: string, state: RunSummary['state'] = 'running'): RunSumm
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
+/** A run starts: its summary, then its first tree as one snapshot message (seq 0). */
+function startRun(fake: ReturnType<typeof fakeApi>, runId: string, start: TreeState) {
+  fake.emit('runStarted', summary(runId));
+  fake.emit('runPatches', { runId, seq: 0, patches: [{ op: 'replace', path: [], value: structuredClone(start) }] });
+}
+
 describe('RunStore', () => {
   it('builds each run from its patch stream and tells the view which run changed', async () => {
     const fake = fakeApi(new Map());
@@ -58,12 +64,7 @@ describe('RunStore', () => {
     const store = new RunStore(fake.api, (id) => changes.push(id));
     await store.attach();
     const { start, batches, final } = growTree(8, 5);
-    fake.emit('runStarted', summary('r1'));
-    fake.emit('runPatches', {
-      runId: 'r1',
-      seq: 0,
-      patches: [{ op: 'replace', path: [], value: structuredClone(start) }],
-    });
+    startRun(fake, 'r1', start);
     batches.forEach((patches, i) =>
       fake.emit('runPatches', { runId: 'r1', seq: i + 1, patches: structuredClone(patches) }),
     );
@@ -120,12 +121,7 @@ describe('RunStore', () => {
     const fake = fakeApi(new Map([['r1', { tree: final, seq: batches.length }]]));
     const store = new RunStore(fake.api, () => {});
     await store.attach();
-    fake.emit('runStarted', summary('r1'));
-    fake.emit('runPatches', {
-      runId: 'r1',
-      seq: 0,
-      patches: [{ op: 'replace', path: [], value: structuredClone(start) }],
-    });
+    startRun(fake, 'r1', start);
     fake.emit('runPatches', { runId: 'r1', seq: 1, patches: structuredClone(batches[0]!) });
     await store.applied();
     store.markCancelled('r1');
@@ -155,12 +151,7 @@ describe('RunStore', () => {
       (task) => tasks.push(task),
     );
     await store.attach();
-    fake.emit('runStarted', summary('r1'));
-    fake.emit('runPatches', {
-      runId: 'r1',
-      seq: 0,
-      patches: [{ op: 'replace', path: [], value: structuredClone(start) }],
-    });
+    startRun(fake, 'r1', start);
     for (let seq = 1; seq <= batches.length; seq++)
       fake.emit('runPatches', { runId: 'r1', seq, patches: structuredClone(batches[seq - 1]!) });
     // nothing is applied while the messages arrive: one task is scheduled for all of them
@@ -172,12 +163,7 @@ describe('RunStore', () => {
     expect(store.runs.get('r1')!.summary.state).toBe('cancelled');
     expect(changes.filter((c) => c === 'r1')).toEqual([]);
     // another run's messages still apply, with one change notice for the whole slice
-    fake.emit('runStarted', summary('r2'));
-    fake.emit('runPatches', {
-      runId: 'r2',
-      seq: 0,
-      patches: [{ op: 'replace', path: [], value: structuredClone(start) }],
-    });
+    startRun(fake, 'r2', start);
     fake.emit('runPatches', { runId: 'r2', seq: 1, patches: structuredClone(batches[0]!) });
     while (tasks.length > 0) tasks.shift()!();
     expect(store.runs.get('r2')!.live.seq).toBe(1);
