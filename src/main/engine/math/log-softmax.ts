@@ -96,22 +96,23 @@ export function entropyOf(logprobs: ArrayLike<number>): number {
 export function topIndices(values: ArrayLike<number>, k: number, minus = 0, minus2 = 0): number[] {
   const count = Math.min(Math.max(0, k), values.length);
   if (count === 0) return [];
-  // a bounded insertion list: one pass, O(n·k) for the small k a search asks for
-  const best: number[] = [];
-  const bestValues: number[] = [];
+  // a bounded sorted list, shifted by hand: one pass, O(n·k) at worst for the small k a search asks for
+  const best = new Int32Array(count);
+  const bestValues = new Float64Array(count);
+  let size = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]! - minus - minus2;
-    if (v === -Infinity || (best.length === count && v <= bestValues[count - 1]!)) continue;
-    let at = best.length;
-    while (at > 0 && bestValues[at - 1]! < v) at--;
-    best.splice(at, 0, i);
-    bestValues.splice(at, 0, v);
-    if (best.length > count) {
-      best.pop();
-      bestValues.pop();
+    if (v === -Infinity || (size === count && !(v > bestValues[count - 1]!))) continue;
+    let at = size < count ? size++ : count - 1;
+    while (at > 0 && bestValues[at - 1]! < v) {
+      best[at] = best[at - 1]!;
+      bestValues[at] = bestValues[at - 1]!;
+      at--;
     }
+    best[at] = i;
+    bestValues[at] = v;
   }
-  return best;
+  return Array.from(best.subarray(0, size));
 }
 
 export function argmax(values: ArrayLike<number>): number {

@@ -1,4 +1,4 @@
-import { emptyKvArray, kvBytes, type KvShape, type KvTensors } from '../model/kv-tensors';
+import { emptyKvArray, kvBytes, type KvArray, type KvShape, type KvTensors } from '../model/kv-tensors';
 
 /** One forward pass's `present` tensors; each row is one hypothesis's whole cache. */
 interface KvBlock {
@@ -19,6 +19,8 @@ interface KvEntry {
  */
 export class KvCache {
   private readonly entries = new Map<number, KvEntry>();
+  /** per layer, keys then values: the arrays gathered batches are written into */
+  private readonly scratch: KvArray[] = [];
   heldBytes = 0;
   peakBytes = 0;
   evictions = 0;
@@ -75,7 +77,10 @@ export class KvCache {
     for (const id of [...this.entries.keys()]) this.release(id);
   }
 
-  /** The caches of these nodes as one batch (all must be held and of equal length). */
+  /**
+   * The caches of these nodes as one batch (all must be held and of equal length), valid until the next gather:
+   * feed it to one forward pass, never keep it.
+   */
   gather(nodeIds: number[]): KvTensors {
     const entries = nodeIds.map((id) => {
       const entry = this.entries.get(id);
@@ -91,8 +96,8 @@ export class KvCache {
     const rowSize = this.shape.numKvHeads * length * this.shape.headDim;
     const out: KvTensors = { keys: [], values: [], batch: nodeIds.length, length };
     for (let layer = 0; layer < this.shape.numLayers; layer++) {
-      const keys = emptyKvArray(this.shape, rowSize * nodeIds.length);
-      const values = emptyKvArray(this.shape, rowSize * nodeIds.length);
+      const keys = this.scratchArray(2 * layer, rowSize * nodeIds.length);
+      const values = this.scratchArray(2 * layer + 1, rowSize * nodeIds.length);
       entries.forEach((e, i) => {
         if (e.block.tensors.length !== length) throw new Error('gathered caches must have equal lengths');
         const from = e.row * rowSize;
@@ -103,6 +108,20 @@ export class KvCache {
       out.values.push(values);
     }
     return out;
+  }
+
+  /**
+   * A gathered batch is only read by the one forward pass it feeds (the pass's `present` is what gets cached),
+   * so its arrays are reused from gather to gather: no allocation and no zeroing of a fresh buffer each step.
+   */
+  private scratchArray(slot: number, elements: number): KvArray {
+    let buffer = this.scratch[slot];
+    if (!buffer || buffer.length < elements) {
+      // spare capacity: a growing cache does not reallocate every step
+      buffer = emptyKvArray(this.shape, Math.ceil(elements * 1.25));
+      this.scratch[slot] = buffer;
+    }
+    return buffer.subarray(0, elements);
   }
 
   /** Evicts least recently used caches until at most `target` bytes are held (the budget by default), sparing `keep`. */

@@ -13,16 +13,41 @@ interface Candidate {
   score: number;
 }
 
+/** Candidate order: score descending, then the earlier beam, then the lower token id. */
+const byRank = (a: Candidate, b: Candidate) => b.score - a.score || a.beam - b.beam || a.token - b.token;
+
 /** The best `count` (beam, token) continuations; ties go to the earlier beam, then the lower token id. */
 export function topCandidates(beamScores: number[], distributions: LogitDistribution[], count: number): Candidate[] {
   // the global best `count` lie within each beam's own best `count`
-  const all: Candidate[] = [];
-  beamScores.forEach((beamScore, beam) => {
+  const lists = beamScores.map((beamScore, beam) => {
     const d = distributions[beam]!;
-    for (const token of topTokenIds(d, count)) all.push({ beam, token, score: beamScore + logprobAt(d, token) });
+    const list = topTokenIds(d, count).map((token) => ({ beam, token, score: beamScore + logprobAt(d, token) }));
+    // adding the beam's score can round two log-probabilities to one score (then the lower token id goes first):
+    // the list is sorted already, or nearly
+    for (let i = 1; i < list.length; i++) {
+      const c = list[i]!;
+      let at = i;
+      while (at > 0 && byRank(list[at - 1]!, c) > 0) {
+        list[at] = list[at - 1]!;
+        at--;
+      }
+      list[at] = c;
+    }
+    return list;
   });
-  all.sort((a, b) => b.score - a.score || a.beam - b.beam || a.token - b.token);
-  return all.slice(0, count);
+  // merge the beams' sorted lists: the first `count` of the whole sorted candidate set
+  const heads = lists.map(() => 0);
+  const out: Candidate[] = [];
+  while (out.length < count) {
+    let from = -1;
+    for (let b = 0; b < lists.length; b++) {
+      const c = lists[b]![heads[b]!];
+      if (c && (from < 0 || byRank(c, lists[from]![heads[from]!]!) < 0)) from = b;
+    }
+    if (from < 0) break;
+    out.push(lists[from]![heads[from]!++]!);
+  }
+  return out;
 }
 
 /**

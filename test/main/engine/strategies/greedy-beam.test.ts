@@ -4,6 +4,9 @@ import { resolveStrategyConfig } from '../../../../src/shared/strategies';
 import { fixtureModel } from '../../../helpers/fixtures';
 import { referenceBeamSearch } from '../../../oracles/beam-reference';
 import { enumerateSequences } from '../../../oracles/exact-sequences';
+import { topCandidates } from '../../../../src/main/engine/strategies/beam';
+import { logprobAt, logSoftmaxNorm } from '../../../../src/main/engine/math/log-softmax';
+import { SeededRandom } from '../../../../src/main/engine/sampling/seeded-random';
 
 const PROMPT_IDS = [1, 2];
 
@@ -82,5 +85,31 @@ describe.each(['lab-tiny', 'hf-gpt2-tiny', 'hf-llama-tiny'])('greedy and beam on
     expect(out.stats.nodesPruned).toBe(nodes.filter((n) => n.status === 'pruned').length);
     // each step proposes 2B candidates: every expanded node's children were candidates
     expect(nodes.filter((n) => n.kind === 'token').length).toBeLessThanOrEqual(2 * 2 * 3);
+  });
+});
+
+describe('topCandidates', () => {
+  it('equals a full sort of every (beam, token) by score, then beam, then token, ties included', () => {
+    const random = new SeededRandom(11);
+    for (let trial = 0; trial < 200; trial++) {
+      const beams = 1 + Math.floor(random.next() * 6);
+      const vocab = 2 + Math.floor(random.next() * 12);
+      const count = 1 + Math.floor(random.next() * 10);
+      // few distinct values, so that equal scores within and across beams are common
+      const scores = Array.from({ length: beams }, () => -Math.floor(random.next() * 3));
+      const distributions = scores.map(() => {
+        const logits = Float32Array.from({ length: vocab }, (_, t) =>
+          t > 0 && random.next() < 0.1 ? -Infinity : Math.floor(random.next() * 4),
+        );
+        return { logits, ...logSoftmaxNorm(logits) };
+      });
+      const all = scores.flatMap((s, beam) =>
+        [...distributions[beam]!.logits.keys()]
+          .filter((token) => distributions[beam]!.logits[token]! > -Infinity)
+          .map((token) => ({ beam, token, score: s + logprobAt(distributions[beam]!, token) })),
+      );
+      all.sort((a, b) => b.score - a.score || a.beam - b.beam || a.token - b.token);
+      expect(topCandidates(scores, distributions, count)).toEqual(all.slice(0, count));
+    }
   });
 });
