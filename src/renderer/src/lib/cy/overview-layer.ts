@@ -1,3 +1,5 @@
+import type { SizedViewport } from './fit-view';
+
 /** Flags of one drawn thing in an overview scene. */
 export const PRUNED = 1;
 export const STUB = 2;
@@ -28,13 +30,6 @@ export interface OverviewMarks {
   /** entries on the hovered path, root first */
   hovered: number[];
   selected: number;
-}
-
-export interface Viewport {
-  zoom: number;
-  pan: { x: number; y: number };
-  width: number;
-  height: number;
 }
 
 /** Node squares in screen pixels: Cytoscape's 12 px nodes at zoom 1, never smaller than a visible dot. */
@@ -73,7 +68,7 @@ export class OverviewLayer {
     return this.scene !== null;
   }
 
-  draw(view: Viewport, marks: OverviewMarks): void {
+  draw(view: SizedViewport, marks: OverviewMarks): void {
     const ratio = window.devicePixelRatio || 1;
     const [w, h] = [Math.round(view.width * ratio), Math.round(view.height * ratio)];
     if (this.canvas.width !== w || this.canvas.height !== h) [this.canvas.width, this.canvas.height] = [w, h];
@@ -89,7 +84,7 @@ export class OverviewLayer {
 export function drawScene(
   ctx: CanvasRenderingContext2D,
   scene: OverviewScene,
-  view: Viewport,
+  view: SizedViewport,
   marks: OverviewMarks,
   ratio: number,
 ): void {

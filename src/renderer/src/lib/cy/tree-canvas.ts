@@ -1,15 +1,16 @@
-import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
+import cytoscape, { type Core } from 'cytoscape';
 import type { TreeState } from '../../../../shared/tree';
 import { pathTo } from '../../../../shared/tree-sync';
-import { COLUMN_GAP, layoutView, type Point } from '../tree/layout';
-import { ColumnIndex } from '../tree/column-index';
+import { layoutView, type Point } from '../tree/layout';
 import type { ColorBy } from '../tree/color';
-import { OverviewLayer, type OverviewMarks } from './overview-layer';
+import { OverviewLayer } from './overview-layer';
 import { overviewPng } from './overview-png';
-import { overviewScene, type IndexedScene } from './overview-scene';
+import { BigTree, NO_MARKS } from './big-tree';
+import { fitViewport, type SizedViewport } from './fit-view';
 import { defaultViewOptions, viewTree, type ViewNode, type ViewOptions } from '../tree/view-tree';
 import { LEGIBLE_ZOOM, treeStyle, treeStyleWithoutLabels } from './style';
 import { viewEdges, viewNodeLook } from './elements';
+import { ElementSync } from './element-sync';
 import type { SvgScene } from '../export/tree-svg';
 
 export interface TreeCanvasEvents {
@@ -25,22 +26,6 @@ export interface TreeCanvasEvents {
 const LABELS_ALWAYS = 1500;
 /** Fit keeps trees up to this many drawn nodes at a zoom where labels are legible (the view scrolls instead) */
 export const FIT_LEGIBLE_MAX = 300;
-const PAD = 24;
-/** elements added to Cytoscape per animation frame when a drawing brings many (each costs about a millisecond) */
-const ADD_CHUNK = 300;
-/** the most nodes a big tree's window hands to Cytoscape */
-const WINDOW_MAX = 700;
-/** how far around the view the window reaches, in view sizes, so a short pan finds its nodes there */
-const WINDOW_MARGIN = 0.25;
-/** room for the label of the last column and the stubs' "+k pruned" beside their node */
-const LABEL_ROOM = 70;
-
-interface Drawn {
-  look: string;
-  classes: string;
-  x: number;
-  y: number;
-}
 
 /** WebGL drawing (Cytoscape 3.31+), when the browser gives a WebGL2 context and the caller asks for it. */
 export function webglAvailable(): boolean {
@@ -63,8 +48,7 @@ export class TreeCanvas {
   private view = new Map<string, ViewNode>();
   /** positions of the drawn nodes by element key */
   positions = new Map<string, Point>();
-  private drawnNodes = new Map<string, Drawn>();
-  private drawnEdges = new Map<string, string>();
+  private readonly elements: ElementSync;
   private chosen = new Set<string>();
   private hovered = new Set<string>();
   private hoveredIds: number[] = [];
@@ -76,10 +60,7 @@ export class TreeCanvas {
   private labelTimer: ReturnType<typeof setTimeout> | null = null;
   /** a big drawing: the overview layer draws it, Cytoscape holds `window` only */
   private readonly overview: OverviewLayer;
-  private big: (IndexedScene & { index: ColumnIndex }) | null = null;
-  /** the keys Cytoscape holds in a big drawing */
-  private window = new Set<string>();
-  private windowFlags: Uint8Array | null = null;
+  private big: BigTree | null = null;
   private overviewFrame = 0;
   private selectedId: number | null = null;
   private colorBy: ColorBy = 'probability';
@@ -105,6 +86,14 @@ export class TreeCanvas {
       ...(webgl ? { renderer: { name: 'canvas', webgl: true } as never } : {}),
     });
     this.overview = new OverviewLayer(container);
+    this.elements = new ElementSync(
+      this.cy,
+      (key, classes) => this.withMarks(key, classes),
+      (done) => {
+        this.drawOverviewSoon();
+        if (done) this.events.drawn();
+      },
+    );
     this.cy.on('tap', 'node', (e) => {
       const key = e.target.id() as string;
       const v = this.view.get(key);
@@ -187,7 +176,6 @@ export class TreeCanvas {
 
   /** Brings the drawing up to date with `tree` (the whole tree; what is drawn follows `options`). */
   sync(tree: TreeState): void {
-    this.flushPending();
     this.tree = tree;
     const { root, nodes } = viewTree(tree, this.options);
     this.view = nodes;
@@ -195,68 +183,41 @@ export class TreeCanvas {
     // Trees small enough to read at Fit are Cytoscape elements. Bigger ones are drawn by the overview layer
     // (a plain canvas), and Cytoscape holds only the nodes in view once zoomed in far enough to read them:
     // adding, moving and restyling thousands of elements on every growth step is what froze the window.
-    if (nodes.size > FIT_LEGIBLE_MAX) {
-      const indexed = overviewScene(nodes, this.positions, tree, this.colorBy);
-      this.big = {
-        ...indexed,
-        index: new ColumnIndex(indexed.scene.x, indexed.scene.y, indexed.scene.size, COLUMN_GAP),
-      };
-    } else this.big = null;
+    this.big = nodes.size > FIT_LEGIBLE_MAX ? new BigTree(nodes, this.positions, tree, this.colorBy) : null;
     this.overview.setScene(this.big?.scene ?? null);
     if (!this.userMoved) this.fit();
-    if (this.big) this.window = this.windowKeys();
+    if (this.big) this.big.window = this.big.windowAt(this.viewport(), LEGIBLE_ZOOM);
     if (this.drawnInCytoscape() > LABELS_ALWAYS && this.labels && this.cy.zoom() < LEGIBLE_ZOOM) {
       this.labels = false;
       this.cy.style(treeStyleWithoutLabels);
     }
-    this.cy.batch(() => this.patchElements(tree));
+    this.patchElements(tree);
     this.updateLabels();
     this.drawOverview();
-    if (this.pending.length === 0 || this.big) this.events.drawn();
+    if (this.elements.pending.length === 0 || this.big) this.events.drawn();
   }
 
   /** how many nodes Cytoscape is meant to hold */
   private drawnInCytoscape(): number {
-    return this.big ? this.window.size : this.view.size;
-  }
-
-  /**
-   * The keys of the nodes in and around the view, when there are few enough to be Cytoscape elements
-   * (zoomed in to read); none when zoomed out over a big tree (the overview layer draws it all).
-   */
-  private windowKeys(): Set<string> {
-    if (!this.big || this.cy.zoom() < LEGIBLE_ZOOM) return new Set();
-    const { x0, x1, y0, y1 } = this.visibleRect(WINDOW_MARGIN);
-    const found = this.big.index.inRect(x0, x1, y0, y1, WINDOW_MAX);
-    return new Set(found ? found.map((i) => this.big!.keys[i]!) : []);
-  }
-
-  /** The viewport in graph units, widened by `margin` view sizes on every side. */
-  private visibleRect(margin: number): { x0: number; x1: number; y0: number; y1: number } {
-    const zoom = this.cy.zoom();
-    const pan = this.cy.pan();
-    const [w, h] = [this.cy.width() / zoom, this.cy.height() / zoom];
-    const [left, top] = [-pan.x / zoom, -pan.y / zoom];
-    return { x0: left - margin * w, x1: left + w + margin * w, y0: top - margin * h, y1: top + h + margin * h };
+    return this.big ? this.big.window.size : this.view.size;
   }
 
   /** After a pan or zoom: hands Cytoscape the nodes now in view (a big drawing). */
   private updateWindow(): void {
-    if (!this.big || !this.tree) return;
-    const next = this.windowKeys();
-    if (next.size === this.window.size && [...next].every((k) => this.window.has(k))) return;
-    this.window = next;
-    const tree = this.tree;
-    this.cy.batch(() => this.patchElements(tree));
+    const { big, tree } = this;
+    if (!big || !tree) return;
+    const next = big.windowAt(this.viewport(), LEGIBLE_ZOOM);
+    if (next.size === big.window.size && [...next].every((k) => big.window.has(k))) return;
+    big.window = next;
+    this.patchElements(tree);
     this.drawOverview();
-    if (this.pending.length === 0) this.events.drawn();
+    if (this.elements.pending.length === 0) this.events.drawn();
   }
 
   /** The node of a big drawing under a point (graph units), from the overview's index. */
-  private overviewNodeAt(at: { x: number; y: number }): ViewNode | null {
-    if (!this.big) return null;
-    const i = this.big.index.nearest(at.x, at.y, Math.max(8, 6 / this.cy.zoom()));
-    return i < 0 ? null : (this.view.get(this.big.keys[i]!) ?? null);
+  private overviewNodeAt(at: Point): ViewNode | null {
+    const key = this.big?.keyAt(at, this.cy.zoom());
+    return key ? (this.view.get(key) ?? null) : null;
   }
 
   private drawOverviewSoon(): void {
@@ -267,133 +228,20 @@ export class TreeCanvas {
     });
   }
 
+  /** Redraws the overview layer (which clears it when the tree is small enough for Cytoscape alone). */
   private drawOverview(): void {
-    if (!this.big) {
-      if (this.overview.active || this.windowFlags) this.overview.draw(this.viewport(), this.overviewMarks());
-      this.windowFlags = null;
-      return;
-    }
-    this.overview.draw(this.viewport(), this.overviewMarks());
+    const marks = this.big
+      ? this.big.marks(this.elements.nodeKeys(), this.elements.pending, this.chosen, this.hoveredIds, this.selectedId)
+      : NO_MARKS;
+    this.overview.draw(this.viewport(), marks);
   }
 
-  private viewport() {
+  private viewport(): SizedViewport {
     return { zoom: this.cy.zoom(), pan: this.cy.pan(), width: this.cy.width(), height: this.cy.height() };
   }
 
-  /** What the overview layer marks: the chosen, hovered and selected nodes, and what Cytoscape holds. */
-  private overviewMarks(): OverviewMarks {
-    const big = this.big;
-    if (!big) return { inCytoscape: null, chosen: [], hovered: [], selected: -1 };
-    // what Cytoscape has drawn: its nodes, less those still waiting to be added over the next frames
-    const held = new Uint8Array(big.scene.size);
-    for (const key of this.drawnNodes.keys()) {
-      const i = big.indexOf.get(key);
-      if (i !== undefined) held[i] = 1;
-    }
-    for (const e of this.pending) {
-      const i = e.group === 'nodes' ? big.indexOf.get(e.data.id!) : undefined;
-      if (i !== undefined) held[i] = 0;
-    }
-    this.windowFlags = held;
-    const entries = (keys: Iterable<string>) =>
-      [...keys].map((k) => big.indexOf.get(k)).filter((i): i is number => i !== undefined);
-    return {
-      inCytoscape: held,
-      chosen: entries([...this.chosen].filter((k) => k.startsWith('n'))),
-      hovered: entries(this.hoveredIds.map((id) => `n${id}`)),
-      selected: this.selectedId === null ? -1 : (big.indexOf.get(`n${this.selectedId}`) ?? -1),
-    };
-  }
-
-  /** elements still to add, a chunk per animation frame (a big tree's first drawing) */
-  private pending: ElementDefinition[] = [];
-  private pendingFrame = 0;
-
-  /**
-   * Adds elements to Cytoscape: at once when few, otherwise a chunk per animation frame so that a
-   * 100,000-node tree does not hold the page for seconds (nodes come before the edges that need them).
-   */
-  private addElements(elements: ElementDefinition[]): void {
-    if (elements.length <= ADD_CHUNK) {
-      this.cy.add(elements);
-      return;
-    }
-    this.cy.add(elements.slice(0, ADD_CHUNK));
-    this.pending = elements.slice(ADD_CHUNK);
-    const step = () => {
-      this.pendingFrame = 0;
-      if (this.cy.destroyed()) return;
-      const chunk = this.pending.splice(0, ADD_CHUNK);
-      this.cy.add(chunk);
-      this.drawOverviewSoon();
-      if (this.pending.length > 0) this.pendingFrame = requestAnimationFrame(step);
-      else this.events.drawn();
-    };
-    this.pendingFrame = requestAnimationFrame(step);
-  }
-
-  /** Adds what is still queued at once (a new sync must start from a complete drawing). */
-  private flushPending(): void {
-    if (this.pendingFrame) cancelAnimationFrame(this.pendingFrame);
-    this.pendingFrame = 0;
-    if (this.pending.length > 0) this.cy.add(this.pending);
-    this.pending = [];
-  }
-
   private patchElements(tree: TreeState): void {
-    const only = this.big ? this.window : undefined;
-    const edges = viewEdges(this.view, tree, only);
-    const gone = this.cy.collection();
-    for (const key of this.drawnEdges.keys()) {
-      if (!edges.has(key)) {
-        gone.merge(this.cy.getElementById(key));
-        this.drawnEdges.delete(key);
-      }
-    }
-    for (const key of this.drawnNodes.keys()) {
-      if (!this.view.has(key) || (only && !only.has(key))) {
-        gone.merge(this.cy.getElementById(key));
-        this.drawnNodes.delete(key);
-      }
-    }
-    gone.remove();
-    const added: ElementDefinition[] = [];
-    for (const v of this.view.values()) {
-      if (only && !only.has(v.key)) continue;
-      const look = viewNodeLook(v, tree.nodes[v.nodeId]!, this.colorBy);
-      const signature = `${look.label}\u0000${look.color}\u0000${look.classes}`;
-      const p = this.positions.get(v.key)!;
-      const before = this.drawnNodes.get(v.key);
-      this.drawnNodes.set(v.key, { look: signature, classes: look.classes, x: p.x, y: p.y });
-      if (!before) {
-        added.push({
-          group: 'nodes',
-          data: { id: v.key, nodeId: v.nodeId, label: look.label, color: look.color },
-          classes: this.withMarks(v.key, look.classes),
-          position: { x: p.x, y: p.y },
-        });
-        continue;
-      }
-      if (before.look === signature && before.x === p.x && before.y === p.y) continue;
-      const element = this.cy.getElementById(v.key);
-      if (before.look !== signature) {
-        element.data({ label: look.label, color: look.color });
-        element.classes(this.withMarks(v.key, look.classes));
-      }
-      if (before.x !== p.x || before.y !== p.y) element.position({ x: p.x, y: p.y });
-    }
-    for (const [key, e] of edges) {
-      const before = this.drawnEdges.get(key);
-      this.drawnEdges.set(key, e.classes);
-      if (before === undefined)
-        added.push({
-          group: 'edges',
-          data: { id: key, source: e.source, target: e.target },
-          classes: this.withMarks(key, e.classes),
-        });
-      else if (before !== e.classes) this.cy.getElementById(key).classes(this.withMarks(key, e.classes));
-    }
-    if (added.length > 0) this.addElements(added);
+    this.elements.patch(this.view, tree, this.positions, this.colorBy, this.big?.window);
   }
 
   /** An element's classes with the chosen-path and hover marks it currently has. */
@@ -538,28 +386,8 @@ export class TreeCanvas {
 
   private fitPoints(points: Iterable<Point>, floor: number, ceiling: number): void {
     this.cy.resize();
-    let minX = Infinity;
-    let maxX = -Infinity;
-    let minY = Infinity;
-    let maxY = -Infinity;
-    for (const p of points) {
-      minX = Math.min(minX, p.x);
-      maxX = Math.max(maxX, p.x);
-      minY = Math.min(minY, p.y);
-      maxY = Math.max(maxY, p.y);
-    }
-    // room for the labels above the top row and beside the last column
-    minY -= 16;
-    const width = maxX - minX + LABEL_ROOM;
-    const height = maxY - minY;
-    const [w, h] = [this.cy.width(), this.cy.height()];
-    const fitted = Math.min(ceiling, (w - 2 * PAD) / width, (h - 2 * PAD) / height);
-    const zoom = Math.max(this.cy.minZoom(), floor, fitted);
-    // Centred when it fits; otherwise the top-left corner (the root and its row) stays in view.
-    const fits = zoom * width <= w - 2 * PAD + 1 && zoom * height <= h - 2 * PAD + 1;
-    const x = fits ? (w - width * zoom) / 2 - minX * zoom : PAD - minX * zoom;
-    const y = fits ? (h - height * zoom) / 2 - minY * zoom : PAD - minY * zoom;
-    this.setViewport(zoom, { x, y });
+    const fitted = fitViewport(points, this.cy.width(), this.cy.height(), Math.max(this.cy.minZoom(), floor), ceiling);
+    if (fitted) this.setViewport(fitted.zoom, fitted.pan);
   }
 
   /** Fit again and follow the growing tree. */
@@ -594,7 +422,7 @@ export class TreeCanvas {
 
   /** The whole drawing as PNG, with every label and without the hover highlight or selection. */
   png(): Blob {
-    if (this.big) return overviewPng(this.big.scene, this.overviewMarks().chosen);
+    if (this.big) return overviewPng(this.big.scene, this.big.marks([], [], this.chosen, [], null).chosen);
     const hovered = this.hovered;
     const selected = this.cy.nodes(':selected');
     const labels = this.labels;
@@ -618,7 +446,7 @@ export class TreeCanvas {
   }
 
   destroy(): void {
-    if (this.pendingFrame) cancelAnimationFrame(this.pendingFrame);
+    this.elements.destroy();
     if (this.overviewFrame) cancelAnimationFrame(this.overviewFrame);
     if (this.labelTimer) clearTimeout(this.labelTimer);
     this.cy.destroy();
