@@ -32,6 +32,11 @@ let api: Awaited<ReturnType<typeof apiClient>>;
 const pageErrors: string[] = [];
 
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+/** the page at 1280×800 and 1920×1080, then back at the suite's 1280×800 */
+async function shots(name: string) {
+  await screenshotBothSizes(page, name);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
 const views = () => page.locator('[data-testid=run-view]');
 const view = (runId: string) => page.locator(`[data-testid=run-view][data-run-id="${runId}"]`);
 
@@ -185,7 +190,7 @@ describe.skipIf(!haveChromium)('search trees a researcher can read (Chromium, se
     for (const [id, colour] of Object.entries(after))
       expect(colour).toBe(entropyColor(tree.nodes[Number(id)]!.entropy));
     expect(await page.locator('[data-testid=legend-scale]').textContent()).toMatch(/nats/);
-    await screenshotBothSizes(page, 'trees-entropy-colours');
+    await shots('trees-entropy-colours');
     await page.selectOption('[data-testid=color-by]', 'probability');
     expect(await page.locator('[data-testid=legend-scale]').textContent()).not.toMatch(/nats/);
   }, 120_000);
@@ -222,7 +227,7 @@ describe.skipIf(!haveChromium)('search trees a researcher can read (Chromium, se
     const hidden = await cyFacts(beamId);
     expect(hidden.stubs).toBe(0);
     expect(hidden.pruned).toBe(0);
-    await shot('trees-hide-pruned');
+    await shots('trees-hide-pruned');
 
     // fold the subtree of the root's best child: only the root and it remain
     await view(beamId).locator('.canvas').focus();
@@ -233,6 +238,7 @@ describe.skipIf(!haveChromium)('search trees a researcher can read (Chromium, se
     expect(folded.collapsed).toBe(1);
     expect(folded.nodes).toBeLessThan(hidden.nodes);
     expect(await view(beamId).locator('[data-testid=collapse]').textContent()).toBe('Unfold');
+    await shots('trees-folded');
     await view(beamId).locator('[data-testid=collapse]').click();
     expect((await cyFacts(beamId)).nodes).toBe(hidden.nodes);
     await view(beamId).locator('[data-testid=hide-pruned]').uncheck();
@@ -245,7 +251,7 @@ describe.skipIf(!haveChromium)('search trees a researcher can read (Chromium, se
     const box = (await view(beamId).boundingBox())!;
     expect(box.width).toBeGreaterThan(grid.width - 30);
     await expect(page.locator('[data-testid=run-view]:visible').count()).resolves.toBe(1);
-    await shot('trees-focus');
+    await shots('trees-focus');
     await view(beamId).locator('[data-testid=focus-run]').click();
     await expect(page.locator('[data-testid=run-view]:visible').count()).resolves.toBe(3);
   }, 120_000);
@@ -294,7 +300,7 @@ describe.skipIf(!haveChromium)('search trees a researcher can read (Chromium, se
         return n;
       });
     expect(await inked()).toBeGreaterThan(1000);
-    await screenshotBothSizes(page, 'trees-big-overview');
+    await shots('trees-big-overview');
 
     // a click on a dot of the overview selects that node: the root's position from the same layout
     const at = layoutView(expected.root).get(`n${big.rootId}`)!;
@@ -321,7 +327,7 @@ describe.skipIf(!haveChromium)('search trees a researcher can read (Chromium, se
     expect(held).toBeLessThan(expected.size);
     expect(await bigView.getAttribute('data-labels')).toBe('on');
     expect((await cyFacts(bigId)).labelStyle).toBe(true);
-    await screenshotBothSizes(page, 'trees-big-zoomed');
+    await shots('trees-big-zoomed');
     await bigView.locator('button[aria-label="Remove run"]').click();
     await waitForViews(before, null);
   }, 180_000);
@@ -415,7 +421,7 @@ describe.skipIf(!haveChromium)('search trees a researcher can read (Chromium, se
     await page.waitForFunction(
       () => document.querySelector('[data-testid=run-view]')?.getAttribute('data-state') === 'cancelled',
     );
-    await shot('trees-cancelled');
+    await shots('trees-cancelled');
     const runId = (await views().first().getAttribute('data-run-id'))!;
     // the engine's end arrives, and the view then holds exactly the main process's final tree
     for (
