@@ -11,8 +11,8 @@ export interface SearchStep<T> {
   record(draft: TreeDraft, evaluations: NodeEvaluation[]): T;
   /** caches the search will not extend again (default: the first parents of the evaluated nodes) */
   release?(result: T): Iterable<number>;
-  /** progress after the step: fraction done and a line for the user */
-  progress(result: T): [number, string];
+  /** progress after the step: fraction done and a line for the user (null: none, e.g. after the last step) */
+  progress(result: T): [number, string] | null;
 }
 
 /** The first parents of these nodes: a frontier's parents are not extended again once it is evaluated. */
@@ -47,7 +47,7 @@ export async function searchStep<T>(
     'the settings that widen the search (width, top-k, n) or max-new-tokens',
   );
   ctx.evaluator.release(step.release ? step.release(result) : parentsOf(ctx, step.evaluate));
-  const [fraction, message] = step.progress(result);
-  ctx.progress(fraction, message);
+  const progress = step.progress(result);
+  if (progress) ctx.progress(...progress);
   return { evaluations, result };
 }

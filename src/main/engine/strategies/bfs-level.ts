@@ -4,7 +4,8 @@ import type { NodeEvaluation } from '../runtime/evaluator';
 import { logprobAt, topTokenIds, type LogitDistribution } from '../math/log-softmax';
 import { recordEvaluation } from '../search/node-records';
 import { checkNodeCap } from '../search/run-limits';
-import { addNode, setStatus } from '../tree/tree-store';
+import { addNode, setStatus, type TreeDraft } from '../tree/tree-store';
+import { searchStep } from '../search/search-step';
 import type { NodeStatus } from '../../../shared/tree';
 import { byScore, mergeHypotheses, type MergeCandidate, type MergeGroup } from './merge-keys';
 
@@ -87,10 +88,48 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
   };
 
   for (let depth = 0; ; depth++) {
-    ctx.checkpoint();
     const toEvaluate = [...live, ...(options.evaluateFinished ? finishedHere : [])];
-    if (toEvaluate.length === 0) break;
-    const evaluations = await ctx.evaluator.evaluate(toEvaluate);
+    if (toEvaluate.length === 0) {
+      ctx.checkpoint();
+      break;
+    }
+    const { result: step } = await searchStep(ctx, {
+      evaluate: toEvaluate,
+      record: (draft, evaluations) => recordDepth(draft, evaluations, depth),
+      // the parents of this depth, dropped hypotheses and evaluated finished ones will not be extended again
+      release: ({ latentMerge }) => {
+        const released = new Set<number>();
+        for (const id of toEvaluate) {
+          const p = ctx.tree.node(id).parents[0];
+          if (p !== undefined) released.add(p);
+        }
+        if (options.evaluateFinished) for (const id of finishedHere) released.add(id);
+        if (latentMerge) {
+          for (const g of latentMerge.cut) released.add(g.survivor.nodeId);
+          for (const g of latentMerge.groups) for (const a of g.absorbed) released.add(a.nodeId);
+        }
+        return released;
+      },
+      progress: ({ expand, nextLive, nextFinished }) =>
+        expand
+          ? [
+              (depth + 1) / options.maxNewTokens,
+              `${options.label ?? 'depth'} ${depth + 1}: ${nextLive.length} live, ${finished.length + nextFinished.length} finished`,
+            ]
+          : null,
+    });
+    if (!step.expand) break;
+    finished.push(...step.nextFinished);
+    finishedHere = step.nextFinished;
+    live = step.nextLive;
+  }
+  return { levels, finished };
+
+  /**
+   * One depth, written into the tree as one step: the evaluated hypotheses' distributions, the latent merge,
+   * and the children (planned as plain data first; ids are allocated in plan order).
+   */
+  function recordDepth(draft: TreeDraft, evaluations: NodeEvaluation[], depth: number) {
     const byId = new Map<number, NodeEvaluation>(evaluations.map((e) => [e.nodeId, e]));
     const hidden = new Map<number, Float32Array>();
     for (const e of evaluations) if (e.lastHidden) hidden.set(e.nodeId, e.lastHidden);
@@ -176,75 +215,52 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
       );
 
     const nextFinished: number[] = [];
-    const created: number[] = [];
-    ctx.tree.update((draft) => {
-      for (const e of evaluations) {
-        const node = draft.nodes[e.nodeId]!;
-        const wasFinished = node.status === 'finished';
-        recordEvaluation(draft, e, options.topkShown, tokenizer);
-        if (wasFinished) node.status = 'finished';
-      }
-      if (latentMerge) {
-        for (const g of latentMerge.groups) {
-          if (g.absorbed.length > 0) {
-            const survivor = draft.nodes[g.survivor.nodeId]!;
-            survivor.forwardLogMass = g.logMass;
-            for (const a of g.absorbed) {
-              const absorbed = draft.nodes[a.nodeId]!;
-              for (const p of absorbed.parents) if (!survivor.parents.includes(p)) survivor.parents.push(p);
-              absorbed.status = 'merged';
-              absorbed.mergedInto = survivor.id;
-            }
+    for (const e of evaluations) {
+      const node = draft.nodes[e.nodeId]!;
+      const wasFinished = node.status === 'finished';
+      recordEvaluation(draft, e, options.topkShown, tokenizer);
+      if (wasFinished) node.status = 'finished';
+    }
+    if (latentMerge) {
+      for (const g of latentMerge.groups) {
+        if (g.absorbed.length > 0) {
+          const survivor = draft.nodes[g.survivor.nodeId]!;
+          survivor.forwardLogMass = g.logMass;
+          for (const a of g.absorbed) {
+            const absorbed = draft.nodes[a.nodeId]!;
+            for (const p of absorbed.parents) if (!survivor.parents.includes(p)) survivor.parents.push(p);
+            absorbed.status = 'merged';
+            absorbed.mergedInto = survivor.id;
           }
         }
-        for (const g of latentMerge.cut) setStatus(draft, g.survivor.nodeId, 'pruned');
       }
-      for (const plan of plans) {
-        const { text, bytes } = tokenizer.tokenText(plan.token);
-        const f = fate.get(plan.nodeId) ?? {
-          status: plan.done ? ('finished' as const) : ('frontier' as const),
-          mass: plan.logMass,
-        };
-        const id = addNode(draft, {
-          parents: f.parents ?? [plan.parent],
-          kind: 'token',
-          tokenId: plan.token,
-          text,
-          ...(bytes ? { bytes } : {}),
-          logprob: plan.logprob,
-          score: plan.score,
-          depth: depth + 1,
-          status: f.status,
-          forwardLogMass: f.mass,
-          ...(f.mergedInto !== undefined ? { mergedInto: f.mergedInto } : {}),
-        });
-        if (id !== plan.nodeId) throw new Error(`node ids out of step (${id} ≠ ${plan.nodeId})`);
-        created.push(id);
-        if (plan.done && f.status === 'finished') nextFinished.push(id);
-      }
-    });
-    // the parents of this depth, dropped hypotheses and evaluated finished ones will not be extended again
-    const released = new Set<number>();
-    for (const id of toEvaluate) {
-      const p = ctx.tree.node(id).parents[0];
-      if (p !== undefined) released.add(p);
+      for (const g of latentMerge.cut) setStatus(draft, g.survivor.nodeId, 'pruned');
     }
-    if (options.evaluateFinished) for (const id of finishedHere) released.add(id);
-    if (latentMerge) {
-      for (const g of latentMerge.cut) released.add(g.survivor.nodeId);
-      for (const g of latentMerge.groups) for (const a of g.absorbed) released.add(a.nodeId);
+    for (const plan of plans) {
+      const { text, bytes } = tokenizer.tokenText(plan.token);
+      const f = fate.get(plan.nodeId) ?? {
+        status: plan.done ? ('finished' as const) : ('frontier' as const),
+        mass: plan.logMass,
+      };
+      const id = addNode(draft, {
+        parents: f.parents ?? [plan.parent],
+        kind: 'token',
+        tokenId: plan.token,
+        text,
+        ...(bytes ? { bytes } : {}),
+        logprob: plan.logprob,
+        score: plan.score,
+        depth: depth + 1,
+        status: f.status,
+        forwardLogMass: f.mass,
+        ...(f.mergedInto !== undefined ? { mergedInto: f.mergedInto } : {}),
+      });
+      if (id !== plan.nodeId) throw new Error(`node ids out of step (${id} ≠ ${plan.nodeId})`);
+      if (plan.done && f.status === 'finished') nextFinished.push(id);
     }
-    ctx.evaluator.release(released);
-    if (!expand) break;
-    finished.push(...nextFinished);
-    finishedHere = nextFinished;
-    live = discrete ? discrete.kept.map((g) => g.survivor.nodeId) : open.map((p) => p.nodeId);
-    ctx.progress(
-      (depth + 1) / options.maxNewTokens,
-      `${options.label ?? 'depth'} ${depth + 1}: ${live.length} live, ${finished.length} finished`,
-    );
+    const nextLive = discrete ? discrete.kept.map((g) => g.survivor.nodeId) : open.map((p) => p.nodeId);
+    return { expand, nextFinished, nextLive, latentMerge };
   }
-  return { levels, finished };
 }
 
 /** Finished hypotheses best first by score (ties: older node first). */
