@@ -226,9 +226,13 @@ export async function benchRenderer(): Promise<Measured[]> {
   const lastSent = performance.now();
   await drawnIs('grow', drawnCount(grown));
   const caughtUp = performance.now() - lastSent;
+  // the run's end is part of it: the view hands the finished tree to Cytoscape where it is small enough
+  lab.emit('runFinished', summary('grow', 'done'));
+  await waitAttr('grow', 'data-state', 'done');
+  await nextFrames();
+  await page.waitForTimeout(300);
   const longest = await page.evaluate(() => (window as unknown as { longest: number }).longest);
   const growSeconds = (lastSent - growStart) / 1000;
-  lab.emit('runFinished', summary('grow', 'done'));
   await remove('grow');
 
   // (4) Esc with a backlog: a run has 5,000 nodes on screen and 2,000 more patch messages queued for it
@@ -284,7 +288,7 @@ export async function benchRenderer(): Promise<Measured[]> {
     { name: `${BIG}-node tree drawn (${drawnCount(huge)} drawn)`, value: hugeMs, unit: 'ms', atMost: 5000 },
     { name: `${BIG}-node tree: drag-pan, to the next frame`, value: panMs, unit: 'ms' },
     {
-      name: `growth to ${TREE_SIZE} nodes (${growth.length} msgs, ${growSeconds.toFixed(1)} s): longest task`,
+      name: `growth to ${TREE_SIZE} nodes (${growth.length} msgs, ${growSeconds.toFixed(1)} s) and its end: longest task`,
       value: longest,
       unit: 'ms',
       atMost: 100,

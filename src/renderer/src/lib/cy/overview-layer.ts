@@ -18,8 +18,10 @@ export interface OverviewScene {
   parent: Int32Array;
   /** index into `palette` of each node's colour */
   shade: Uint8Array;
-  palette: readonly string[];
   flags: Uint8Array;
+  palette: readonly string[];
+  /** what a node's label says (only asked for the nodes in view, when labels are drawn) */
+  labelOf?: (i: number) => string;
 }
 
 export interface OverviewMarks {
@@ -30,7 +32,14 @@ export interface OverviewMarks {
   /** entries on the hovered path, root first */
   hovered: number[];
   selected: number;
+  /** draw token labels (zoomed in far enough to read them) */
+  labels?: boolean;
 }
+
+/** labels drawn at most per frame: past this many in view they could not be read anyway */
+const LABELS_MAX = 1500;
+/** Cytoscape's label font (style.ts), so a growing tree looks the same before Cytoscape takes it over */
+const LABEL_FONT = '11px sans-serif';
 
 /** Node squares in screen pixels: Cytoscape's 12 px nodes at zoom 1, never smaller than a visible dot. */
 const nodePixels = (zoom: number) => Math.min(12, Math.max(2, 12 * zoom));
@@ -126,6 +135,15 @@ export function drawScene(
   const side = nodePixels(zoom) / zoom;
   const half = side / 2;
   const { palette } = scene;
+  // dots while small, Cytoscape's round nodes once big enough to tell apart (stubs stay square)
+  const round = side * zoom >= 6;
+  const shape = (i: number) => {
+    if (!round || flags[i]! & (STUB | PROMPT)) ctx.rect(x[i]! - half, y[i]! - half, side, side);
+    else {
+      ctx.moveTo(x[i]! + half, y[i]!);
+      ctx.arc(x[i]!, y[i]!, half, 0, 2 * Math.PI);
+    }
+  };
   const SHADES = palette.length;
   const buckets: number[][] = Array.from({ length: SHADES * 2 + 2 }, () => []);
   for (let i = 0; i < scene.size; i++) {
@@ -140,7 +158,7 @@ export function drawScene(
     ctx.fillStyle =
       bucket === SHADES * 2 ? '#ced4da' : bucket === SHADES * 2 + 1 ? '#495057' : palette[bucket % SHADES]!;
     ctx.beginPath();
-    for (const i of members) ctx.rect(x[i]! - half, y[i]! - half, side, side);
+    for (const i of members) shape(i);
     ctx.fill();
   });
   ctx.globalAlpha = 1;
@@ -149,9 +167,10 @@ export function drawScene(
     ctx.lineWidth = onePixel;
     ctx.strokeStyle = '#343a40';
     ctx.beginPath();
-    for (const members of buckets) for (const i of members) ctx.rect(x[i]! - half, y[i]! - half, side, side);
+    for (const members of buckets) for (const i of members) shape(i);
     ctx.stroke();
   }
+  if (marks.labels && scene.labelOf) drawLabels(ctx, scene, buckets, half, onePixel);
 
   drawPath(ctx, scene, marks.chosen, '#1f2430', 3 * onePixel, held);
   drawPath(ctx, scene, marks.hovered, '#fa5252', 3 * onePixel, held);
@@ -183,4 +202,30 @@ function drawPath(
   ctx.lineWidth = width;
   ctx.strokeStyle = color;
   ctx.stroke();
+}
+
+/** Token labels above their nodes on a white halo (stubs' "+k pruned" beside theirs), as Cytoscape draws them. */
+function drawLabels(
+  ctx: CanvasRenderingContext2D,
+  scene: OverviewScene,
+  buckets: number[][],
+  half: number,
+  onePixel: number,
+): void {
+  const shown = buckets.flat();
+  if (shown.length > LABELS_MAX) return;
+  ctx.font = LABEL_FONT;
+  ctx.lineJoin = 'round';
+  ctx.lineWidth = 3 * onePixel;
+  ctx.strokeStyle = 'rgba(255,255,255,0.85)';
+  ctx.fillStyle = '#1f2430';
+  for (const i of shown) {
+    const text = scene.labelOf!(i);
+    const stub = (scene.flags[i]! & STUB) !== 0;
+    ctx.textAlign = stub ? 'left' : 'center';
+    ctx.textBaseline = stub ? 'middle' : 'bottom';
+    const [tx, ty] = stub ? [scene.x[i]! + half + 3, scene.y[i]!] : [scene.x[i]!, scene.y[i]! - half - 2];
+    ctx.strokeText(text, tx, ty);
+    ctx.fillText(text, tx, ty);
+  }
 }

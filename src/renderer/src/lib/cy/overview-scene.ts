@@ -4,6 +4,7 @@ import type { ViewNode } from '../tree/view-tree';
 import type { TreeNode } from '../../../../shared/tree';
 import { NO_ENTROPY_COLOR, entropyColorAt, entropyScale, probabilityColor, type ColorBy } from '../tree/color';
 import { PROMPT, PRUNED, STEERED, STUB, type OverviewScene } from './overview-layer';
+import { viewNodeLook } from './elements';
 
 /** shades per colour scale in the overview: enough steps that neighbouring shades look alike */
 const SHADES = 24;
@@ -46,6 +47,10 @@ export function overviewScene(
     shade: new Uint8Array(size),
     flags: new Uint8Array(size),
     palette: SHADE_PALETTES[colorBy],
+    labelOf: (i) => {
+      const v = view.get(keys[i]!)!;
+      return viewNodeLook(v, tree.nodes[v.nodeId]!, colorBy).label;
+    },
   };
   const keys: string[] = new Array(size);
   const indexOf = new Map<string, number>();

@@ -64,6 +64,8 @@ export class TreeCanvas {
   private overviewFrame = 0;
   private selectedId: number | null = null;
   private colorBy: ColorBy = 'probability';
+  /** the run is still growing */
+  private live = false;
 
   constructor(
     container: HTMLElement,
@@ -183,10 +185,15 @@ export class TreeCanvas {
     // Trees small enough to read at Fit are Cytoscape elements. Bigger ones are drawn by the overview layer
     // (a plain canvas), and Cytoscape holds only the nodes in view once zoomed in far enough to read them:
     // adding, moving and restyling thousands of elements on every growth step is what froze the window.
-    this.big = nodes.size > FIT_LEGIBLE_MAX ? new BigTree(nodes, this.positions, tree, this.colorBy) : null;
+    // A growing tree that the view follows is drawn by the overview layer at any size, labels included:
+    // Cytoscape's first drawing of each new element costs a few milliseconds, and a growth step brings
+    // dozens. Cytoscape takes the tree over once it stops growing, or once the researcher moves the view.
+    const overviewOnly = this.live && !this.userMoved;
+    this.big =
+      nodes.size > FIT_LEGIBLE_MAX || overviewOnly ? new BigTree(nodes, this.positions, tree, this.colorBy) : null;
     this.overview.setScene(this.big?.scene ?? null);
     if (!this.userMoved) this.fit();
-    if (this.big) this.big.window = this.big.windowAt(this.viewport(), LEGIBLE_ZOOM);
+    if (this.big) this.big.window = overviewOnly ? new Set() : this.big.windowAt(this.viewport(), LEGIBLE_ZOOM);
     if (this.drawnInCytoscape() > LABELS_ALWAYS && this.labels && this.cy.zoom() < LEGIBLE_ZOOM) {
       this.labels = false;
       this.cy.style(treeStyleWithoutLabels);
@@ -206,6 +213,7 @@ export class TreeCanvas {
   private updateWindow(): void {
     const { big, tree } = this;
     if (!big || !tree) return;
+    if (this.live && !this.userMoved) return;
     const next = big.windowAt(this.viewport(), LEGIBLE_ZOOM);
     if (next.size === big.window.size && [...next].every((k) => big.window.has(k))) return;
     big.window = next;
@@ -231,7 +239,16 @@ export class TreeCanvas {
   /** Redraws the overview layer (which clears it when the tree is small enough for Cytoscape alone). */
   private drawOverview(): void {
     const marks = this.big
-      ? this.big.marks(this.elements.nodeKeys(), this.elements.pending, this.chosen, this.hoveredIds, this.selectedId)
+      ? {
+          ...this.big.marks(
+            this.elements.nodeKeys(),
+            this.elements.pending,
+            this.chosen,
+            this.hoveredIds,
+            this.selectedId,
+          ),
+          labels: this.cy.zoom() >= LEGIBLE_ZOOM,
+        }
       : NO_MARKS;
     this.overview.draw(this.viewport(), marks);
   }
@@ -295,6 +312,13 @@ export class TreeCanvas {
   /** Folds or unfolds the subtree under `nodeId`. */
   toggleCollapse(nodeId: number): void {
     toggle(this.options.collapsed as Set<number>, nodeId);
+    this.redraw();
+  }
+
+  /** Whether the run is still growing (its tree is drawn by the overview layer while the view follows it). */
+  setLive(live: boolean): void {
+    if (this.live === live) return;
+    this.live = live;
     this.redraw();
   }
 
