@@ -58,8 +58,9 @@ export class TreeCanvas {
   /** whether the stylesheet in use draws token labels */
   private labels = true;
   private labelTimer: ReturnType<typeof setTimeout> | null = null;
-  /** a big drawing: the overview layer draws it, Cytoscape holds `window` only */
+  /** a plain canvas under Cytoscape's that draws big and growing trees */
   private readonly overview: OverviewLayer;
+  /** the tree as the overview layer draws it, when it does; Cytoscape then holds only `big.window` */
   private big: BigTree | null = null;
   private overviewFrame = 0;
   private selectedId: number | null = null;
