@@ -3,9 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { TreeNode } from '../../src/shared/tree';
+import type { TreeNode, TreeState } from '../../src/shared/tree';
+import type { LabParams, RunSummary } from '../../src/shared/lab-api';
 import {
   CHROMIUM,
+  ARTIFACTS,
   ROOT,
   apiClient,
   closeLab,
@@ -29,14 +31,17 @@ if (!haveChromium) console.log(`interventions.test.ts: skipped: no Chromium at $
 
 const shots = (name: string) => screenshotBothSizes(page, `interventions-${name}`);
 
-/** Selects a node of a run's tree as a click on it would. */
-function tap(runId: string, nodeId: number) {
-  return page.evaluate(
+/** Selects a node of a run's tree as a click on it would, once the view has drawn it. */
+async function tap(runId: string, nodeId: number) {
+  await page.waitForFunction(
     ([id, n]) => {
       const container = document.querySelector(`[data-testid=run-view][data-run-id="${id}"] .canvas`) as unknown as {
-        _cyreg: { cy: import('cytoscape').Core };
-      };
-      container._cyreg.cy.$id(`n${n}`).emit('tap');
+        _cyreg?: { cy: import('cytoscape').Core };
+      } | null;
+      const node = container?._cyreg?.cy.$id(`n${n}`);
+      if (!node || node.length === 0) return false;
+      node.emit('tap');
+      return true;
     },
     [runId, nodeId] as const,
   );
@@ -68,6 +73,59 @@ async function inspectMostMoved(forkId: string, steered: TreeNode[]) {
   expect(delta).toBe(moved.logprob - moved.plainLogprob!);
 }
 
+/** The best hypothesis's path below the prompt, in order. */
+function bestPath(tree: TreeState, summary: RunSummary): number[] {
+  const ids: number[] = [];
+  for (let n = summary.result!.nBest[0]!.nodeId; tree.nodes[n]!.parents.length > 0; n = tree.nodes[n]!.parents[0]!)
+    ids.unshift(n);
+  return ids;
+}
+
+async function summaryOf(runId: string): Promise<RunSummary> {
+  return (await api.request('listRuns', {})).find((r) => r.runId === runId)!;
+}
+
+/** Runs a strategy through the LabApi and waits until the app shows it finished. */
+async function finishedRun(params: LabParams<'startRun'>) {
+  const { runId } = await api.request('startRun', params);
+  await page.waitForSelector(`[data-testid=run-view][data-run-id="${runId}"][data-state=done]`);
+  const { tree } = await api.request('getTree', { runId });
+  return { runId, tree, summary: await summaryOf(runId) };
+}
+
+/** Selects a node, opens the inspector's fork box and sets the bundled direction at scale 0.5 (and a strategy). */
+async function fillForkBox(runId: string, nodeId: number, strategy?: string, shot?: string) {
+  await tap(runId, nodeId);
+  await page.waitForSelector(`[data-testid=inspector][data-node-id="${nodeId}"]`);
+  if (!(await page.locator('[data-testid=fork-box]').evaluate((d: HTMLDetailsElement) => d.open)))
+    await page.click('[data-testid=fork-box] summary');
+  await page.selectOption('[data-testid=fork-intervention-direction]', 'flilkpus-minus-flaipus.json');
+  await page.locator('[data-testid=fork-intervention-scale]').evaluate((el: HTMLInputElement) => {
+    el.value = '0.5';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  if (strategy) await page.selectOption('[data-testid=fork-strategy]', strategy);
+  if (shot) await shots(shot);
+}
+
+/** Clicks "Fork here" and waits for the fork to finish; returns its run id. */
+async function forkFromBox(): Promise<string> {
+  // the inspector's fork box may still show an earlier fork's status
+  const before =
+    (await page
+      .locator('[data-testid=fork-status]')
+      .textContent({ timeout: 1000 })
+      .catch(() => '')) ?? '';
+  await page.click('[data-testid=fork-button]');
+  await page.waitForFunction((previous) => {
+    const text = document.querySelector('[data-testid=fork-status]')?.textContent ?? '';
+    return /started run-/.test(text) && text !== previous;
+  }, before);
+  const forkId = (await page.textContent('[data-testid=fork-status]'))!.replace('started ', '').trim();
+  await page.waitForSelector(`[data-testid=run-view][data-run-id="${forkId}"][data-state=done]`);
+  return forkId;
+}
+
 beforeAll(async () => {
   if (!haveChromium) return;
   ({ serve, browser, page, api } = await openLab({ LATTICE_LAB_MODEL: COT }, pageErrors));
@@ -81,39 +139,19 @@ afterAll(() => closeLab({ api, browser, serve }));
 describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)', () => {
   it('forks a node under a direction: steered and unsteered branches side by side, Δlogprob in the inspector', async () => {
     const [example] = await api.request('taskExamples', { limit: 1 });
-    const { runId } = await api.request('startRun', {
+    const {
+      runId,
+      tree: sourceTree,
+      summary: source,
+    } = await finishedRun({
       prompt: example!.prompt,
       taskIndex: 0,
       config: { strategy: 'greedy', topkShown: 3 },
     });
-    await page.waitForSelector(`[data-testid=run-view][data-run-id="${runId}"][data-state=done]`);
-    const source = (await api.request('listRuns', {})).find((r) => r.runId === runId)!;
-    const { tree: sourceTree } = await api.request('getTree', { runId });
     // the node four tokens into the answer
-    const path: number[] = [];
-    for (
-      let n = source.result!.nBest[0]!.nodeId;
-      sourceTree.nodes[n]!.parents.length > 0;
-      n = sourceTree.nodes[n]!.parents[0]!
-    )
-      path.unshift(n);
-    const forkAt = path[3]!;
-    await tap(runId, forkAt);
-    await page.waitForSelector(`[data-testid=inspector][data-node-id="${forkAt}"]`);
-
-    await page.click('[data-testid=fork-box] summary');
-    await page.selectOption('[data-testid=fork-intervention-direction]', 'flilkpus-minus-flaipus.json');
-    await page.locator('[data-testid=fork-intervention-scale]').evaluate((el: HTMLInputElement) => {
-      el.value = '0.5';
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-    });
-    await shots('fork-form');
-    await page.click('[data-testid=fork-button]');
-    await page.waitForFunction(() =>
-      /started run-/.test(document.querySelector('[data-testid=fork-status]')?.textContent ?? ''),
-    );
-    const forkId = (await page.textContent('[data-testid=fork-status]'))!.replace('started ', '').trim();
-    await page.waitForSelector(`[data-testid=run-view][data-run-id="${forkId}"][data-state=done]`);
+    const forkAt = bestPath(sourceTree, source)[3]!;
+    await fillForkBox(runId, forkAt, undefined, 'fork-form');
+    const forkId = await forkFromBox();
     expect(await page.textContent(`[data-testid=run-view][data-run-id="${forkId}"] [data-testid=run-title]`)).toMatch(
       /→ fork: greedy at .* · steer ×0.5 flilkpus-minus-flaipus.json/,
     );
@@ -127,7 +165,7 @@ describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)',
     expect(siblings).toContain(forkAt);
     expect(siblings).toContain(twin.id);
     // where the steered and unsteered branches part, their answers differ: the fork's parent node is a critical token
-    const forkSummary = (await api.request('listRuns', {})).find((r) => r.runId === forkId)!;
+    const forkSummary = await summaryOf(forkId);
     expect(forkSummary.result!.critical!.map((c) => c.nodeId)).toContain(twin.parents[0]);
     expect(
       Number(await page.textContent(`[data-testid=compare-row][data-run-id="${forkId}"] [data-testid=cell-critical]`)),
@@ -149,40 +187,14 @@ describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)',
 
   it('forks a thought node under a direction: a steered twin thought, Δlogprob and the lens after it', async () => {
     const [example] = await api.request('taskExamples', { limit: 1 });
-    const { runId } = await api.request('startRun', {
+    const { runId, tree: sourceTree } = await finishedRun({
       prompt: example!.prompt,
       config: { strategy: 'latent', mode: 'mixture', thoughts: 2, maxNewTokens: 12, topkShown: 3 },
     });
-    await page.waitForSelector(`[data-testid=run-view][data-run-id="${runId}"][data-state=done]`);
-    const { tree: sourceTree } = await api.request('getTree', { runId });
     const thought = sourceTree.order.filter((id) => sourceTree.nodes[id]!.kind === 'thought').at(-1)!;
-    await tap(runId, thought);
-    await page.waitForSelector(`[data-testid=inspector][data-node-id="${thought}"]`);
-
-    if (!(await page.locator('[data-testid=fork-box]').evaluate((d: HTMLDetailsElement) => d.open)))
-      await page.click('[data-testid=fork-box] summary');
-    await page.selectOption('[data-testid=fork-intervention-direction]', 'flilkpus-minus-flaipus.json');
-    await page.locator('[data-testid=fork-intervention-scale]').evaluate((el: HTMLInputElement) => {
-      el.value = '0.5';
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-    });
-    await page.selectOption('[data-testid=fork-strategy]', 'greedy');
-    await shots('fork-thought-form');
-    // the inspector's fork box may still show the first test's status
-    const before =
-      (await page
-        .locator('[data-testid=fork-status]')
-        .textContent({ timeout: 1000 })
-        .catch(() => '')) ?? '';
-    await page.click('[data-testid=fork-button]');
-    await page.waitForFunction((previous) => {
-      const text = document.querySelector('[data-testid=fork-status]')?.textContent ?? '';
-      return /started run-/.test(text) && text !== previous;
-    }, before);
-    const forkId = (await page.textContent('[data-testid=fork-status]'))!.replace('started ', '').trim();
-    await page.waitForSelector(`[data-testid=run-view][data-run-id="${forkId}"][data-state=done]`);
-    const fork = (await api.request('listRuns', {})).find((r) => r.runId === forkId)!;
-    expect(fork.error).toBeUndefined();
+    await fillForkBox(runId, thought, 'greedy', 'fork-thought-form');
+    const forkId = await forkFromBox();
+    expect((await summaryOf(forkId)).error).toBeUndefined();
 
     // the twin is a thought beside the source's, marked; the answer grown after it knows its unsteered log-probability
     const { tree } = await api.request('getTree', { runId: forkId });
@@ -196,6 +208,186 @@ describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)',
     );
     await page.waitForSelector('[data-testid=inspector-lens]', { timeout: 120_000 });
     await shots('fork-thought-inspector');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('forks a token node with the latent strategy: steered continuous thoughts grown from it, then an answer', async () => {
+    const [example] = await api.request('taskExamples', { limit: 1 });
+    const {
+      runId,
+      tree: sourceTree,
+      summary: source,
+    } = await finishedRun({
+      prompt: example!.prompt,
+      taskIndex: 0,
+      config: { strategy: 'greedy', topkShown: 3 },
+    });
+    const forkAt = bestPath(sourceTree, source)[3]!;
+    await fillForkBox(runId, forkAt, 'latent');
+    const settings = await page.textContent('[data-testid=fork-latent-settings]');
+    await shots('fork-latent-form');
+    const forkId = await forkFromBox();
+    const fork = await summaryOf(forkId);
+    expect(fork.error).toBeUndefined();
+    expect(fork.config.strategy).toBe('latent');
+    const { thoughts, mode } = fork.config as { thoughts: number; mode: string };
+    // the box said what the fork would grow
+    expect(settings).toMatch(new RegExp(`^\\s*${thoughts}\\s+${mode} thoughts from this node`));
+    expect(await page.textContent(`[data-testid=run-view][data-run-id="${forkId}"] [data-testid=run-title]`)).toMatch(
+      /→ fork: latent at .* · steer ×0.5 flilkpus-minus-flaipus.json/,
+    );
+
+    // the twin token beside the source's, then the fork's own thoughts, every new node marked
+    const { tree } = await api.request('getTree', { runId: forkId });
+    const fresh = tree.order.filter((id) => id >= sourceTree.order.length).map((id) => tree.nodes[id]!);
+    expect(fresh.every((n) => n.intervention === 'steer ×0.5 flilkpus-minus-flaipus.json')).toBe(true);
+    const twin = fresh[0]!;
+    expect(twin.kind).toBe('token');
+    expect(twin.tokenId).toBe(sourceTree.nodes[forkAt]!.tokenId);
+    expect(twin.parents).toEqual(sourceTree.nodes[forkAt]!.parents);
+    const path = bestPath(tree, fork);
+    expect(path).toContain(twin.id);
+    const grown = path.slice(path.indexOf(twin.id) + 1).map((id) => tree.nodes[id]!);
+    expect(grown.slice(0, thoughts).map((n) => n.kind)).toEqual(Array(thoughts).fill('thought'));
+    expect(grown[thoughts]!.kind).toBe('token');
+    // every steered node is drawn as one (pruned leaves fold into "+k pruned" stubs)
+    await expect(steeredDrawn(forkId)).resolves.toMatchObject({
+      steered: fresh.filter((n) => n.status !== 'pruned').length,
+    });
+    await inspectMostMoved(
+      forkId,
+      fresh.filter((n) => n.kind === 'token'),
+    );
+    await shots('fork-latent-inspector');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('forks a node of an imported run (Export, Import); the box is disabled, with its reason, on a run of another model', async () => {
+    const [example] = await api.request('taskExamples', { limit: 1 });
+    const { runId, summary: source } = await finishedRun({
+      prompt: example!.prompt,
+      taskIndex: 0,
+      config: { strategy: 'greedy', topkShown: 3 },
+    });
+    // export this run alone
+    for (const row of await page.locator('[data-testid=compare-row]').all()) {
+      const mine = (await row.getAttribute('data-run-id')) === runId;
+      const box = row.locator('input[type=checkbox]');
+      if (await box.isEnabled()) await box.setChecked(mine);
+    }
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
+    const file = path.join(ARTIFACTS, 'interventions-export.json');
+    await download.saveAs(file);
+    const exported = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(exported.runs).toHaveLength(1);
+
+    const importFile = async (name: string) => {
+      const before = new Set((await api.request('listRuns', {})).map((r) => r.runId));
+      await page.setInputFiles('[data-testid=import-json]', name);
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('[data-testid=run-view][data-state=done]').length >= n,
+        before.size + 1,
+      );
+      const copy = (await api.request('listRuns', {})).find((r) => !before.has(r.runId))!;
+      expect(copy.imported).toBe(true);
+      return copy;
+    };
+    const copy = await importFile(file);
+    const { tree: copyTree } = await api.request('getTree', { runId: copy.runId });
+    const forkAt = bestPath(copyTree, copy)[3]!;
+    await fillForkBox(copy.runId, forkAt, undefined, 'fork-imported-form');
+    expect(await page.getAttribute('[data-testid=fork-box]', 'data-blocked')).toBeNull();
+    const forkId = await forkFromBox();
+    const fork = await summaryOf(forkId);
+    expect(fork.error).toBeUndefined();
+    expect(fork.forkOf).toEqual({ runId: copy.runId, nodeId: forkAt });
+
+    // the steered branch stands beside the imported one, and its first token's Δlogprob is against it
+    const { tree } = await api.request('getTree', { runId: forkId });
+    const steered = tree.order.map((id) => tree.nodes[id]!).filter((n) => n.intervention !== undefined);
+    const twin = steered[0]!;
+    expect(twin.parents).toEqual(copyTree.nodes[forkAt]!.parents);
+    expect(twin.plainLogprob).toBe(copyTree.nodes[forkAt]!.logprob);
+    expect(tree.order.filter((id) => tree.nodes[id]!.parents[0] === twin.parents[0])).toContain(forkAt);
+    expect(fork.result!.bestText).not.toBe(source.result!.bestText);
+    const drawn = await steeredDrawn(forkId);
+    expect(drawn.steered).toBe(steered.filter((n) => n.status !== 'pruned').length);
+    expect(drawn.steeredEdges).toBe(drawn.steered);
+    await inspectMostMoved(forkId, steered);
+    await shots('fork-imported-inspector');
+
+    // the same file, as if another model had made it: the box says why it cannot fork
+    const other = path.join(ARTIFACTS, 'interventions-export-other-model.json');
+    fs.writeFileSync(other, JSON.stringify({ ...exported, model: { ...exported.model, name: 'another-model' } }));
+    const foreign = await importFile(other);
+    expect(foreign.model).toBe('another-model');
+    await tap(foreign.runId, forkAt);
+    await page.waitForSelector(`[data-testid=inspector][data-node-id="${forkAt}"]`);
+    expect(await page.getAttribute('[data-testid=fork-box]', 'data-blocked')).toBe(
+      'made with another-model: open that model to fork it',
+    );
+    expect(await page.textContent('[data-testid=fork-blocked]')).toContain('made with another-model');
+    if (!(await page.locator('[data-testid=fork-box]').evaluate((d: HTMLDetailsElement) => d.open)))
+      await page.click('[data-testid=fork-box] summary');
+    expect(await page.isDisabled('[data-testid=fork-button]')).toBe(true);
+    expect(await page.isDisabled('[data-testid=fork-strategy]')).toBe(true);
+    await shots('fork-blocked');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('restarts the engine from the header: a confirm while a run is in progress, earlier runs kept, ready again', async () => {
+    const [example] = await api.request('taskExamples', { limit: 1 });
+    const earlier = (await api.request('listRuns', {})).filter((r) => r.state === 'done');
+    expect(earlier.length).toBeGreaterThan(0);
+    expect(await page.isEnabled('[data-testid=restart-engine]')).toBe(true);
+
+    // a run long enough to be in progress when the button is pressed (the restart ends it)
+    const { runId } = await api.request('startRun', {
+      prompt: example!.prompt,
+      config: { strategy: 'bfs', width: 256, topK: 32, maxNewTokens: 47, topkShown: 3, merge: { kind: 'none' } },
+    });
+    await page.waitForSelector(`[data-testid=run-view][data-run-id="${runId}"][data-state=running]`);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=engine-status]')?.textContent === 'engine: busy',
+    );
+    // the confirm's text, answered; a restart that asked nothing fails here rather than hanging
+    const answer = (accept: boolean) =>
+      new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no confirm was shown')), 15_000);
+        page.once('dialog', (dialog) => {
+          clearTimeout(timer);
+          resolve(dialog.message());
+          void (accept ? dialog.accept() : dialog.dismiss());
+        });
+      });
+    // declined: nothing happens
+    let asked = answer(false);
+    await page.click('[data-testid=restart-engine]');
+    expect(await asked).toMatch(/^Restarting the engine stops 1 run in progress/);
+    expect((await summaryOf(runId)).state).toBe('running');
+    await shots('restart-busy');
+
+    asked = answer(true);
+    await page.click('[data-testid=restart-engine]');
+    await asked;
+    await page.waitForSelector(`[data-testid=run-view][data-run-id="${runId}"][data-state=failed]`);
+    expect((await summaryOf(runId)).error).toMatch(/restarted by the user/);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=engine-status]')?.textContent === 'engine: restarted',
+    );
+    // the runs finished before are all still there, unchanged
+    const after = await api.request('listRuns', {});
+    for (const run of earlier) {
+      expect(after.find((r) => r.runId === run.runId)).toEqual(run);
+      expect(await page.getAttribute(`[data-testid=run-view][data-run-id="${run.runId}"]`, 'data-state')).toBe('done');
+    }
+    // the fresh engine runs: a run finishes and the engine is ready again
+    const again = await finishedRun({ prompt: example!.prompt, config: { strategy: 'greedy', maxNewTokens: 4 } });
+    expect(again.summary.error).toBeUndefined();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=engine-status]')?.textContent === 'engine: ready',
+    );
+    await shots('restart-ready');
     expect(pageErrors).toEqual([]);
   });
 });
