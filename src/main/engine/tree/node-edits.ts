@@ -8,12 +8,12 @@ function sameElements(a: readonly unknown[], b: readonly unknown[]): boolean {
 }
 
 /**
- * The patches that turn `node` into its edited copy, one per top-level field that changed (a field's new value
- * replaces it whole). An array copied for editing but left as it was gets the node's own array back, so that
- * unchanged values stay shared.
+ * Whether the edited copy differs from `node`; the patches that turn one into the other go to `patches` (when
+ * given), one per top-level field that changed (a field's new value replaces it whole). An array copied for
+ * editing but left as it was gets the node's own array back, so that unchanged values stay shared.
  */
-export function editPatches(id: number, node: TreeNode, copy: Draft<TreeNode>): Patch[] {
-  const patches: Patch[] = [];
+export function editPatches(id: number, node: TreeNode, copy: Draft<TreeNode>, patches: Patch[] | null): boolean {
+  let changed = false;
   const before = node as unknown as Record<string, unknown>;
   const after = copy as unknown as Record<string, unknown>;
   for (const key in after) {
@@ -25,12 +25,15 @@ export function editPatches(id: number, node: TreeNode, copy: Draft<TreeNode>): 
       continue;
     }
     if (value === undefined && !(key in before)) continue;
-    patches.push({ op: key in before ? 'replace' : 'add', path: ['nodes', id, key], value });
+    changed = true;
+    patches?.push({ op: key in before ? 'replace' : 'add', path: ['nodes', id, key], value });
   }
   for (const key in before) {
-    if (!(key in after)) patches.push({ op: 'remove', path: ['nodes', id, key] });
+    if (key in after) continue;
+    changed = true;
+    patches?.push({ op: 'remove', path: ['nodes', id, key] });
   }
-  return patches;
+  return changed;
 }
 
 function freezeValue(value: unknown): void {

@@ -139,26 +139,25 @@ export class TreeStore {
       this.updating = false;
     }
     const existing = this.view.nodes;
+    // patches only for someone to hear them (a headless evaluation has no listener)
+    const patches: Patch[] | null = this.listeners.size > 0 ? [] : null;
     // new nodes first, so that edits of existing nodes (a merged state's extra parent) refer to nodes that exist
-    const patches: Patch[] = [];
     for (const node of this.added) {
       const frozen = freezeNode(node as TreeNode);
       existing[node.id] = frozen;
       this.view.order.push(node.id);
-      patches.push({ op: 'add', path: ['nodes', node.id], value: frozen });
-      patches.push({ op: 'add', path: ['order', node.id], value: node.id });
+      patches?.push(
+        { op: 'add', path: ['nodes', node.id], value: frozen },
+        { op: 'add', path: ['order', node.id], value: node.id },
+      );
     }
     this.count += this.added.length;
     this.added.length = 0;
     for (const [id, copy] of this.copies) {
-      const edits = editPatches(id, existing[id]!, copy);
-      if (edits.length === 0) continue;
-      existing[id] = freezeNode(copy as TreeNode);
-      for (const edit of edits) patches.push(edit);
+      if (editPatches(id, existing[id]!, copy, patches)) existing[id] = freezeNode(copy as TreeNode);
     }
     this.copies.clear();
-    if (patches.length === 0) return result;
-    for (const listener of this.listeners) listener(patches, this.view);
+    if (patches && patches.length > 0) for (const listener of this.listeners) listener(patches, this.view);
     return result;
   }
 
