@@ -93,7 +93,7 @@ async function finishedRun(params: LabParams<'startRun'>) {
   return { runId, tree, summary: await summaryOf(runId) };
 }
 
-/** Selects a node, opens the inspector's fork box and sets the bundled direction at scale 0.5 (and a strategy). */
+/** Selects a node, opens the inspector's fork box and sets the bundled direction at scale 0.5 and a strategy. */
 async function fillForkBox(runId: string, nodeId: number, strategy?: string, shot?: string) {
   await tap(runId, nodeId);
   await page.waitForSelector(`[data-testid=inspector][data-node-id="${nodeId}"]`);
@@ -104,7 +104,8 @@ async function fillForkBox(runId: string, nodeId: number, strategy?: string, sho
     el.value = '0.5';
     el.dispatchEvent(new Event('input', { bubbles: true }));
   });
-  if (strategy) await page.selectOption('[data-testid=fork-strategy]', strategy);
+  // '' forks with the run's own settings (the box keeps its choice from node to node)
+  await page.selectOption('[data-testid=fork-strategy]', strategy ?? '');
   if (shot) await shots(shot);
 }
 
@@ -301,6 +302,8 @@ describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)',
     const fork = await summaryOf(forkId);
     expect(fork.error).toBeUndefined();
     expect(fork.forkOf).toEqual({ runId: copy.runId, nodeId: forkAt });
+    // "as this run": the imported copy's own settings
+    expect(fork.config).toEqual(copy.config);
 
     // the steered branch stands beside the imported one, and its first token's Δlogprob is against it
     const { tree } = await api.request('getTree', { runId: forkId });
