@@ -36,15 +36,25 @@ export function editPatches(id: number, node: TreeNode, copy: Draft<TreeNode>, p
   return changed;
 }
 
-function freezeValue(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value) || ArrayBuffer.isView(value)) return;
+/** Containers not frozen yet (typed arrays cannot be frozen and are left as they are). */
+function needsFreezing(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Object.isFrozen(value) && !ArrayBuffer.isView(value);
+}
+
+function freezeValue(value: object): void {
   Object.freeze(value);
-  if (Array.isArray(value)) for (const item of value) freezeValue(item);
-  else for (const key in value) freezeValue((value as Record<string, unknown>)[key]);
+  if (Array.isArray(value)) {
+    for (const item of value) if (needsFreezing(item)) freezeValue(item);
+  } else {
+    for (const key in value) {
+      const item = (value as Record<string, unknown>)[key];
+      if (needsFreezing(item)) freezeValue(item);
+    }
+  }
 }
 
 /** Freezes a node and everything in it (values already frozen, such as an unchanged top-k list, are skipped). */
 export function freezeNode(node: TreeNode): TreeNode {
-  freezeValue(node);
+  if (needsFreezing(node)) freezeValue(node);
   return node;
 }
