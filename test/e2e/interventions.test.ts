@@ -93,6 +93,17 @@ async function finishedRun(params: LabParams<'startRun'>) {
   return { runId, tree, summary: await summaryOf(runId) };
 }
 
+/** Greedy on test example 0, and the node four tokens into its answer (where the forks grow from). */
+async function greedySource() {
+  const [example] = await api.request('taskExamples', { limit: 1 });
+  const run = await finishedRun({
+    prompt: example!.prompt,
+    taskIndex: 0,
+    config: { strategy: 'greedy', topkShown: 3 },
+  });
+  return { ...run, forkAt: bestPath(run.tree, run.summary)[3]! };
+}
+
 /** Selects a node, opens the inspector's fork box and sets the bundled direction at scale 0.5 and a strategy. */
 async function fillForkBox(runId: string, nodeId: number, strategy?: string, shot?: string) {
   await tap(runId, nodeId);
@@ -139,18 +150,7 @@ afterAll(() => closeLab({ api, browser, serve }));
 
 describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)', () => {
   it('forks a node under a direction: steered and unsteered branches side by side, Δlogprob in the inspector', async () => {
-    const [example] = await api.request('taskExamples', { limit: 1 });
-    const {
-      runId,
-      tree: sourceTree,
-      summary: source,
-    } = await finishedRun({
-      prompt: example!.prompt,
-      taskIndex: 0,
-      config: { strategy: 'greedy', topkShown: 3 },
-    });
-    // the node four tokens into the answer
-    const forkAt = bestPath(sourceTree, source)[3]!;
+    const { runId, tree: sourceTree, forkAt } = await greedySource();
     await fillForkBox(runId, forkAt, undefined, 'fork-form');
     const forkId = await forkFromBox();
     expect(await page.textContent(`[data-testid=run-view][data-run-id="${forkId}"] [data-testid=run-title]`)).toMatch(
@@ -213,17 +213,7 @@ describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)',
   });
 
   it('forks a token node with the latent strategy: steered continuous thoughts grown from it, then an answer', async () => {
-    const [example] = await api.request('taskExamples', { limit: 1 });
-    const {
-      runId,
-      tree: sourceTree,
-      summary: source,
-    } = await finishedRun({
-      prompt: example!.prompt,
-      taskIndex: 0,
-      config: { strategy: 'greedy', topkShown: 3 },
-    });
-    const forkAt = bestPath(sourceTree, source)[3]!;
+    const { runId, tree: sourceTree, forkAt } = await greedySource();
     await fillForkBox(runId, forkAt, 'latent');
     const settings = await page.textContent('[data-testid=fork-latent-settings]');
     await shots('fork-latent-form');
@@ -264,12 +254,7 @@ describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)',
   });
 
   it('forks a node of an imported run (Export, Import); the box is disabled, with its reason, on a run of another model', async () => {
-    const [example] = await api.request('taskExamples', { limit: 1 });
-    const { runId, summary: source } = await finishedRun({
-      prompt: example!.prompt,
-      taskIndex: 0,
-      config: { strategy: 'greedy', topkShown: 3 },
-    });
+    const { runId, summary: source } = await greedySource();
     // export this run alone
     for (const row of await page.locator('[data-testid=compare-row]').all()) {
       const mine = (await row.getAttribute('data-run-id')) === runId;
