@@ -88,6 +88,9 @@ export function entropyOf(logprobs: ArrayLike<number>): number {
   return h;
 }
 
+/** topIndices' working lists, reused from call to call (a typed array past 64 bytes is a separate allocation) */
+let topScratch = { indices: new Int32Array(64), values: new Float64Array(64) };
+
 /**
  * Indices of the k largest `values[i] - minus - minus2`, best first; ties keep the lower index first
  * (deterministic). With the offsets of a log-softmax it ranks log-probabilities straight from the logits,
@@ -97,8 +100,9 @@ export function topIndices(values: ArrayLike<number>, k: number, minus = 0, minu
   const count = Math.min(Math.max(0, k), values.length);
   if (count === 0) return [];
   // a bounded sorted list, shifted by hand: one pass, O(n·k) at worst for the small k a search asks for
-  const best = new Int32Array(count);
-  const bestValues = new Float64Array(count);
+  if (topScratch.indices.length < count)
+    topScratch = { indices: new Int32Array(count), values: new Float64Array(count) };
+  const { indices: best, values: bestValues } = topScratch;
   let size = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]! - minus - minus2;
