@@ -3,7 +3,7 @@ import { runSearch } from '../src/main/engine/search/run-search';
 import { resolveStrategyConfig, type StrategyConfig } from '../src/shared/strategies';
 import type { KvTensors } from '../src/main/engine/model/kv-tensors';
 import { emptyKvArray } from '../src/main/engine/model/kv-tensors';
-import { withoutEos } from './engine';
+import { WARM_UP_RUNS, withoutEos } from './engine';
 import { median, type Measured } from './measure';
 
 /** Seconds for one raw decoder pass of `batch` one-token rows over a `past`-long cache (onnxruntime alone). */
@@ -88,8 +88,10 @@ export async function benchBatching(
       target: options.bfsTarget,
     },
   ];
-  await runSearch({ model, prompt, config: greedy });
-  for (const v of variants) await runSearch({ model, prompt, config: v.config });
+  for (let w = 0; w < WARM_UP_RUNS; w++) {
+    await runSearch({ model, prompt, config: greedy });
+    for (const v of variants) await runSearch({ model, prompt, config: v.config });
+  }
   const promptLength = (
     await runSearch({
       model,

@@ -73,6 +73,9 @@ export async function rawGreedyLoop(
   return performance.now() - started;
 }
 
+/** untimed runs of each side before a comparison */
+export const WARM_UP_RUNS = 2;
+
 export interface GreedyPair {
   engine: number;
   raw: number;
@@ -99,8 +102,11 @@ export async function engineVsRaw(
   const engineRates: number[] = [];
   const rawRates: number[] = [];
   const ratios: number[] = [];
-  await runSearch({ model, prompt, config });
-  await rawGreedyLoop(model, session, promptIds, 4);
+  // steady state: both loops' code optimised by the JIT before the pairs are timed (the engine has far more of it)
+  for (let w = 0; w < WARM_UP_RUNS; w++) {
+    await runSearch({ model, prompt, config });
+    await rawGreedyLoop(model, session, promptIds, maxNewTokens);
+  }
   for (let r = 0; r < repeats; r++) {
     const greedy = await runSearch({ model, prompt, config });
     const steps = greedy.stats.forwardPasses;
