@@ -8,6 +8,16 @@ import { viewEdges, viewNodeLook } from './elements';
 /** elements added to Cytoscape per animation frame when a drawing brings many (each costs about a millisecond) */
 const ADD_CHUNK = 300;
 
+/** The drawn tree as Cytoscape should show it. */
+export interface DrawnTree {
+  view: ReadonlyMap<string, ViewNode>;
+  tree: TreeState;
+  positions: ReadonlyMap<string, Point>;
+  colorBy: ColorBy;
+  /** the keys Cytoscape may hold (a big tree's window); all when absent */
+  only?: ReadonlySet<string>;
+}
+
 interface Drawn {
   look: string;
   x: number;
@@ -74,25 +84,13 @@ export class ElementSync {
    * tree's window), all in one batch: elements that left are removed, new ones added, and the others
    * touched only when they moved or changed look.
    */
-  patch(
-    view: ReadonlyMap<string, ViewNode>,
-    tree: TreeState,
-    positions: ReadonlyMap<string, Point>,
-    colorBy: ColorBy,
-    only?: ReadonlySet<string>,
-  ): void {
+  patch(drawn: DrawnTree): void {
     // the diff below starts from a complete drawing
     this.flush();
-    this.cy.batch(() => this.patchInBatch(view, tree, positions, colorBy, only));
+    this.cy.batch(() => this.patchInBatch(drawn));
   }
 
-  private patchInBatch(
-    view: ReadonlyMap<string, ViewNode>,
-    tree: TreeState,
-    positions: ReadonlyMap<string, Point>,
-    colorBy: ColorBy,
-    only?: ReadonlySet<string>,
-  ): void {
+  private patchInBatch({ view, tree, positions, colorBy, only }: DrawnTree): void {
     const edges = viewEdges(view, tree, only);
     const gone = this.cy.collection();
     for (const key of this.edges.keys()) {

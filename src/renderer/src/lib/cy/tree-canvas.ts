@@ -259,7 +259,13 @@ export class TreeCanvas {
   }
 
   private patchElements(tree: TreeState): void {
-    this.elements.patch(this.view, tree, this.positions, this.colorBy, this.big?.window);
+    this.elements.patch({
+      view: this.view,
+      tree,
+      positions: this.positions,
+      colorBy: this.colorBy,
+      only: this.big?.window,
+    });
   }
 
   /** An element's classes with the chosen-path and hover marks it currently has. */
