@@ -104,11 +104,14 @@ export async function benchBatching(
   const ratios = variants.map(() => [] as number[]);
   const rates = variants.map(() => [] as number[]);
   const perPass = variants.map(() => [] as number[]);
+  const faults = variants.map(() => [] as number[]);
   for (let r = 0; r < options.repeats; r++) {
     const g = rate((await runSearch({ model, prompt, config: greedy })).stats);
     greedyRates.push(g);
     for (const [i, v] of variants.entries()) {
+      const faultsBefore = process.resourceUsage().minorPageFault;
       const out = await runSearch({ model, prompt, config: v.config });
+      faults[i]!.push(process.resourceUsage().minorPageFault - faultsBefore);
       rates[i]!.push(rate(out.stats));
       ratios[i]!.push(rate(out.stats) / g);
       perPass[i]!.push(out.stats.tokensEvaluated / out.stats.forwardPasses);
@@ -123,6 +126,8 @@ export async function benchBatching(
     rows.push(
       { name: `${v.name} tokens evaluated`, value: median(rates[i]!), unit: 'tokens/s' },
       { name: `${v.name} tokens per forward pass`, value: median(perPass[i]!), unit: 'tokens' },
+      // fresh pages for each pass's outputs were most of a batched step's cost (see allocator-env.ts)
+      { name: `${v.name} minor page faults per run`, value: median(faults[i]!), unit: 'faults' },
       { name: `${v.name} / greedy tokens evaluated`, value: ratio, unit: '×' },
       {
         name: `${v.name} / greedy as a share of the ceiling`,

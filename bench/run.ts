@@ -11,6 +11,17 @@ import { benchBatching } from './batching';
 import { benchTransformersJs } from './transformers-js';
 import { ensureGpt2SizeFolder } from './gpt2-size';
 import { formatRow, type Measured } from './measure';
+import { spawnSync } from 'node:child_process';
+import { ENGINE_ALLOCATOR_ENV, hasEngineAllocatorEnv } from '../src/main/engine/runtime/allocator-env';
+
+// the bench measures the engine as its process runs it: restart under the engine's allocator settings
+if (!hasEngineAllocatorEnv()) {
+  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, ...ENGINE_ALLOCATOR_ENV },
+  });
+  process.exit(child.status ?? 1);
+}
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SECTIONS = ['engine', 'transformers.js', 'batching', 'eval', 'memory', 'renderer'];
