@@ -3,12 +3,14 @@ import type { TreeDraft } from '../tree/tree-store';
 import type { SearchContext } from './search-context';
 import { checkNodeCap } from './run-limits';
 
-export interface SearchStep<T> {
+export interface SearchStep<T, P = undefined> {
   /** the nodes whose next-token distributions this step needs (one batched evaluation) */
   evaluate: number[];
   hiddenStates?: boolean;
+  /** asynchronous work on the evaluations before they are recorded (e.g. a lens over their hidden states) */
+  prepare?(evaluations: NodeEvaluation[]): Promise<P>;
   /** writes the step into the tree; runs inside one tree update, so a step is one batch of patches */
-  record(draft: TreeDraft, evaluations: NodeEvaluation[]): T;
+  record(draft: TreeDraft, evaluations: NodeEvaluation[], prepared: P): T;
   /** caches the search will not extend again (default: the first parents of the evaluated nodes) */
   release?(result: T): Iterable<number>;
   /** progress after the step: fraction done and a line for the user (null: none, e.g. after the last step) */
@@ -29,16 +31,17 @@ export function parentsOf(ctx: SearchContext, nodeIds: Iterable<number>): number
  * One step of any strategy, in one shape: checkpoint (cancel) → evaluate the nodes in one batched call →
  * record the step in one tree update → release caches that are done with → report progress.
  */
-export async function searchStep<T>(
+export async function searchStep<T, P = undefined>(
   ctx: SearchContext,
-  step: SearchStep<T>,
+  step: SearchStep<T, P>,
 ): Promise<{ evaluations: NodeEvaluation[]; result: T }> {
   ctx.checkpoint();
   const evaluations = await ctx.evaluator.evaluate(
     step.evaluate,
     step.hiddenStates ? { hiddenStates: true } : undefined,
   );
-  const result = ctx.tree.update((draft) => step.record(draft, evaluations));
+  const prepared = step.prepare ? await step.prepare(evaluations) : (undefined as P);
+  const result = ctx.tree.update((draft) => step.record(draft, evaluations, prepared));
   // the backstop for strategies that cannot count a step's nodes beforehand
   checkNodeCap(
     ctx.tree.size,

@@ -7,6 +7,7 @@ import type { Capabilities } from '../../../shared/model';
 import type { LatentAnalysis, ThoughtSummary } from '../../../shared/analysis';
 import { addTokenChild, recordEvaluation } from '../search/node-records';
 import { addNode } from '../tree/tree-store';
+import { searchStep } from '../search/search-step';
 import { lensLayers, lineageOfTree } from '../lens/logit-lens';
 import { thoughtFrontierRecall } from '../analysis/ground-truth';
 import { decodeGreedyFrom } from './greedy';
@@ -129,12 +130,16 @@ export const latent: Strategy<'latent'> = async (ctx, config) => {
     current = await appendMarker(ctx, current, markers.begin, config.topkShown);
   }
   for (let i = 0; i < config.thoughts; i++) {
-    ctx.checkpoint();
     if (!previous) {
-      [previous] = await ctx.evaluator.evaluate([current]);
-      ctx.tree.update((draft) => recordEvaluation(draft, previous!, config.topkShown, tokenizer));
+      const { evaluations } = await searchStep(ctx, {
+        evaluate: [current],
+        record: (draft, [evaluation]) => recordEvaluation(draft, evaluation!, config.topkShown, tokenizer),
+        release: () => [],
+        progress: () => null,
+      });
+      previous = evaluations[0]!;
     }
-    const { input, superposed } = thoughtContent(ctx.model, previous!, config);
+    const { input, superposed } = thoughtContent(ctx.model, previous, config);
     const parent = current;
     const thought = ctx.tree.update((draft) =>
       addNode(draft, {
@@ -148,44 +153,50 @@ export const latent: Strategy<'latent'> = async (ctx, config) => {
       }),
     );
     ctx.setThoughtInput(thought, input);
-    const [evaluation] = await ctx.evaluator.evaluate([thought], { hiddenStates: withLens });
-    const lens =
-      withLens && evaluation!.hiddenStates
-        ? await lensLayers(ctx.model, evaluation!.hiddenStates, config.topkShown || 5)
-        : null;
     const shown = config.topkShown || 5;
-    // what the thought carries (its input) against frontier i+1; what it leads to (its output) against frontier i+2
-    const carried = latentReadout(superposed, config.mode, config.bigLogitThreshold, shown, tokenizer);
-    const led = latentReadout(evaluation!.logprobs, config.mode, config.bigLogitThreshold, shown, tokenizer);
-    const recall = ctx.task ? thoughtFrontierRecall(carried.bigTexts, ctx.task, i) : undefined;
-    const outputRecall = ctx.task ? thoughtFrontierRecall(led.bigTexts, ctx.task, i + 1) : undefined;
-    const readout = carried.readout;
-    if (recall !== undefined) readout.frontierRecall = recall;
-    ctx.tree.update((draft) => {
-      recordEvaluation(draft, evaluation!, config.topkShown, tokenizer);
-      const node = draft.nodes[thought]!;
-      node.latent = readout;
-      if (lens) node.lens = lens;
-    });
-    summaries.push({
-      index: i,
-      nodeId: thought,
-      bigLogits: readout.bigLogits,
-      bigMass: readout.bigMass,
-      entropy: readout.entropy,
-      ...(recall !== undefined ? { frontierRecall: recall } : {}),
-      output: {
-        bigLogits: led.readout.bigLogits,
-        bigMass: led.readout.bigMass,
-        entropy: led.readout.entropy,
-        ...(outputRecall !== undefined ? { frontierRecall: outputRecall } : {}),
+    const { evaluations, result: summary } = await searchStep(ctx, {
+      evaluate: [thought],
+      hiddenStates: withLens,
+      prepare: async ([evaluation]) =>
+        withLens && evaluation!.hiddenStates
+          ? await lensLayers(ctx.model, evaluation!.hiddenStates, config.topkShown || 5)
+          : null,
+      record: (draft, [evaluation], lens): ThoughtSummary => {
+        // what the thought carries (its input) against frontier i+1; what it leads to (its output) against frontier i+2
+        const carried = latentReadout(superposed, config.mode, config.bigLogitThreshold, shown, tokenizer);
+        const led = latentReadout(evaluation!.logprobs, config.mode, config.bigLogitThreshold, shown, tokenizer);
+        const recall = ctx.task ? thoughtFrontierRecall(carried.bigTexts, ctx.task, i) : undefined;
+        const outputRecall = ctx.task ? thoughtFrontierRecall(led.bigTexts, ctx.task, i + 1) : undefined;
+        const readout = carried.readout;
+        if (recall !== undefined) readout.frontierRecall = recall;
+        recordEvaluation(draft, evaluation!, config.topkShown, tokenizer);
+        const node = draft.nodes[thought]!;
+        node.latent = readout;
+        if (lens) node.lens = lens;
+        return {
+          index: i,
+          nodeId: thought,
+          bigLogits: readout.bigLogits,
+          bigMass: readout.bigMass,
+          entropy: readout.entropy,
+          ...(recall !== undefined ? { frontierRecall: recall } : {}),
+          output: {
+            bigLogits: led.readout.bigLogits,
+            bigMass: led.readout.bigMass,
+            entropy: led.readout.entropy,
+            ...(outputRecall !== undefined ? { frontierRecall: outputRecall } : {}),
+          },
+        };
       },
+      release: () => {
+        const grandparent = ctx.tree.node(parent).parents[0];
+        return grandparent !== undefined ? [grandparent] : [];
+      },
+      progress: () => [((i + 1) / (config.thoughts + 1)) * 0.5, `thought ${i + 1} of ${config.thoughts}`],
     });
-    const grandparent = ctx.tree.node(parent).parents[0];
-    if (grandparent !== undefined) ctx.evaluator.release([grandparent]);
-    previous = evaluation!;
+    summaries.push(summary);
+    previous = evaluations[0]!;
     current = thought;
-    ctx.progress(((i + 1) / (config.thoughts + 1)) * 0.5, `thought ${i + 1} of ${config.thoughts}`);
   }
   if (markers && config.thoughts > 0) {
     current = await appendMarker(ctx, current, markers.end, config.topkShown);
