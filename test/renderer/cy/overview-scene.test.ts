@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SHADE_PALETTES, overviewScene, shadeOf } from '../../../src/renderer/src/lib/cy/overview-scene';
 import { PROMPT, PRUNED, STUB } from '../../../src/renderer/src/lib/cy/overview-layer';
+import { viewEdges } from '../../../src/renderer/src/lib/cy/elements';
 import { NO_ENTROPY_COLOR } from '../../../src/renderer/src/lib/tree/color';
 import { layoutView } from '../../../src/renderer/src/lib/tree/layout';
 import { defaultViewOptions, viewTree } from '../../../src/renderer/src/lib/tree/view-tree';
@@ -33,6 +34,16 @@ describe('overviewScene', () => {
       }
     });
     expect(stubs).toBeGreaterThan(0);
+    // the lattice's other parents: the same edges Cytoscape draws dashed
+    const lattice = [...viewEdges(nodes, tree).values()]
+      .filter((e) => e.classes === 'lattice')
+      .map((e) => `${e.source}>${e.target}`)
+      .sort();
+    expect(lattice.length).toBeGreaterThan(0);
+    const pairs: string[] = [];
+    for (let k = 0; k < scene.latticeEdges.length; k += 2)
+      pairs.push(`${keys[scene.latticeEdges[k]!]}>${keys[scene.latticeEdges[k + 1]!]}`);
+    expect(pairs.sort()).toEqual(lattice);
   });
 
   it('shades by probability from the unlikely end to the certain one', () => {

@@ -19,6 +19,8 @@ export interface OverviewScene {
   /** index into `palette` of each node's colour */
   shade: Uint8Array;
   flags: Uint8Array;
+  /** a lattice's other parents: pairs of entries (parent, child), flattened */
+  latticeEdges: Int32Array;
   palette: readonly string[];
   /** what a node's label says (only asked for the nodes in view, when labels are drawn) */
   labelOf?: (i: number) => string;
@@ -129,6 +131,23 @@ export function drawScene(
     ctx.lineWidth = onePixel;
     ctx.strokeStyle = faint ? 'rgba(173,181,189,0.55)' : '#adb5bd';
     ctx.stroke();
+  }
+
+  // a lattice's merges: the states' other parents, dashed
+  const lattice = scene.latticeEdges;
+  if (lattice.length > 0) {
+    ctx.beginPath();
+    for (let k = 0; k < lattice.length; k += 2) {
+      const [a, b] = [lattice[k]!, lattice[k + 1]!];
+      if ((held && held[a] && held[b]) || (!visible(a) && !visible(b))) continue;
+      ctx.moveTo(x[a]!, y[a]!);
+      ctx.lineTo(x[b]!, y[b]!);
+    }
+    ctx.setLineDash([4 * onePixel, 3 * onePixel]);
+    ctx.lineWidth = 1.5 * onePixel;
+    ctx.strokeStyle = '#7048e8';
+    ctx.stroke();
+    ctx.setLineDash([]);
   }
 
   // nodes: squares batched by shade (pruned ones faded), stubs grey, the prompt dark

@@ -46,6 +46,7 @@ export function overviewScene(
     parent: new Int32Array(size),
     shade: new Uint8Array(size),
     flags: new Uint8Array(size),
+    latticeEdges: new Int32Array(0),
     palette: SHADE_PALETTES[colorBy],
     labelOf: (i) => {
       const v = view.get(keys[i]!)!;
@@ -72,5 +73,16 @@ export function overviewScene(
         (node.kind === 'prompt' ? PROMPT : 0);
     i++;
   }
+  // a lattice state's other parents, where drawn (parents come first, so every index is known by now)
+  const lattice: number[] = [];
+  for (const [key, v] of view) {
+    if (v.stub) continue;
+    const parents = tree.nodes[v.nodeId]!.parents;
+    for (let k = 1; k < parents.length; k++) {
+      const from = indexOf.get(`n${parents[k]}`);
+      if (from !== undefined) lattice.push(from, indexOf.get(key)!);
+    }
+  }
+  scene.latticeEdges = Int32Array.from(lattice);
   return { scene, keys, indexOf };
 }
