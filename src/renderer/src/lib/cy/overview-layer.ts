@@ -112,12 +112,14 @@ export function drawScene(
   const visible = (i: number) => x[i]! >= x0 && x[i]! <= x1 && y[i]! >= y0 && y[i]! <= y1;
   const onePixel = 1 / zoom;
 
-  // edges: one path for the kept ones, one (fainter) for pruned and stubs
-  for (const faint of [false, true]) {
+  // edges: one path per look (kept; pruned and stubs, fainter; grown under an intervention, teal)
+  const edgeLook = (i: number) => (flags[i]! & STEERED ? 2 : flags[i]! & (PRUNED | STUB) ? 1 : 0);
+  const edgeStyles = ['#adb5bd', 'rgba(173,181,189,0.55)', '#0ca678'];
+  edgeStyles.forEach((style, look) => {
     ctx.beginPath();
     for (let i = 0; i < scene.size; i++) {
       const p = parent[i]!;
-      if (p < 0 || ((flags[i]! & (PRUNED | STUB)) !== 0) !== faint) continue;
+      if (p < 0 || edgeLook(i) !== look) continue;
       if (held && held[i] && held[p]) continue;
       const xa = x[p]!;
       const xb = x[i]!;
@@ -128,10 +130,10 @@ export function drawScene(
       ctx.moveTo(xa, ya);
       ctx.lineTo(xb, yb);
     }
-    ctx.lineWidth = onePixel;
-    ctx.strokeStyle = faint ? 'rgba(173,181,189,0.55)' : '#adb5bd';
+    ctx.lineWidth = look === 2 ? 2 * onePixel : onePixel;
+    ctx.strokeStyle = style;
     ctx.stroke();
-  }
+  });
 
   // a lattice's merges: the states' other parents, dashed
   const lattice = scene.latticeEdges;
