@@ -1,6 +1,8 @@
-import type { Draft, Patch } from 'immer';
+import { enablePatches, freeze, produce, produceWithPatches, type Draft, type Patch } from 'immer';
 import type { NodeStatus, TreeNode, TreeState } from '../../../shared/tree';
-import { editPatches, freezeNode } from './node-edits';
+import { PAGE_SIZE, pageOf, toPublicPatches } from './paged-patches';
+
+enablePatches();
 
 /** What a search step edits: nodes by id, and how many there are (ids are dense, in creation order). */
 export interface TreeDraft {
@@ -11,73 +13,40 @@ export type NewNode = Omit<TreeNode, 'id' | 'depth'> & { depth?: number };
 /** `state` is the store's live view: read it during the call, copy it to keep it. */
 export type PatchListener = (patches: Patch[], state: TreeState) => void;
 
+interface PagedTree {
+  pages: TreeNode[][];
+}
+
 const ALLOCATE = Symbol('allocate');
-type InternalDraft = TreeDraft & { [ALLOCATE](fields: NewNode, depth: number): number };
+type InternalDraft = TreeDraft & { [ALLOCATE](node: Omit<TreeNode, 'id'>): number };
 
 /** Adds a node inside an update; its depth is one more than its first parent's unless given. */
 export function addNode(draft: TreeDraft, fields: NewNode): number {
   const parent = fields.parents[0];
   const depth = fields.depth ?? (parent === undefined ? 0 : draft.nodes[parent]!.depth + 1);
-  return (draft as InternalDraft)[ALLOCATE](fields, depth);
+  return (draft as InternalDraft)[ALLOCATE]({ ...fields, depth } as Omit<TreeNode, 'id'>);
 }
 
 export function setStatus(draft: TreeDraft, id: number, status: NodeStatus): void {
   draft.nodes[id]!.status = status;
 }
 
-/** `draft.nodes[id]` inside an update: the store's draft of that node. */
-class DraftNodes implements ProxyHandler<Record<number, Draft<TreeNode>>> {
-  constructor(private readonly store: TreeStore) {}
-
-  get(_: unknown, key: string | symbol): Draft<TreeNode> | undefined {
-    return typeof key === 'string' ? this.store.draftNode(Number(key)) : undefined;
-  }
-
-  set(): boolean {
-    throw new Error('add nodes with addNode()');
-  }
-}
-
-/** What a step's recipe gets: the store's draft nodes and size. */
-class StepDraft implements InternalDraft {
-  readonly nodes: Record<number, Draft<TreeNode>>;
-
-  constructor(private readonly store: TreeStore) {
-    this.nodes = new Proxy<Record<number, Draft<TreeNode>>>({}, new DraftNodes(store));
-  }
-
-  get size(): number {
-    return this.store.draftSize;
-  }
-
-  [ALLOCATE](fields: NewNode, depth: number): number {
-    return this.store.allocate(fields, depth);
-  }
-}
-
 /**
- * The tree one run grows. Every change goes through `update`, one batch of immer-format patches per search
- * step against the public shape ({ nodes: {id: node}, order: [ids] }). The step edits copies: a node it reads
- * is copied (with its `parents`, the one array a step extends in place), new nodes are plain objects until the
- * step ends, and nothing is kept if the step throws. At the end, the copies that differ from their node replace
- * it (frozen), with one patch per changed field. immer's produceWithPatches did the same with proxies and cost
- * about as much as the forward pass of the small bundled model; this costs what the step changes.
+ * The tree one run grows. Every change goes through `update`, one immer `produceWithPatches` per search step;
+ * subscribers get the patches against the public shape ({ nodes: {id: node}, order: [ids] }).
+ * Inside, nodes live in fixed-size pages, so a step costs what it changes, not the size of the tree: immer
+ * copies and walks only the pages a step touched.
  */
 export class TreeStore {
-  private readonly view: TreeState;
+  private paged: PagedTree;
   private count = 1;
+  private readonly view: TreeState;
   private readonly listeners = new Set<PatchListener>();
-  /** the step in progress: its new nodes and its copies of existing ones (reused from step to step) */
-  private readonly added: Draft<TreeNode>[] = [];
-  private readonly copies = new Map<number, Draft<TreeNode>>();
-  private updating = false;
-  /** one draft for every step: a step allocates nothing it does not keep */
-  private readonly draft: InternalDraft;
 
   constructor(root: Omit<NewNode, 'parents' | 'depth'>) {
-    const node = freezeNode({ ...root, id: 0, parents: [], depth: 0 } as TreeNode);
+    const node = { ...root, id: 0, parents: [], depth: 0 } as TreeNode;
+    this.paged = { pages: [[node]] };
     this.view = { rootId: 0, nodes: { 0: node }, order: [0] };
-    this.draft = new StepDraft(this);
   }
 
   /** The live tree (node objects are immutable; the containers grow in place). */
@@ -100,64 +69,57 @@ export class TreeStore {
     return node;
   }
 
-  /** The size of the tree as the step in progress sees it. */
-  get draftSize(): number {
-    return this.count + this.added.length;
-  }
-
-  /** A new node of the step in progress (kept if the step completes). */
-  allocate(fields: NewNode, depth: number): number {
-    const id = this.count + this.added.length;
-    this.added.push({ ...fields, depth, id } as Draft<TreeNode>);
-    return id;
-  }
-
-  /** A node as a step sees it: a new node itself, an existing one as a copy the step may edit. */
-  draftNode(id: number): Draft<TreeNode> | undefined {
-    if (id >= this.count) return this.added[id - this.count];
-    let copy = this.copies.get(id);
-    if (copy === undefined) {
-      const node = this.view.nodes[id];
-      if (node === undefined) return undefined;
-      copy = { ...node, parents: [...node.parents] } as Draft<TreeNode>;
-      this.copies.set(id, copy);
-    }
-    return copy;
-  }
-
   update<T>(recipe: (draft: TreeDraft) => T): T {
-    if (this.updating) throw new Error('a tree update cannot run inside another');
-    this.updating = true;
-    let result: T;
-    try {
-      result = recipe(this.draft);
-    } catch (err) {
-      this.added.length = 0;
-      this.copies.clear();
-      throw err;
-    } finally {
-      this.updating = false;
+    let result!: T;
+    const before = this.count;
+    let count = this.count;
+    const step = (paged: Draft<PagedTree>) => {
+      const nodes = new Proxy({} as Record<number, Draft<TreeNode>>, {
+        get: (_, key) =>
+          typeof key === 'string' ? paged.pages[pageOf(Number(key))]?.[Number(key) % PAGE_SIZE] : undefined,
+        set: () => {
+          throw new Error('add nodes with addNode()');
+        },
+      });
+      const draft: InternalDraft = {
+        nodes,
+        get size() {
+          return count;
+        },
+        [ALLOCATE]: (node) => {
+          const id = count++;
+          const page = pageOf(id);
+          // frozen on arrival: immer then takes the new node as it is instead of walking it when the step ends
+          (paged.pages[page] ??= []).push(freeze({ ...node, id } as TreeNode, true));
+          return id;
+        },
+      };
+      result = recipe(draft);
+    };
+    // Patches cost time to build: a store nobody listens to (headless evaluations, benchmarks) skips them
+    // and finds the nodes a step replaced by comparing the pages it copied.
+    if (this.listeners.size === 0) {
+      const previous = this.paged;
+      const next = produce(previous, step);
+      this.paged = next;
+      this.count = count;
+      next.pages.forEach((page, p) => {
+        if (page === previous.pages[p]) return;
+        page.forEach((node, slot) => (this.view.nodes[p * PAGE_SIZE + slot] = node));
+      });
+      for (let id = before; id < count; id++) this.view.order.push(id);
+      return result;
     }
-    const existing = this.view.nodes;
-    // patches only for someone to hear them (a headless evaluation has no listener)
-    const patches: Patch[] | null = this.listeners.size > 0 ? [] : null;
-    // new nodes first, so that edits of existing nodes (a merged state's extra parent) refer to nodes that exist
-    for (const node of this.added) {
-      const frozen = freezeNode(node as TreeNode);
-      existing[node.id] = frozen;
-      this.view.order.push(node.id);
-      patches?.push(
-        { op: 'add', path: ['nodes', node.id], value: frozen },
-        { op: 'add', path: ['order', node.id], value: node.id },
-      );
+    const [next, patches] = produceWithPatches(this.paged, step);
+    this.paged = next;
+    this.count = count;
+    if (patches.length === 0) return result;
+    const { publicPatches, touched } = toPublicPatches(patches, before);
+    for (const id of touched) {
+      this.view.nodes[id] = next.pages[pageOf(id)]![id % PAGE_SIZE]!;
     }
-    this.count += this.added.length;
-    this.added.length = 0;
-    for (const [id, copy] of this.copies) {
-      if (editPatches(id, existing[id]!, copy, patches)) existing[id] = freezeNode(copy as TreeNode);
-    }
-    this.copies.clear();
-    if (patches && patches.length > 0) for (const listener of this.listeners) listener(patches, this.view);
+    for (let id = before; id < count; id++) this.view.order.push(id);
+    for (const listener of this.listeners) listener(publicPatches, this.view);
     return result;
   }
 

@@ -78,29 +78,46 @@ describe('tree store', () => {
     expect(log).toEqual([]);
   });
 
-  it('patches a node created and edited in the same step as it ends, and removes deleted fields', () => {
+  it('patches new nodes whole, then each edit by its field, deleted fields removed', () => {
     const store = new TreeStore({ kind: 'prompt', tokenId: null, text: 'p', logprob: 0, score: 0, status: 'frontier' });
     const start = store.snapshot();
     const log: Patch[][] = [];
     store.subscribe((patches) => log.push(patches));
-    const [a, b] = store.update((d) => {
-      const a = addNode(d, token(0, 1));
-      const b = addNode(d, token(0, 2));
+    const [a, b] = store.update((d) => [addNode(d, token(0, 1)), addNode(d, token(0, 2))]);
+    store.update((d) => {
       d.nodes[a]!.parents.push(b);
       d.nodes[b]!.entropy = 0.5;
-      return [a, b];
     });
     store.update((d) => {
       delete d.nodes[b]!.entropy;
       d.nodes[a]!.status = 'merged';
     });
     expect(log[0]!.map((p) => p.path.join('/'))).toEqual(['nodes/1', 'order/1', 'nodes/2', 'order/2']);
-    expect(log[1]).toEqual([
-      { op: 'remove', path: ['nodes', b, 'entropy'] },
-      { op: 'replace', path: ['nodes', a, 'status'], value: 'merged' },
+    expect(log[1]!.map((p) => p.path.join('/')).sort()).toEqual([`nodes/${a}/parents/1`, `nodes/${b}/entropy`]);
+    expect(log[2]!.map((p) => [p.op, p.path.join('/')]).sort()).toEqual([
+      ['remove', `nodes/${b}/entropy`],
+      ['replace', `nodes/${a}/status`],
     ]);
     expect(store.node(a).parents).toEqual([0, b]);
     expect('entropy' in store.node(b)).toBe(false);
     expect(log.reduce((state, patches) => applyPatches(state, patches), start)).toEqual(store.state);
+  });
+
+  it('keeps the same tree without listeners (no patches built) as with them', () => {
+    const grow = (store: TreeStore) => {
+      for (let step = 0; step < 600; step++)
+        store.update((d) => {
+          const parent = Math.floor(step / 3);
+          const id = addNode(d, token(parent, step % 7));
+          if (step % 5 === 0) setStatus(d, parent, 'expanded');
+          if (step % 11 === 0) d.nodes[parent]!.entropy = step / 100;
+          return id;
+        });
+      return store.snapshot();
+    };
+    const root = { kind: 'prompt', tokenId: null, text: 'p', logprob: 0, score: 0, status: 'frontier' } as const;
+    const listened = new TreeStore(root);
+    listened.subscribe(() => {});
+    expect(grow(new TreeStore(root))).toEqual(grow(listened));
   });
 });
