@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { ENGINE_ALLOCATOR_ENV } from '../engine/runtime/allocator-env';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +42,7 @@ export function forkSpawner(entry: string): Spawner {
       execArgv: entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, ...ENGINE_ALLOCATOR_ENV },
     });
     const handle: ChildHandle = {
       send: (message) => {
