@@ -97,6 +97,18 @@ function cyViewport(runId: string) {
   }, runId);
 }
 
+/** The view's zoom and pan once they stop changing (a resize refits the view a frame or two later). */
+async function settledViewport(runId: string) {
+  let last = await cyViewport(runId);
+  for (let tries = 0; tries < 50; tries++) {
+    await page.waitForTimeout(200);
+    const now = await cyViewport(runId);
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  return last;
+}
+
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium) console.log(`trees.test.ts: skipped: no Chromium at ${CHROMIUM} (set LATTICE_LAB_CHROMIUM)`);
 
@@ -304,7 +316,9 @@ describe.skipIf(!haveChromium)('search trees a researcher can read (Chromium, se
 
     // a click on a dot of the overview selects that node: the root's position from the same layout
     const at = layoutView(expected.root).get(`n${big.rootId}`)!;
-    const viewport = await cyViewport(bigId);
+    // the screenshots above resized the window: the view refits once its size settles, and may have scrolled away
+    await bigView.locator('.canvas').scrollIntoViewIfNeeded();
+    const viewport = await settledViewport(bigId);
     const box = (await bigView.locator('.canvas').boundingBox())!;
     await page.mouse.click(
       box.x + viewport.pan.x + at.x * viewport.zoom,
