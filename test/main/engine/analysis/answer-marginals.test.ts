@@ -4,6 +4,8 @@ import { resolveStrategyConfig } from '../../../../src/shared/strategies';
 import { BfsAnalysisSchema } from '../../../../src/shared/analysis';
 import { answerMarginals, maxMarginalAnswer } from '../../../../src/main/engine/analysis/answer-marginals';
 import { fixtureModel } from '../../../helpers/fixtures';
+import { exhaustiveBfs } from '../../../helpers/exhaustive-bfs';
+import type { MergeKey } from '../../../../src/shared/strategies';
 import { enumerateSequences } from '../../../oracles/exact-sequences';
 import { TOY_TASK } from '../../../helpers/toy-task';
 
@@ -39,7 +41,7 @@ describe('answer marginals', () => {
     { fixture: 'lab-tiny', merge: { kind: 'none' } },
     { fixture: 'lab-tiny', merge: { kind: 'text' } },
     { fixture: 'lab-bigram-tiny', merge: { kind: 'last-n', n: 2 } },
-  ])(
+  ] satisfies { fixture: string; merge: MergeKey }[])(
     'BFS without pruning ($fixture, merge $merge.kind): each answer gets the exact probability of the sequences that give it',
     async ({ fixture, merge }) => {
       const model = await fixtureModel(fixture);
@@ -50,12 +52,7 @@ describe('answer marginals', () => {
         const a = answerOf(model.tokenizer.decode(s.tokens, true), s.eos);
         truth.set(a, (truth.get(a) ?? 0) + Math.exp(s.logprob));
       }
-      const out = await runSearch({
-        model,
-        prompt: PROMPT,
-        task: { ...TOY_TASK, answerOf },
-        config: resolveStrategyConfig({ strategy: 'bfs', topK: 8, topP: 1, width: 100000, maxNewTokens: depth, merge }),
-      });
+      const out = await exhaustiveBfs(model, PROMPT, depth, merge, { ...TOY_TASK, answerOf });
       const marginals = BfsAnalysisSchema.parse(out.result.analysis).answerMarginals!;
       expect(new Set(marginals.map((m) => m.answer))).toEqual(new Set(truth.keys()));
       for (const m of marginals) expect(Math.abs(m.probability - truth.get(m.answer)!)).toBeLessThan(1e-5);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { encodePrompt, runSearch } from '../../../../src/main/engine/search/run-search';
-import { resolveStrategyConfig } from '../../../../src/shared/strategies';
+import { encodePrompt } from '../../../../src/main/engine/search/run-search';
 import type { TreeNode, TreeState } from '../../../../src/shared/tree';
 import { findCriticalTokens } from '../../../../src/main/engine/critical/critical-tokens';
 import { fixtureModel } from '../../../helpers/fixtures';
+import { exhaustiveBfs } from '../../../helpers/exhaustive-bfs';
 import { enumerateSequences } from '../../../oracles/exact-sequences';
 
 function pathTokens(tree: TreeState, id: number): number[] {
@@ -41,18 +41,7 @@ describe('critical tokens', () => {
     expect(expected.size).toBeGreaterThan(2);
     expect(expected.size).toBeLessThan(answersUnder.size - exact.length);
 
-    const out = await runSearch({
-      model,
-      prompt: 'a b',
-      config: resolveStrategyConfig({
-        strategy: 'bfs',
-        topK: 8,
-        topP: 1,
-        width: 100000,
-        maxNewTokens: depth,
-        merge: { kind: 'none' },
-      }),
-    });
+    const out = await exhaustiveBfs(model, 'a b', depth, { kind: 'none' });
     const critical = findCriticalTokens(out.tree, (id) => answerOfTokens(pathTokens(out.tree, id)));
     expect(new Set(critical.map((c) => pathTokens(out.tree, c.nodeId).join(',')))).toEqual(expected);
     for (const c of critical) {

@@ -5,6 +5,7 @@ import type { TreeState, TreeNode } from '../../../../src/shared/tree';
 import { childTokens } from '../../../../src/main/engine/strategies/bfs-level';
 import { logSoftmaxNorm } from '../../../../src/main/engine/math/log-softmax';
 import { fixtureModel } from '../../../helpers/fixtures';
+import { exhaustiveBfs } from '../../../helpers/exhaustive-bfs';
 import { enumerateSequences } from '../../../oracles/exact-sequences';
 import { exactPrefixes, massAndMax } from '../../../oracles/exact-prefixes';
 
@@ -45,18 +46,7 @@ describe('BFS + DP merge (property 4)', () => {
     const model = await fixtureModel('lab-tiny');
     const promptIds = encodePrompt(model, PROMPT);
     const exact = await enumerateSequences(model, promptIds, 3);
-    const out = await runSearch({
-      model,
-      prompt: PROMPT,
-      config: resolveStrategyConfig({
-        strategy: 'bfs',
-        topK: 8,
-        topP: 1,
-        width: 100000,
-        maxNewTokens: 3,
-        merge: { kind: 'none' },
-      }),
-    });
+    const out = await exhaustiveBfs(model, PROMPT, 3, { kind: 'none' });
     const finished = nodes(out.tree).filter((n) => n.status === 'finished');
     expect(finished).toHaveLength(exact.length);
     const byKey = new Map(exact.map((s) => [s.tokens.join(','), s.logprob]));
@@ -81,18 +71,7 @@ describe('BFS + DP merge (property 4)', () => {
       const promptIds = encodePrompt(model, PROMPT);
       const depth = 4;
       const prefixes = await exactPrefixes(model, promptIds, depth);
-      const out = await runSearch({
-        model,
-        prompt: PROMPT,
-        config: resolveStrategyConfig({
-          strategy: 'bfs',
-          topK: 8,
-          topP: 1,
-          width: 100000,
-          maxNewTokens: depth,
-          merge: { kind: 'last-n', n },
-        }),
-      });
+      const out = await exhaustiveBfs(model, PROMPT, depth, { kind: 'last-n', n });
       const all = nodes(out.tree);
       const merged = all.filter((x) => x.status === 'merged');
       expect(merged.length).toBeGreaterThan(0);
@@ -139,18 +118,7 @@ describe('BFS + DP merge (property 4)', () => {
       }
       expect(Math.abs(out.stats.coveredMass - 1)).toBeLessThan(1e-4);
 
-      const plain = await runSearch({
-        model,
-        prompt: PROMPT,
-        config: resolveStrategyConfig({
-          strategy: 'bfs',
-          topK: 8,
-          topP: 1,
-          width: 100000,
-          maxNewTokens: depth,
-          merge: { kind: 'none' },
-        }),
-      });
+      const plain = await exhaustiveBfs(model, PROMPT, depth, { kind: 'none' });
       const exact = await enumerateSequences(model, promptIds, depth);
       const best = exact.reduce((a, b) => (b.logprob > a.logprob ? b : a));
       expect(out.result.nBest[0]!.tokenIds).toEqual(plain.result.nBest[0]!.tokenIds);
@@ -207,18 +175,7 @@ describe('BFS + DP merge (property 4)', () => {
     const promptIds = encodePrompt(model, PROMPT);
     const depth = 3;
     const prefixes = await exactPrefixes(model, promptIds, depth);
-    const out = await runSearch({
-      model,
-      prompt: PROMPT,
-      config: resolveStrategyConfig({
-        strategy: 'bfs',
-        topK: 8,
-        topP: 1,
-        width: 100000,
-        maxNewTokens: depth,
-        merge: { kind: 'text' },
-      }),
-    });
+    const out = await exhaustiveBfs(model, PROMPT, depth, { kind: 'text' });
     const all = nodes(out.tree);
     const byteKey = (tokens: number[]) => tokens.map((t) => bytes[t]).join('');
     // ' ab' = ' ' + 'ab' = ' a' + 'b': merged at depth 2
@@ -245,18 +202,7 @@ describe('BFS + DP merge (property 4)', () => {
     const model = await fixtureModel('lab-tiny');
     const promptIds = encodePrompt(model, PROMPT);
     const prefixes = await exactPrefixes(model, promptIds, 2);
-    const out = await runSearch({
-      model,
-      prompt: PROMPT,
-      config: resolveStrategyConfig({
-        strategy: 'bfs',
-        topK: 8,
-        topP: 1,
-        width: 100000,
-        maxNewTokens: 3,
-        merge: { kind: 'last-n', n: 1 },
-      }),
-    });
+    const out = await exhaustiveBfs(model, PROMPT, 3, { kind: 'last-n', n: 1 });
     // depth 2 states: one per last token other than EOS (EOS children finish), each reached from the 7 live depth-1 nodes
     const depth2 = nodes(out.tree).filter((x) => x.depth === 2 && x.status === 'expanded');
     expect(depth2.length).toBe(7);
@@ -274,10 +220,8 @@ describe('BFS + DP merge (property 4)', () => {
 
   it('the latent key (cosine of final hidden states) merges exactly the last-token states of a bigram model', async () => {
     const model = await fixtureModel('lab-bigram-tiny');
-    const config = (merge: object) =>
-      resolveStrategyConfig({ strategy: 'bfs', topK: 8, topP: 1, width: 100000, maxNewTokens: 3, merge });
-    const latent = await runSearch({ model, prompt: PROMPT, config: config({ kind: 'latent', tau: 0.9999 }) });
-    const lastN = await runSearch({ model, prompt: PROMPT, config: config({ kind: 'last-n', n: 1 }) });
+    const latent = await exhaustiveBfs(model, PROMPT, 3, { kind: 'latent', tau: 0.9999 });
+    const lastN = await exhaustiveBfs(model, PROMPT, 3, { kind: 'last-n', n: 1 });
     const states = (t: TreeState) =>
       nodes(t)
         .filter((x) => x.status === 'expanded' && x.kind === 'token')
