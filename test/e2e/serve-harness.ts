@@ -193,3 +193,28 @@ export async function screenshotBothSizes(page: Page, file: string): Promise<voi
   }
   await page.setViewportSize({ width: 1400, height: 900 });
 }
+
+/**
+ * Waits until the page shows `count` run views, all in `state` when one is given (null: any state); on a
+ * timeout the page is saved as `failureShot` in the artifacts, when named, before the error is rethrown.
+ */
+export async function waitForViews(
+  page: Page,
+  count: number,
+  state: string | null,
+  { timeout = 60_000, failureShot }: { timeout?: number; failureShot?: string } = {},
+): Promise<void> {
+  try {
+    await page.waitForFunction(
+      ([n, s]) => {
+        const all = [...document.querySelectorAll('[data-testid=run-view]')];
+        return all.length === n && (s === null || all.every((v) => v.getAttribute('data-state') === s));
+      },
+      [count, state] as const,
+      { timeout },
+    );
+  } catch (err) {
+    if (failureShot) await page.screenshot({ path: path.join(ARTIFACTS, `${failureShot}.png`) });
+    throw err;
+  }
+}

@@ -4,7 +4,16 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { parseExportFile } from '../../src/shared/export-validate';
-import { ARTIFACTS, CHROMIUM, apiClient, closeLab, launchChromium, openLab, type ServeProcess } from './serve-harness';
+import {
+  ARTIFACTS,
+  CHROMIUM,
+  apiClient,
+  closeLab,
+  launchChromium,
+  openLab,
+  waitForViews as waitForViewsOn,
+  type ServeProcess,
+} from './serve-harness';
 
 /**
  * The whole lab in Chromium against `npm run serve` (the built bundles): the researcher's main path on
@@ -19,16 +28,8 @@ const pageErrors: string[] = [];
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 const views = () => page.locator('[data-testid=run-view]');
 
-async function waitForViews(count: number, state: string | null, timeout = 60_000) {
-  await page.waitForFunction(
-    ([n, s]) => {
-      const all = [...document.querySelectorAll('[data-testid=run-view]')];
-      return all.length === n && (s === null || all.every((v) => v.getAttribute('data-state') === s));
-    },
-    [count, state] as const,
-    { timeout },
-  );
-}
+const waitForViews = (count: number, state: string | null, timeout = 60_000) =>
+  waitForViewsOn(page, count, state, { timeout });
 
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium) console.log(`serve-ui.test.ts: skipped: no Chromium at ${CHROMIUM} (set LATTICE_LAB_CHROMIUM)`);

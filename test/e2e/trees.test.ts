@@ -11,6 +11,7 @@ import {
   launchChromium,
   openLab,
   screenshotBothSizes,
+  waitForViews as waitForViewsOn,
   type ServeProcess,
 } from './serve-harness';
 import { parseExportFile } from '../../src/shared/export-validate';
@@ -40,21 +41,8 @@ async function shots(name: string) {
 const views = () => page.locator('[data-testid=run-view]');
 const view = (runId: string) => page.locator(`[data-testid=run-view][data-run-id="${runId}"]`);
 
-async function waitForViews(count: number, state: string | null, timeout = 180_000) {
-  try {
-    await page.waitForFunction(
-      ([n, s]) => {
-        const all = [...document.querySelectorAll('[data-testid=run-view]')];
-        return all.length === n && (s === null || all.every((v) => v.getAttribute('data-state') === s));
-      },
-      [count, state] as const,
-      { timeout },
-    );
-  } catch (err) {
-    await shot('trees-failure');
-    throw err;
-  }
-}
+const waitForViews = (count: number, state: string | null) =>
+  waitForViewsOn(page, count, state, { timeout: 180_000, failureShot: 'trees-failure' });
 
 /** What Cytoscape holds for a view (read through the instance it registers on its container). */
 function cyFacts(runId: string) {
