@@ -75,10 +75,6 @@ export class OverviewLayer {
     this.scene = scene;
   }
 
-  get active(): boolean {
-    return this.scene !== null;
-  }
-
   draw(view: SizedViewport, marks: OverviewMarks): void {
     const ratio = window.devicePixelRatio || 1;
     const [w, h] = [Math.round(view.width * ratio), Math.round(view.height * ratio)];

@@ -96,10 +96,3 @@ export const treeStyle: StylesheetJson = [
   { selector: 'edge.steered', style: { 'line-color': '#0ca678', 'target-arrow-color': '#0ca678' } },
   { selector: 'edge.hover', style: { width: 3, 'line-color': '#fa5252', opacity: 1 } },
 ];
-
-/** The stylesheet without token labels: measuring 10,000 labels nobody can read costs as much as drawing the tree. */
-export const treeStyleWithoutLabels: StylesheetJson = treeStyle.map((rule) => {
-  if (!('style' in rule) || rule.selector !== 'node') return rule;
-  const { label: _label, ...style } = rule.style as Record<string, unknown>;
-  return { ...rule, style };
-}) as StylesheetJson;

@@ -8,7 +8,7 @@ import { overviewPng } from './overview-png';
 import { BigTree, NO_MARKS } from './big-tree';
 import { fitViewport, type SizedViewport } from './fit-view';
 import { defaultViewOptions, viewTree, type ViewNode, type ViewOptions } from '../tree/view-tree';
-import { LEGIBLE_ZOOM, treeStyle, treeStyleWithoutLabels } from './style';
+import { LEGIBLE_ZOOM, treeStyle } from './style';
 import { viewEdges, viewNodeLook } from './elements';
 import { ElementSync } from './element-sync';
 import type { SvgScene } from '../export/tree-svg';
@@ -22,8 +22,6 @@ export interface TreeCanvasEvents {
   viewport?(byUser: boolean): void;
 }
 
-/** trees up to this many drawn nodes always have their labels on the canvas */
-const LABELS_ALWAYS = 1500;
 /** Fit keeps trees up to this many drawn nodes at a zoom where labels are legible (the view scrolls instead) */
 export const FIT_LEGIBLE_MAX = 300;
 
@@ -55,9 +53,7 @@ export class TreeCanvas {
   /** the user panned or zoomed: stop fitting the growing tree to the view */
   private userMoved = false;
   private fitting = 0;
-  /** whether the stylesheet in use draws token labels */
-  private labels = true;
-  private labelTimer: ReturnType<typeof setTimeout> | null = null;
+  private windowTimer: ReturnType<typeof setTimeout> | null = null;
   /** a plain canvas under Cytoscape's that draws big and growing trees */
   private readonly overview: OverviewLayer;
   /** the tree as the overview layer draws it, when it does; Cytoscape then holds only `big.window` */
@@ -133,11 +129,8 @@ export class TreeCanvas {
     this.cy.on('viewport', () => {
       const byUser = this.fitting === 0;
       if (byUser) this.userMoved = true;
-      if (this.labelTimer) clearTimeout(this.labelTimer);
-      this.labelTimer = setTimeout(() => {
-        this.updateWindow();
-        this.updateLabels();
-      }, 150);
+      if (this.windowTimer) clearTimeout(this.windowTimer);
+      this.windowTimer = setTimeout(() => this.updateWindow(), 150);
       this.drawOverviewSoon();
       this.events.viewport?.(byUser);
     });
@@ -166,15 +159,9 @@ export class TreeCanvas {
     return this.big !== null;
   }
 
-  /**
-   * Labels are drawn for small trees, and for big ones once zoomed in far enough to read them. Turning
-   * them off before a big tree is added saves measuring thousands of labels that would be hidden anyway.
-   */
-  private updateLabels(): void {
-    const want = this.drawnInCytoscape() <= LABELS_ALWAYS || this.cy.zoom() >= LEGIBLE_ZOOM;
-    if (want === this.labels) return;
-    this.labels = want;
-    this.cy.style(want ? treeStyle : treeStyleWithoutLabels);
+  /** a growing tree the view follows: the overview layer draws all of it, Cytoscape none */
+  private get followingGrowth(): boolean {
+    return this.live && !this.userMoved;
   }
 
   /** Brings the drawing up to date with `tree` (the whole tree; what is drawn follows `options`). */
@@ -189,32 +176,21 @@ export class TreeCanvas {
     // A growing tree that the view follows is drawn by the overview layer at any size, labels included:
     // Cytoscape's first drawing of each new element costs a few milliseconds, and a growth step brings
     // dozens. Cytoscape takes the tree over once it stops growing, or once the researcher moves the view.
-    const overviewOnly = this.live && !this.userMoved;
+    const following = this.followingGrowth;
     this.big =
-      nodes.size > FIT_LEGIBLE_MAX || overviewOnly ? new BigTree(nodes, this.positions, tree, this.colorBy) : null;
+      nodes.size > FIT_LEGIBLE_MAX || following ? new BigTree(nodes, this.positions, tree, this.colorBy) : null;
     this.overview.setScene(this.big?.scene ?? null);
     if (!this.userMoved) this.fit();
-    if (this.big) this.big.window = overviewOnly ? new Set() : this.big.windowAt(this.viewport(), LEGIBLE_ZOOM);
-    if (this.drawnInCytoscape() > LABELS_ALWAYS && this.labels && this.cy.zoom() < LEGIBLE_ZOOM) {
-      this.labels = false;
-      this.cy.style(treeStyleWithoutLabels);
-    }
+    if (this.big) this.big.window = following ? new Set() : this.big.windowAt(this.viewport(), LEGIBLE_ZOOM);
     this.patchElements(tree);
-    this.updateLabels();
     this.drawOverview();
     if (this.elements.pending.length === 0 || this.big) this.events.drawn();
-  }
-
-  /** how many nodes Cytoscape is meant to hold */
-  private drawnInCytoscape(): number {
-    return this.big ? this.big.window.size : this.view.size;
   }
 
   /** After a pan or zoom: hands Cytoscape the nodes now in view (a big drawing). */
   private updateWindow(): void {
     const { big, tree } = this;
-    if (!big || !tree) return;
-    if (this.live && !this.userMoved) return;
+    if (!big || !tree || this.followingGrowth) return;
     const next = big.windowAt(this.viewport(), LEGIBLE_ZOOM);
     if (next.size === big.window.size && [...next].every((k) => big.window.has(k))) return;
     big.window = next;
@@ -456,15 +432,12 @@ export class TreeCanvas {
     if (this.big) return overviewPng(this.big.scene, this.big.marks([], [], this.chosen, [], null).chosen);
     const hovered = this.hovered;
     const selected = this.cy.nodes(':selected');
-    const labels = this.labels;
     this.mark(hovered, new Set(), 'hover');
     this.hovered = new Set();
     selected.unselect();
-    if (!labels) this.cy.style(treeStyle);
     try {
       return this.cy.png({ output: 'blob', full: true, scale: 2, bg: '#ffffff', maxWidth: 8000, maxHeight: 8000 });
     } finally {
-      if (!labels) this.cy.style(treeStyleWithoutLabels);
       selected.select();
       this.mark(new Set(), hovered, 'hover');
       this.hovered = hovered;
@@ -479,7 +452,7 @@ export class TreeCanvas {
   destroy(): void {
     this.elements.destroy();
     if (this.overviewFrame) cancelAnimationFrame(this.overviewFrame);
-    if (this.labelTimer) clearTimeout(this.labelTimer);
+    if (this.windowTimer) clearTimeout(this.windowTimer);
     this.cy.destroy();
   }
 }
