@@ -38,32 +38,28 @@ export interface EngineCallResults {
   crash: never;
 }
 
+/** What every run the engine starts is given (a fork adds its source tree and fork node). */
+interface RunStart {
+  runId: string;
+  folder: string;
+  prompt: string;
+  config: StrategyConfig;
+  taskIndex?: number;
+  intervention?: InterventionSpec;
+}
+
 export type HostToEngine =
   | { type: 'call'; callId: number; call: EngineCall }
-  | {
-      type: 'startRun';
-      runId: string;
-      folder: string;
-      prompt: string;
-      config: StrategyConfig;
-      taskIndex?: number;
-      intervention?: InterventionSpec;
-    }
+  | ({ type: 'startRun' } & RunStart)
   /** a run that grows `source` from `nodeId` under the intervention (direction paths resolved by the host) */
-  | {
+  | ({
       type: 'startFork';
-      runId: string;
-      folder: string;
-      prompt: string;
-      config: StrategyConfig;
-      taskIndex?: number;
-      intervention?: InterventionSpec;
       source: TreeState;
       nodeId: number;
       label: string;
       /** the latent settings that made the source's continuous thoughts (the original run's), when known */
       thoughts?: ConfigOf<'latent'>;
-    }
+    } & RunStart)
   /** an evaluation over task examples; cancelled with cancelRun and the eval's id */
   | { type: 'startEval'; evalId: string; folder: string; configs: StrategyConfig[]; limit: number }
   | { type: 'cancelRun'; runId: string };

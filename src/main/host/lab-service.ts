@@ -257,16 +257,14 @@ export class LabService {
     };
     if (params.intervention && !params.label?.trim())
       summary.label += ` · ${describeIntervention(params.intervention)}`;
-    const wasIdle = ![...this.runs.values()].some((r) => r.running);
-    const run = new HostRun(summary, model.folder, {
-      name: model.name,
-      convention: model.convention,
-      vocabSize: model.vocabSize,
-      numLayers: model.numLayers,
-    });
-    this.runs.set(runId, run);
-    this.emit('runStarted', summary);
-    if (wasIdle) this.emit('engineStatus', { state: 'busy' });
+    this.announce(
+      new HostRun(summary, model.folder, {
+        name: model.name,
+        convention: model.convention,
+        vocabSize: model.vocabSize,
+        numLayers: model.numLayers,
+      }),
+    );
     this.engine.send({
       type: 'startRun',
       runId,
@@ -309,10 +307,7 @@ export class LabService {
       ...(intervention ? { intervention } : {}),
       forkOf: { runId: params.runId, nodeId: params.nodeId },
     };
-    const wasIdle = ![...this.runs.values()].some((r) => r.running);
-    this.runs.set(runId, new HostRun(summary, model.folder, source.model));
-    this.emit('runStarted', summary);
-    if (wasIdle) this.emit('engineStatus', { state: 'busy' });
+    this.announce(new HostRun(summary, model.folder, source.model));
     this.engine.send({
       type: 'startFork',
       runId,
@@ -404,13 +399,25 @@ export class LabService {
     this.emit('runPatches', { runId: run.summary.runId, seq: run.nextSeq(), patches });
   }
 
+  /** A run the engine is about to start: listed, announced, and the engine shown busy if it was idle. */
+  private announce(run: HostRun): void {
+    const wasIdle = !this.anyRunning();
+    this.runs.set(run.summary.runId, run);
+    this.emit('runStarted', run.summary);
+    if (wasIdle) this.emit('engineStatus', { state: 'busy' });
+  }
+
+  private anyRunning(): boolean {
+    return [...this.runs.values()].some((r) => r.running);
+  }
+
   private finish(run: HostRun, update: Partial<RunSummary>): void {
     const timer = this.cancelTimers.get(run.summary.runId);
     if (timer) clearTimeout(timer);
     this.cancelTimers.delete(run.summary.runId);
     run.summary = { ...run.summary, ...update };
     this.emit('runFinished', run.summary);
-    if (![...this.runs.values()].some((r) => r.running)) this.emit('engineStatus', { state: 'ready' });
+    if (!this.anyRunning()) this.emit('engineStatus', { state: 'ready' });
   }
 
   /** Cancel acts between steps; a step that never returns is ended by killing the engine (last resort). */
