@@ -22,5 +22,5 @@ export function verdict(r: Measured): string {
 
 export function formatRow(r: Measured): string {
   const digits = r.unit === '×' || r.unit === 'of ceiling' ? 2 : 1;
-  return `${r.name.padEnd(52)} ${r.value.toFixed(digits).padStart(10)} ${r.unit.padEnd(10)} ${verdict(r)}`.trimEnd();
+  return `${r.name.padEnd(62)} ${r.value.toFixed(digits).padStart(10)} ${r.unit.padEnd(10)} ${verdict(r)}`.trimEnd();
 }

@@ -58,7 +58,7 @@ const sections = new Set((values.sections ?? SECTIONS.join(',')).split(','));
 const model = await loadModel(folder);
 const large = model.info.vocabSize > 10_000;
 // a bundled-model run takes tens of milliseconds: more pairs keep the median ratio steady on a busy machine
-const repeats = Number(values.repeats ?? (large ? 3 : 15));
+const repeats = Number(values.repeats ?? (large ? 3 : 40));
 const maxNewTokens = Number(values['max-new-tokens'] ?? (large ? 32 : 48));
 const task = loadTaskFiles(model.info.folder);
 const prompt = task?.test[0]?.prompt ?? 'the quick brown fox jumps over the lazy dog';

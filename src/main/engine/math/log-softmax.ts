@@ -1,10 +1,12 @@
+import { EXP_UNDERFLOW, expNonPositive } from './exp-non-positive';
+
 /** log Σ exp(x), stable; -Infinity for an empty or all -Infinity input. */
 export function logSumExp(values: ArrayLike<number>): number {
   let max = -Infinity;
   for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
   if (max === -Infinity) return -Infinity;
   let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += Math.exp(values[i]! - max);
+  for (let i = 0; i < values.length; i++) sum += expNonPositive(values[i]! - max);
   return max + Math.log(sum);
 }
 
@@ -42,9 +44,12 @@ export function logSoftmaxNorm(logits: ArrayLike<number>): { max: number; logSum
   let weighted = 0;
   for (let i = 0; i < logits.length; i++) {
     const shifted = logits[i]! - max;
-    const e = Math.exp(shifted);
-    sum += e;
-    if (e > 0) weighted += e * shifted;
+    // the terms that underflow add nothing, and a -Infinity logit's e·shifted would be NaN (a NaN logit still is)
+    if (!(shifted <= EXP_UNDERFLOW)) {
+      const e = expNonPositive(shifted);
+      sum += e;
+      weighted += e * shifted;
+    }
   }
   const logSum = Math.log(sum);
   // H = -Σ p (x - max - log Σ) = log Σ - Σ e (x - max) / Σ
@@ -104,8 +109,13 @@ export function topIndices(values: ArrayLike<number>, k: number, minus = 0, minu
     topScratch = { indices: new Int32Array(count), values: new Float64Array(count) };
   const { indices: best, values: bestValues } = topScratch;
   let size = 0;
+  // the raw value of the last kept entry: subtracting the offsets never reorders two values (it can only round
+  // them equal, and a tie goes to the lower index, already kept), so an entry not above it cannot get in
+  let lastKeptRaw = -Infinity;
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]! - minus - minus2;
+    const raw = values[i]!;
+    if (size === count && raw <= lastKeptRaw) continue;
+    const v = raw - minus - minus2;
     if (v === -Infinity || (size === count && !(v > bestValues[count - 1]!))) continue;
     let at = size < count ? size++ : count - 1;
     while (at > 0 && bestValues[at - 1]! < v) {
@@ -115,6 +125,7 @@ export function topIndices(values: ArrayLike<number>, k: number, minus = 0, minu
     }
     best[at] = i;
     bestValues[at] = v;
+    if (size === count) lastKeptRaw = values[best[count - 1]!]!;
   }
   return Array.from(best.subarray(0, size));
 }

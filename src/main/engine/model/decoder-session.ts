@@ -14,6 +14,12 @@ function floatData(tensor: ort.Tensor | undefined): Float32Array | undefined {
   return tensor.data as Float32Array;
 }
 
+function kvData(out: ort.InferenceSession.ReturnType, name: string, type: KvShape['type']): KvArray {
+  const tensor = out[name]!;
+  if (tensor.type !== type) throw new Error(`${name} is ${tensor.type} but the past inputs are ${type}`);
+  return tensor.data as KvArray;
+}
+
 export interface ForwardRequest {
   batch: number;
   seq: number;
@@ -42,24 +48,59 @@ export interface ForwardResult {
 
 /** One ONNX decoder graph and nothing else: a forward pass, no caching policy. */
 export class DecoderSession {
+  /** names and per-pass constants worked out once: a pass of a small model takes well under a millisecond */
+  private readonly pastNames: { key: string; value: string }[];
+  private readonly presentNames: { key: string; value: string }[];
+  private readonly float16Inputs: ReadonlySet<string>;
+  private readonly fetchesPlain: string[];
+  private readonly fetchesWithHidden: string[];
+  /** all-ones attention mask, grown as needed; a pass reads a prefix of it */
+  private ones = new BigInt64Array(0);
+  /** zero intervention inputs, one tensor each for the session's lifetime (nothing writes them) */
+  private zeroTensors = new Map<string, ort.Tensor>();
+
   constructor(
     readonly session: ort.InferenceSession,
     readonly signature: GraphSignature,
     readonly kvShape: KvShape,
     readonly hiddenSize: number | null,
-  ) {}
-
-  private zeroDelta: Float32Array | null = null;
+  ) {
+    const layers = Array.from({ length: kvShape.numLayers }, (_, i) => i);
+    this.pastNames = layers.map((i) => ({ key: `past_key_values.${i}.key`, value: `past_key_values.${i}.value` }));
+    this.presentNames = layers.map((i) => ({ key: `present.${i}.key`, value: `present.${i}.value` }));
+    this.float16Inputs = new Set(
+      session.inputMetadata.filter((m) => m.isTensor && m.type === 'float16').map((m) => m.name),
+    );
+    this.fetchesPlain = ['logits', ...this.presentNames.flatMap((n) => [n.key, n.value])];
+    if (signature.hasLastHiddenState) this.fetchesPlain.push('last_hidden_state');
+    this.fetchesWithHidden = signature.hasHiddenStates ? [...this.fetchesPlain, 'hidden_states'] : this.fetchesPlain;
+  }
 
   /** positions the model was trained with (config.json), when known; a step past them is refused */
   maxPositions: number | null = null;
 
   /** A float32 input as the graph wants it: float16 inputs get half-precision bits. */
   private floatInput(name: string, data: Float32Array, dims: number[]): ort.Tensor {
-    const meta = this.session.inputMetadata.find((m) => m.name === name);
-    return meta?.isTensor && meta.type === 'float16'
+    return this.float16Inputs.has(name)
       ? new ort.Tensor('float16', float32ToFloat16(data), dims)
       : new ort.Tensor('float32', data, dims);
+  }
+
+  /** An intervention input: the request's rows, or zeros (no intervention) when it has none. */
+  private residualInput(name: string, rows: Float32Array | undefined): ort.Tensor {
+    const dims = [this.kvShape.numLayers, this.hiddenSize!];
+    if (rows) return this.floatInput(name, rows, dims);
+    let zeros = this.zeroTensors.get(name);
+    if (!zeros) {
+      zeros = this.floatInput(name, new Float32Array(this.kvShape.numLayers * this.hiddenSize!), dims);
+      this.zeroTensors.set(name, zeros);
+    }
+    return zeros;
+  }
+
+  private attentionMask(elements: number): BigInt64Array {
+    if (this.ones.length < elements) this.ones = new BigInt64Array(Math.ceil(elements * 1.5)).fill(1n);
+    return this.ones.subarray(0, elements);
   }
 
   async forward(req: ForwardRequest): Promise<ForwardResult> {
@@ -77,7 +118,7 @@ export class DecoderSession {
       feeds.input_ids = new ort.Tensor('int64', BigInt64Array.from(req.inputIds as number[], BigInt), [batch, seq]);
     }
     if (this.signature.hasAttentionMask) {
-      feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(batch * (pastLength + seq)).fill(1n), [
+      feeds.attention_mask = new ort.Tensor('int64', this.attentionMask(batch * (pastLength + seq)), [
         batch,
         pastLength + seq,
       ]);
@@ -90,43 +131,25 @@ export class DecoderSession {
     if (this.signature.hasUseCacheBranch) {
       feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(pastLength > 0 ? 1 : 0), [1]);
     }
-    if (this.signature.hasResidualDelta) {
-      feeds.residual_delta = this.floatInput('residual_delta', req.residualDelta ?? this.zeros(), [
-        numLayers,
-        this.hiddenSize!,
-      ]);
-    }
+    if (this.signature.hasResidualDelta) feeds.residual_delta = this.residualInput('residual_delta', req.residualDelta);
     if (this.signature.hasResidualAblate) {
-      feeds.residual_ablate = this.floatInput('residual_ablate', req.residualAblate ?? this.zeros(), [
-        numLayers,
-        this.hiddenSize!,
-      ]);
+      feeds.residual_ablate = this.residualInput('residual_ablate', req.residualAblate);
     } else if (req.residualAblate) {
       throw new Error('ablation is not supported by this graph (it has no residual_ablate input)');
     }
     const pastDims = [batch, numKvHeads, pastLength, headDim];
+    const noPast = req.past ? null : emptyKvArray(this.kvShape, 0);
     for (let i = 0; i < numLayers; i++) {
-      const key = req.past?.keys[i] ?? emptyKvArray(this.kvShape, 0);
-      const value = req.past?.values[i] ?? emptyKvArray(this.kvShape, 0);
-      feeds[`past_key_values.${i}.key`] = new ort.Tensor(type, key, pastDims);
-      feeds[`past_key_values.${i}.value`] = new ort.Tensor(type, value, pastDims);
+      const names = this.pastNames[i]!;
+      feeds[names.key] = new ort.Tensor(type, req.past?.keys[i] ?? noPast!, pastDims);
+      feeds[names.value] = new ort.Tensor(type, req.past?.values[i] ?? noPast!, pastDims);
     }
-    const fetches = ['logits'];
-    for (let i = 0; i < numLayers; i++) fetches.push(`present.${i}.key`, `present.${i}.value`);
-    if (this.signature.hasLastHiddenState) fetches.push('last_hidden_state');
-    if (req.wantHiddenStates && this.signature.hasHiddenStates) fetches.push('hidden_states');
-    const out = await this.session.run(feeds, fetches);
+    const out = await this.session.run(feeds, req.wantHiddenStates ? this.fetchesWithHidden : this.fetchesPlain);
     const present: KvTensors = { keys: [], values: [], batch, length: pastLength + seq };
-    for (let i = 0; i < numLayers; i++) {
-      // the cache stays in the graph's own type (Uint16Array bits for float16): it only ever goes back in
-      for (const [list, name] of [
-        [present.keys, `present.${i}.key`],
-        [present.values, `present.${i}.value`],
-      ] as const) {
-        const tensor = out[name]!;
-        if (tensor.type !== type) throw new Error(`${name} is ${tensor.type} but the past inputs are ${type}`);
-        list.push(tensor.data as KvArray);
-      }
+    // the cache stays in the graph's own type (Uint16Array bits for float16): it only ever goes back in
+    for (const names of this.presentNames) {
+      present.keys.push(kvData(out, names.key, type));
+      present.values.push(kvData(out, names.value, type));
     }
     return {
       logits: floatData(out.logits!),
@@ -134,10 +157,5 @@ export class DecoderSession {
       lastHidden: floatData(out.last_hidden_state),
       hiddenStates: floatData(out.hidden_states),
     };
-  }
-
-  private zeros(): Float32Array {
-    this.zeroDelta ??= new Float32Array(this.kvShape.numLayers * this.hiddenSize!);
-    return this.zeroDelta;
   }
 }

@@ -6,12 +6,11 @@ export const pageOf = (id: number) => Math.floor(id / PAGE_SIZE);
 
 /**
  * Rewrites immer's patches against the paged store ({ pages: [[node…]…] }) into patches against the public
- * shape ({ nodes: {id: node}, order: [id…] }) that the main process and the renderer apply. Also returns the
- * ids whose node objects changed. Ids below `firstNew` existed before the step.
+ * shape ({ nodes: {id: node}, order: [id…] }) that the main process and the renderer apply. Ids below `firstNew`
+ * existed before the step.
  */
-export function toPublicPatches(patches: Patch[], firstNew: number): { publicPatches: Patch[]; touched: Set<number> } {
+export function toPublicPatches(patches: Patch[], firstNew: number): Patch[] {
   const out: Patch[] = [];
-  const touched = new Set<number>();
   const added: TreeNode[] = [];
   for (const patch of patches) {
     const [root, page, slot, ...rest] = patch.path;
@@ -22,7 +21,6 @@ export function toPublicPatches(patches: Patch[], firstNew: number): { publicPat
       continue;
     }
     const id = Number(page) * PAGE_SIZE + Number(slot);
-    touched.add(id);
     if (rest.length === 0 && id >= firstNew) {
       added.push(patch.value as TreeNode);
       continue;
@@ -33,9 +31,8 @@ export function toPublicPatches(patches: Patch[], firstNew: number): { publicPat
   // new nodes first, so that edits of existing nodes (a merged state's extra parent) refer to nodes that exist
   const adds: Patch[] = [];
   for (const node of added) {
-    touched.add(node.id);
     adds.push({ op: 'add', path: ['nodes', node.id], value: node });
     adds.push({ op: 'add', path: ['order', node.id], value: node.id });
   }
-  return { publicPatches: [...adds, ...out], touched };
+  return [...adds, ...out];
 }

@@ -1,8 +1,15 @@
-import { enablePatches, freeze, produce, produceWithPatches, type Draft, type Patch } from 'immer';
+import { enableArrayMethods, enablePatches, freeze, Immer, type Draft, type Patch } from 'immer';
 import type { NodeStatus, TreeNode, TreeState } from '../../../shared/tree';
 import { PAGE_SIZE, pageOf, toPublicPatches } from './paged-patches';
 
 enablePatches();
+enableArrayMethods();
+
+/**
+ * The store's own immer: it freezes nothing by itself (walking and freezing every page a step copied was half of
+ * an update's time); the store freezes each node it hands out instead, and nothing outside it holds the pages.
+ */
+const treeImmer = new Immer({ autoFreeze: false, useStrictIteration: false });
 
 /** What a search step edits: nodes by id, and how many there are (ids are dense, in creation order). */
 export interface TreeDraft {
@@ -18,13 +25,11 @@ interface PagedTree {
 }
 
 const ALLOCATE = Symbol('allocate');
-type InternalDraft = TreeDraft & { [ALLOCATE](node: Omit<TreeNode, 'id'>): number };
+type InternalDraft = TreeDraft & { [ALLOCATE](fields: NewNode): number };
 
 /** Adds a node inside an update; its depth is one more than its first parent's unless given. */
 export function addNode(draft: TreeDraft, fields: NewNode): number {
-  const parent = fields.parents[0];
-  const depth = fields.depth ?? (parent === undefined ? 0 : draft.nodes[parent]!.depth + 1);
-  return (draft as InternalDraft)[ALLOCATE]({ ...fields, depth } as Omit<TreeNode, 'id'>);
+  return (draft as InternalDraft)[ALLOCATE](fields);
 }
 
 export function setStatus(draft: TreeDraft, id: number, status: NodeStatus): void {
@@ -42,11 +47,32 @@ export class TreeStore {
   private count = 1;
   private readonly view: TreeState;
   private readonly listeners = new Set<PatchListener>();
+  /** during an update: immer's draft of the pages, the node count so far, the ids the recipe read or wrote */
+  private draftPages: Draft<PagedTree> | null = null;
+  private draftCount = 1;
+  private readonly reached: number[] = [];
+  private pending: { recipe: (draft: TreeDraft) => unknown; result: unknown } | null = null;
+  /** what a recipe sees, built once: its node lookups go to the current draft */
+  private readonly draft: InternalDraft;
 
   constructor(root: Omit<NewNode, 'parents' | 'depth'>) {
-    const node = { ...root, id: 0, parents: [], depth: 0 } as TreeNode;
+    const node = freeze({ ...root, id: 0, parents: [], depth: 0 } as TreeNode, true);
     this.paged = { pages: [[node]] };
     this.view = { rootId: 0, nodes: { 0: node }, order: [0] };
+    const nodes = new Proxy({} as Record<number, Draft<TreeNode>>, {
+      get: (_, key) => (typeof key === 'string' ? this.draftNode(Number(key)) : undefined),
+      set: () => {
+        throw new Error('add nodes with addNode()');
+      },
+    });
+    const size = () => this.draftCount;
+    this.draft = {
+      nodes,
+      get size() {
+        return size();
+      },
+      [ALLOCATE]: (fields) => this.allocate(fields),
+    };
   }
 
   /** The live tree (node objects are immutable; the containers grow in place). */
@@ -70,57 +96,66 @@ export class TreeStore {
   }
 
   update<T>(recipe: (draft: TreeDraft) => T): T {
-    let result!: T;
     const before = this.count;
-    let count = this.count;
-    const step = (paged: Draft<PagedTree>) => {
-      const nodes = new Proxy({} as Record<number, Draft<TreeNode>>, {
-        get: (_, key) =>
-          typeof key === 'string' ? paged.pages[pageOf(Number(key))]?.[Number(key) % PAGE_SIZE] : undefined,
-        set: () => {
-          throw new Error('add nodes with addNode()');
-        },
-      });
-      const draft: InternalDraft = {
-        nodes,
-        get size() {
-          return count;
-        },
-        [ALLOCATE]: (node) => {
-          const id = count++;
-          const page = pageOf(id);
-          // frozen on arrival: immer then takes the new node as it is instead of walking it when the step ends
-          (paged.pages[page] ??= []).push(freeze({ ...node, id } as TreeNode, true));
-          return id;
-        },
-      };
-      result = recipe(draft);
-    };
-    // Patches cost time to build: a store nobody listens to (headless evaluations, benchmarks) skips them
-    // and finds the nodes a step replaced by comparing the pages it copied.
-    if (this.listeners.size === 0) {
-      const previous = this.paged;
-      const next = produce(previous, step);
-      this.paged = next;
-      this.count = count;
-      next.pages.forEach((page, p) => {
-        if (page === previous.pages[p]) return;
-        page.forEach((node, slot) => (this.view.nodes[p * PAGE_SIZE + slot] = node));
-      });
-      for (let id = before; id < count; id++) this.view.order.push(id);
-      return result;
+    this.pending = { recipe, result: undefined };
+    this.draftCount = before;
+    this.reached.length = 0;
+    try {
+      if (this.listeners.size === 0) {
+        // patches cost time to build: a store nobody listens to (headless evaluations, benchmarks) skips them
+        this.paged = treeImmer.produce(this.paged, this.runRecipe);
+        this.install(before);
+      } else {
+        const [next, patches] = treeImmer.produceWithPatches(this.paged, this.runRecipe);
+        this.paged = next;
+        this.install(before);
+        if (patches.length > 0) {
+          const publicPatches = toPublicPatches(patches, before);
+          for (const listener of this.listeners) listener(publicPatches, this.view);
+        }
+      }
+      return this.pending.result as T;
+    } finally {
+      this.draftPages = null;
+      this.pending = null;
     }
-    const [next, patches] = produceWithPatches(this.paged, step);
-    this.paged = next;
-    this.count = count;
-    if (patches.length === 0) return result;
-    const { publicPatches, touched } = toPublicPatches(patches, before);
-    for (const id of touched) {
-      this.view.nodes[id] = next.pages[pageOf(id)]![id % PAGE_SIZE]!;
+  }
+
+  /** The recipe of the update under way, run on immer's draft (one bound method: no closures per update). */
+  private readonly runRecipe = (paged: Draft<PagedTree>): void => {
+    this.draftPages = paged;
+    this.pending!.result = this.pending!.recipe(this.draft);
+  };
+
+  private draftNode(id: number): Draft<TreeNode> | undefined {
+    const node = this.draftPages!.pages[pageOf(id)]?.[id % PAGE_SIZE];
+    if (node) this.reached.push(id);
+    return node;
+  }
+
+  private allocate(fields: NewNode): number {
+    const id = this.draftCount++;
+    const parent = fields.parents[0];
+    // read from the tree as it was before the step unless the parent is new in it: no draft made just to read
+    const depth =
+      fields.depth ?? (parent === undefined ? 0 : (this.view.nodes[parent] ?? this.draftNode(parent)!).depth + 1);
+    // frozen on arrival: immer takes the new node as it is instead of walking it when the step ends
+    (this.draftPages!.pages[pageOf(id)] ??= []).push(freeze({ ...fields, depth, id } as TreeNode, true));
+    return id;
+  }
+
+  /**
+   * After an update: the view takes the node objects the step could have replaced (those it reached and those
+   * it added), frozen like every node the store hands out (the store's immer does not freeze on its own).
+   */
+  private install(before: number): void {
+    const pages = this.paged.pages;
+    for (const id of this.reached) this.view.nodes[id] = freeze(pages[pageOf(id)]![id % PAGE_SIZE]!, true);
+    for (let id = before; id < this.draftCount; id++) {
+      this.view.nodes[id] = pages[pageOf(id)]![id % PAGE_SIZE]!;
+      this.view.order.push(id);
     }
-    for (let id = before; id < count; id++) this.view.order.push(id);
-    for (const listener of this.listeners) listener(publicPatches, this.view);
-    return result;
+    this.count = this.draftCount;
   }
 
   subscribe(listener: PatchListener): () => void {

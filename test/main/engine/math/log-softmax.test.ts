@@ -23,6 +23,21 @@ describe('math', () => {
     }
   });
 
+  it('topIndices with offsets ranks as the written-out differences would, ties made by rounding included', () => {
+    const random = new SeededRandom(8);
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 1 + Math.floor(random.next() * 60);
+      // float32 logits on a coarse grid, offsets of any size: subtracting them rounds neighbours into ties
+      const values = Float32Array.from({ length: n }, () => Math.round(random.next() * 50) / 8 + random.next() * 1e-6);
+      const minus = random.next() * 10 ** Math.floor(random.next() * 18);
+      const minus2 = random.next() * 20;
+      const shifted = [...values].map((v) => v - minus - minus2);
+      const k = Math.floor(random.next() * (n + 2));
+      const expected = [...shifted.keys()].sort((a, b) => shifted[b]! - shifted[a]! || a - b).slice(0, k);
+      expect(topIndices(values, k, minus, minus2)).toEqual(expected);
+    }
+  });
+
   it('log-softmax normalises, entropy of uniform is log n', () => {
     const lp = logSoftmax([1, 2, 3, 4]);
     expect(logSumExp(lp)).toBeCloseTo(0, 12);
