@@ -97,8 +97,17 @@ export const MAX_STEP_RESULT_BYTES = 1024 * 1024 * 1024;
  * nodes it will not extend again. The model's Evaluator implements it; tests can implement it with literal
  * logit tables, so that strategies are checked in milliseconds without a graph.
  */
+export interface EvaluateOptions {
+  hiddenStates?: boolean;
+  /**
+   * Nodes not extended after this call (e.g. the previous step's beams): when the nodes' parents are all of them,
+   * their cache block is reordered in place into the batch instead of copied.
+   */
+  reusable?: ReadonlySet<number>;
+}
+
 export interface NodeEvaluator {
-  evaluate(nodeIds: number[], options?: { hiddenStates?: boolean }): Promise<NodeEvaluation[]>;
+  evaluate(nodeIds: number[], options?: EvaluateOptions): Promise<NodeEvaluation[]>;
   release(nodeIds: Iterable<number>): void;
   readonly stats: EvaluatorStats;
   readonly cache: { readonly peakBytes: number; clear(): void };
@@ -141,7 +150,7 @@ export class Evaluator implements NodeEvaluator {
     return known;
   }
 
-  async evaluate(nodeIds: number[], options: { hiddenStates?: boolean } = {}): Promise<NodeEvaluation[]> {
+  async evaluate(nodeIds: number[], options: EvaluateOptions = {}): Promise<NodeEvaluation[]> {
     // each evaluated node returns its logits (float32) and log-probabilities (float64) over the whole vocabulary
     const resultBytes = nodeIds.length * this.model.info.vocabSize * 12;
     if (resultBytes > MAX_STEP_RESULT_BYTES) {
@@ -158,7 +167,7 @@ export class Evaluator implements NodeEvaluator {
     if (nodeIds.length === 1 && results.size === 0) {
       // one node (greedy, a chain of thoughts): no grouping
       const keep = this.keepFor(nodeIds);
-      const [evaluation] = await this.evaluateChunk(nodeIds, keep, options.hiddenStates ?? false);
+      const [evaluation] = await this.evaluateChunk(nodeIds, keep, options);
       this.cache.evict(keep);
       this.recent = new Map([[evaluation!.nodeId, evaluation!]]);
       return [evaluation!];
@@ -173,8 +182,10 @@ export class Evaluator implements NodeEvaluator {
       else groups.set(key, [id]);
     }
     const keep = this.keepFor(nodeIds);
+    // a block reordered in place serves one batch: with several groups, parents are gathered by copy
+    const groupOptions = groups.size === 1 ? options : { hiddenStates: options.hiddenStates };
     for (const group of groups.values()) {
-      for (const evaluation of await this.evaluateGroup(group, keep, options.hiddenStates ?? false)) {
+      for (const evaluation of await this.evaluateGroup(group, keep, groupOptions)) {
         results.set(evaluation.nodeId, evaluation);
       }
       this.cache.evict(keep);
@@ -197,23 +208,31 @@ export class Evaluator implements NodeEvaluator {
    * Equal-length nodes in batches whose new caches fit in half the KV budget (a frontier wider than the budget
    * is evaluated in parts; the caches that do not fit are not kept and are recomputed when needed).
    */
-  private async evaluateGroup(ids: number[], keep: Set<number>, wantHidden: boolean): Promise<NodeEvaluation[]> {
-    if (ids.length === 1) return this.evaluateChunk(ids, keep, wantHidden);
+  private async evaluateGroup(ids: number[], keep: Set<number>, options: EvaluateOptions): Promise<NodeEvaluation[]> {
+    if (ids.length === 1) return this.evaluateChunk(ids, keep, options);
     const rowBytes = kvBytes(this.model.decoder.kvShape, 1, this.lengthOf(ids[0]!));
     const rows = Math.max(1, Math.floor(this.cache.budgetBytes / 2 / rowBytes));
-    if (ids.length <= rows) return this.evaluateChunk(ids, keep, wantHidden);
+    if (ids.length <= rows) return this.evaluateChunk(ids, keep, options);
     const out: NodeEvaluation[] = [];
+    const partOptions = { hiddenStates: options.hiddenStates };
     for (let at = 0; at < ids.length; at += rows)
-      out.push(...(await this.evaluateChunk(ids.slice(at, at + rows), keep, wantHidden)));
+      out.push(...(await this.evaluateChunk(ids.slice(at, at + rows), keep, partOptions)));
     return out;
   }
 
-  private async evaluateChunk(ids: number[], keep: Set<number>, wantHidden: boolean): Promise<NodeEvaluation[]> {
+  private async evaluateChunk(
+    requested: number[],
+    keep: Set<number>,
+    { hiddenStates: wantHidden = false, reusable }: EvaluateOptions,
+  ): Promise<NodeEvaluation[]> {
+    let ids = requested;
     const parents = ids.map((id) => this.lineage.parentOf(id));
     const missing: number[] = [];
     for (const p of parents) if (p !== null && !this.cache.has(p) && !missing.includes(p)) missing.push(p);
     let inputs: NodeInput[];
     let out: ForwardResult;
+    /** the batch row of each requested node (the request's order unless a reused block placed them) */
+    let rowOfRequested: number[] | null = null;
     if (missing.length > 0 && !this.options.plain) {
       // parents' caches are gone (evicted, or a frontier wider than the budget): recompute every row from the start
       // in this one batched pass (rows are equally long); nothing is stored beyond the budget on the way
@@ -222,12 +241,26 @@ export class Evaluator implements NodeEvaluator {
       this.stats.recomputedPasses++;
     } else {
       for (const parent of missing) await this.ensureCached(parent, keep);
-      const past = parents[0] === null ? null : this.cache.gather(parents as number[]);
+      let past: KvTensors | null = null;
+      if (parents[0] !== null) {
+        const reused = reusable && this.cache.reuseBlock(parents as number[], reusable);
+        if (reused) {
+          past = reused.past;
+          rowOfRequested = reused.rows;
+          ids = new Array<number>(ids.length);
+          reused.rows.forEach((row, i) => (ids[row] = requested[i]!));
+        } else {
+          past = this.cache.gather(parents as number[]);
+        }
+      }
       inputs = ids.map((id) => this.lineage.inputOf(id));
       out = await this.forward(inputs, past, wantHidden, this.isPlain(ids[0]!));
     }
     this.cache.storeWithin(ids, out.present, keep);
-    return ids.map((nodeId, row) => this.rowOf(nodeId, row, ids.length, inputLength(inputs[row]!), out));
+    return requested.map((nodeId, i) => {
+      const row = rowOfRequested ? rowOfRequested[i]! : i;
+      return this.rowOf(nodeId, row, ids.length, inputLength(inputs[row]!), out);
+    });
   }
 
   private chainFromRoot(nodeId: number): number[] {

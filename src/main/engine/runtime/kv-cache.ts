@@ -5,6 +5,8 @@ interface KvBlock {
   tensors: KvTensors;
   bytes: number;
   liveRows: number;
+  /** the node cached in each row (null: released) */
+  owners: (number | null)[];
 }
 
 interface KvEntry {
@@ -26,6 +28,8 @@ export class KvCache {
   evictions = 0;
   /** passes whose caches did not fit in the budget and were not kept */
   declined = 0;
+  /** batches built by reordering their parents' block in place */
+  reorderedInPlace = 0;
 
   constructor(
     private readonly shape: KvShape,
@@ -38,11 +42,17 @@ export class KvCache {
 
   /** Row i of `tensors` becomes the cache of nodeIds[i] (null: not kept). */
   store(nodeIds: (number | null)[], tensors: KvTensors): void {
-    const block: KvBlock = { tensors, bytes: kvBytes(this.shape, tensors.batch, tensors.length), liveRows: 0 };
+    const block: KvBlock = {
+      tensors,
+      bytes: kvBytes(this.shape, tensors.batch, tensors.length),
+      liveRows: 0,
+      owners: nodeIds.map(() => null),
+    };
     nodeIds.forEach((id, row) => {
       if (id === null) return;
       this.release(id);
       this.entries.set(id, { block, row });
+      block.owners[row] = id;
       block.liveRows++;
     });
     if (block.liveRows > 0) {
@@ -70,6 +80,7 @@ export class KvCache {
     const entry = this.entries.get(nodeId);
     if (!entry) return;
     this.entries.delete(nodeId);
+    entry.block.owners[entry.row] = null;
     if (--entry.block.liveRows === 0) this.heldBytes -= entry.block.bytes;
   }
 
@@ -108,6 +119,59 @@ export class KvCache {
       out.values.push(values);
     }
     return out;
+  }
+
+  /**
+   * The caches of these nodes as one batch built inside the block that holds them, when every node cached in that
+   * block is in `reusable` (not extended after this pass) and the batch is no larger than the block: each node's
+   * row stays where it is for the first batch position that asks for it, other positions are copied over rows
+   * nobody asked for, and the block's entries are dropped (its rows no longer match them). Returns the batch and
+   * the row each requested position is in, or null when the block cannot be reused (then `gather` copies).
+   * A beam or a BFS level whose parents are the previous step's nodes copies only its repeated parents.
+   */
+  reuseBlock(nodeIds: number[], reusable: ReadonlySet<number>): { past: KvTensors; rows: number[] } | null {
+    const first = this.entries.get(nodeIds[0]!);
+    if (!first) return null;
+    const block = first.block;
+    const batch = nodeIds.length;
+    const { length } = block.tensors;
+    if (batch > block.tensors.batch) return null;
+    const sourceRows: number[] = [];
+    for (const id of nodeIds) {
+      const entry = this.entries.get(id);
+      if (!entry || entry.block !== block) return null;
+      sourceRows.push(entry.row);
+    }
+    if (block.owners.some((owner) => owner !== null && !reusable.has(owner))) return null;
+    // a position takes its source row in place when the row is inside the batch and not taken yet
+    const rows = sourceRows.map(() => -1);
+    const taken = new Array<boolean>(batch).fill(false);
+    sourceRows.forEach((source, i) => {
+      if (source < batch && !taken[source]) {
+        taken[source] = true;
+        rows[i] = source;
+      }
+    });
+    // the others go to the rows no position asked for: their old contents are not needed, and every source row
+    // inside the batch is taken, so no source is overwritten before it is read
+    const rowSize = this.shape.numKvHeads * length * this.shape.headDim;
+    let free = 0;
+    sourceRows.forEach((source, i) => {
+      if (rows[i] !== -1) return;
+      while (taken[free]) free++;
+      taken[free] = true;
+      rows[i] = free;
+      for (const arrays of [block.tensors.keys, block.tensors.values]) {
+        for (const array of arrays) array.copyWithin(free * rowSize, source * rowSize, (source + 1) * rowSize);
+      }
+    });
+    for (const owner of block.owners) if (owner !== null) this.release(owner);
+    this.reorderedInPlace++;
+    const view = (array: KvArray) => (array.length === batch * rowSize ? array : array.subarray(0, batch * rowSize));
+    return {
+      past: { keys: block.tensors.keys.map(view), values: block.tensors.values.map(view), batch, length },
+      rows,
+    };
   }
 
   /**

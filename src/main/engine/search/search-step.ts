@@ -7,6 +7,11 @@ export interface SearchStep<T, P = undefined> {
   /** the nodes whose next-token distributions this step needs (one batched evaluation) */
   evaluate: number[];
   hiddenStates?: boolean;
+  /**
+   * The previous step's nodes when this step is the last to read their caches (a beam's previous beams, a BFS
+   * level's previous level): their cache block may become this step's batch in place, and they are released after.
+   */
+  reuses?: number[];
   /** asynchronous work on the evaluations before they are recorded (e.g. a lens over their hidden states) */
   prepare?(evaluations: NodeEvaluation[]): Promise<P>;
   /** writes the step into the tree; runs inside one tree update, so a step is one batch of patches */
@@ -36,10 +41,10 @@ export async function searchStep<T, P = undefined>(
   step: SearchStep<T, P>,
 ): Promise<{ evaluations: NodeEvaluation[]; result: T }> {
   ctx.checkpoint();
-  const evaluations = await ctx.evaluator.evaluate(
-    step.evaluate,
-    step.hiddenStates ? { hiddenStates: true } : undefined,
-  );
+  const evaluations = await ctx.evaluator.evaluate(step.evaluate, {
+    ...(step.hiddenStates ? { hiddenStates: true } : {}),
+    ...(step.reuses ? { reusable: new Set(step.reuses) } : {}),
+  });
   const prepared = step.prepare ? await step.prepare(evaluations) : (undefined as P);
   const result = ctx.tree.update((draft) => step.record(draft, evaluations, prepared));
   // the backstop for strategies that cannot count a step's nodes beforehand
@@ -50,6 +55,7 @@ export async function searchStep<T, P = undefined>(
     'the settings that widen the search (width, top-k, n) or max-new-tokens',
   );
   ctx.evaluator.release(step.release ? step.release(result) : parentsOf(ctx, step.evaluate));
+  if (step.reuses) ctx.evaluator.release(step.reuses);
   const progress = step.progress(result);
   if (progress) ctx.progress(...progress);
   return { evaluations, result };

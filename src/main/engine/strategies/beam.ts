@@ -67,13 +67,17 @@ export async function decodeBeamFrom(
   const width = config.numBeams;
   const hypotheses = new BeamHypotheses(width, config.lengthPenalty, config.earlyStopping, config.maxNewTokens);
   let beams = [{ nodeId: startId, score: 0 }];
+  /** the beams of the previous step: the parents of this step's, never extended after it */
+  let previous: number[] | undefined;
   let done = false;
   let generated = 0;
   while (generated < config.maxNewTokens && !done && beams.length > 0) {
     checkNodeCap(ctx.tree.size, 2 * width, ctx.maxNodes, 'num-beams or max-new-tokens');
     generated++;
+    const evaluate = beams.map((b) => b.nodeId);
     const { result: next } = await searchStep(ctx, {
-      evaluate: beams.map((b) => b.nodeId),
+      evaluate,
+      ...(previous ? { reuses: previous } : {}),
       record: (draft, evaluations) => {
         const candidates = topCandidates(
           beams.map((b) => b.score),
@@ -100,6 +104,7 @@ export async function decodeBeamFrom(
       },
       progress: () => [generated / config.maxNewTokens, `step ${generated}, ${hypotheses.size} finished`],
     });
+    previous = evaluate;
     beams = next;
   }
   ctx.tree.update((draft) => {

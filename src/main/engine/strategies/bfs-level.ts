@@ -76,6 +76,8 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
   const finished: number[] = [];
   let live: number[] = [ctx.rootId];
   let finishedHere: number[] = [];
+  /** the previous depth's evaluated hypotheses: the parents of this depth's, never extended after it */
+  let previous: number[] | undefined;
   ctx.tree.update((draft) => {
     draft.nodes[ctx.rootId]!.forwardLogMass = 0;
   });
@@ -95,6 +97,7 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
     }
     const { result: step } = await searchStep(ctx, {
       evaluate: toEvaluate,
+      ...(previous ? { reuses: previous } : {}),
       record: (draft, evaluations) => recordDepth(draft, evaluations, depth),
       // the parents of this depth, dropped hypotheses and evaluated finished ones will not be extended again
       release: ({ latentMerge }) => {
@@ -119,6 +122,7 @@ export async function levelSearch(ctx: SearchContext, options: LevelSearchOption
           : null,
     });
     if (!step.expand) break;
+    previous = toEvaluate;
     finished.push(...step.nextFinished);
     finishedHere = step.nextFinished;
     live = step.nextLive;

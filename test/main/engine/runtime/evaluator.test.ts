@@ -131,3 +131,47 @@ describe('KV cache accounting', () => {
     expect(evaluator.cache.heldBytes).toBe(0);
   });
 });
+
+describe.each(GOOD_FIXTURES)('a level built in its parents’ block on %s', (fixture) => {
+  // level [3, 4, 5, 6] evaluated together; the next level repeats 3, skips 4 and takes 5 and 6 (a beam step's shape)
+  const beamLike = [
+    ...nodes.slice(0, 6),
+    { parent: 3, token: 7 }, // 7
+    { parent: 3, token: 2 }, // 8
+    { parent: 6, token: 3 }, // 9
+    { parent: 5, token: 6 }, // 10
+  ];
+  const previous = [3, 4, 5, 6];
+  const next = [7, 8, 9, 10];
+
+  async function evaluatedUpTo(reusable?: ReadonlySet<number>) {
+    const model = await fixtureModel(fixture);
+    const evaluator = new Evaluator(model, chainLineage(prompt, beamLike));
+    for (const level of [[0], [1, 2], previous]) await evaluator.evaluate(level);
+    return { model, evaluator, evaluations: await evaluator.evaluate(next, reusable ? { reusable } : {}) };
+  }
+
+  it('reorders the block in place, with the results of a copied batch and of one uncached pass', async () => {
+    const copied = await evaluatedUpTo();
+    const reused = await evaluatedUpTo(new Set(previous));
+    expect(copied.evaluator.cache.reorderedInPlace).toBe(0);
+    expect(reused.evaluator.cache.reorderedInPlace).toBe(1);
+    // results come back in the order asked for, whatever rows the nodes took in the batch
+    expect(reused.evaluations.map((e) => e.nodeId)).toEqual(next);
+    for (const [i, e] of reused.evaluations.entries()) {
+      expect(maxAbsDiff(e.logits, copied.evaluations[i]!.logits)).toBeLessThan(1e-5);
+      const full = await fullPassLogprobs(reused.model, pathOf(prompt, beamLike, e.nodeId));
+      expect(maxAbsDiff(e.logprobs, full[full.length - 1]!)).toBeLessThan(1e-4);
+    }
+    // the previous level's caches are gone (their rows were overwritten); the new level's are held and extend
+    for (const id of previous) expect(reused.evaluator.cache.has(id)).toBe(false);
+    for (const id of next) expect(reused.evaluator.cache.has(id)).toBe(true);
+  });
+
+  it('copies instead when a node outside the reusable set still has a row in the block', async () => {
+    const { evaluator, evaluations } = await evaluatedUpTo(new Set([3, 5, 6]));
+    expect(evaluator.cache.reorderedInPlace).toBe(0);
+    expect(evaluator.cache.has(4)).toBe(true);
+    expect(evaluations.map((e) => e.nodeId)).toEqual(next);
+  });
+});
