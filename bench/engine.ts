@@ -10,47 +10,59 @@ export function withoutEos(model: LoadedModel): LoadedModel {
   return { ...model, info: { ...model.info, eosTokenIds: [] } };
 }
 
-/** The plainest possible greedy loop on the same graph: feed `present` straight back as `past`, no tree, no cache policy. */
-export async function rawGreedyLoop(
+/** A raw loop's time in all and after its first pass (the prompt, one row). */
+export interface RawLoopTime {
+  totalMs: number;
+  decodeMs: number;
+}
+
+/**
+ * The plainest possible greedy loop on the same graph: feed `present` straight back as `past`, no tree, no cache
+ * policy. With `rows` > 1, the prompt's cache is repeated into that many rows after the first pass and each row
+ * then takes its own argmax: what a batched search would do with no search around it.
+ */
+export async function rawLoop(
   model: LoadedModel,
   session: ort.InferenceSession,
   promptIds: number[],
   steps: number,
-): Promise<number> {
+  rows = 1,
+): Promise<RawLoopTime> {
   const { numLayers, numKvHeads, headDim, type } = model.decoder.kvShape;
   const hidden = model.info.hiddenSize;
   const lab = model.info.convention === 'lab';
   const started = performance.now();
+  let decodeStarted = started;
   let past: Record<string, ort.Tensor> = {};
   const empty = type === 'float16' ? new Uint16Array(0) : new Float32Array(0);
   for (let i = 0; i < numLayers; i++) {
     for (const kind of ['key', 'value'])
       past[`past_key_values.${i}.${kind}`] = new ort.Tensor(type, empty, [1, numKvHeads, 0, headDim]);
   }
-  let inputs = promptIds;
+  let inputs: number[][] = [promptIds];
   let pastLength = 0;
   for (let step = 0; step < steps; step++) {
     const feeds: Record<string, ort.Tensor> = { ...past };
-    const seq = inputs.length;
+    const batch = inputs.length;
+    const seq = inputs[0]!.length;
     if (lab) {
-      const embeds = new Float32Array(seq * hidden!);
-      inputs.forEach((t, j) => embeds.set(model.embeddings!.subarray(t * hidden!, (t + 1) * hidden!), j * hidden!));
-      feeds.inputs_embeds = new ort.Tensor('float32', embeds, [1, seq, hidden!]);
+      const embeds = new Float32Array(batch * seq * hidden!);
+      inputs
+        .flat()
+        .forEach((t, j) => embeds.set(model.embeddings!.subarray(t * hidden!, (t + 1) * hidden!), j * hidden!));
+      feeds.inputs_embeds = new ort.Tensor('float32', embeds, [batch, seq, hidden!]);
     } else {
-      feeds.input_ids = new ort.Tensor('int64', BigInt64Array.from(inputs, BigInt), [1, seq]);
+      feeds.input_ids = new ort.Tensor('int64', BigInt64Array.from(inputs.flat(), BigInt), [batch, seq]);
     }
     if (session.inputNames.includes('attention_mask')) {
-      feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(pastLength + seq).fill(1n), [
-        1,
+      feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(batch * (pastLength + seq)).fill(1n), [
+        batch,
         pastLength + seq,
       ]);
     }
     if (session.inputNames.includes('position_ids')) {
-      feeds.position_ids = new ort.Tensor(
-        'int64',
-        BigInt64Array.from({ length: seq }, (_, j) => BigInt(pastLength + j)),
-        [1, seq],
-      );
+      const positions = Array.from({ length: batch * seq }, (_, j) => BigInt(pastLength + (j % seq)));
+      feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from(positions), [batch, seq]);
     }
     // lab-convention intervention inputs (steering, ablation): zeros change nothing
     for (const name of session.inputNames.filter((n) => n.startsWith('residual_'))) {
@@ -60,16 +72,35 @@ export async function rawGreedyLoop(
       feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(pastLength > 0 ? 1 : 0), [1]);
     const out = await session.run(feeds);
     const logits = out.logits!.data as Float32Array;
-    const vocab = logits.length / seq;
-    const next = argmax(logits.subarray((seq - 1) * vocab));
+    const vocab = logits.length / (batch * seq);
+    pastLength += seq;
+    const next = inputs.map((_, b) => [argmax(logits.subarray(((b + 1) * seq - 1) * vocab, (b + 1) * seq * vocab))]);
     past = {};
     for (let i = 0; i < numLayers; i++) {
       for (const kind of ['key', 'value']) past[`past_key_values.${i}.${kind}`] = out[`present.${i}.${kind}`]!;
     }
-    pastLength += seq;
-    inputs = [next];
+    if (step === 0) {
+      decodeStarted = performance.now();
+      if (rows > 1) past = repeatRows(past, rows);
+      inputs = Array.from({ length: rows }, () => next[0]!);
+    } else {
+      inputs = next;
+    }
   }
-  return performance.now() - started;
+  const ended = performance.now();
+  return { totalMs: ended - started, decodeMs: ended - decodeStarted };
+}
+
+/** A one-row cache as `rows` identical rows (the tensors are [1, heads, length, headDim]). */
+function repeatRows(past: Record<string, ort.Tensor>, rows: number): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {};
+  for (const [name, tensor] of Object.entries(past)) {
+    const data = tensor.data as Float32Array | Uint16Array;
+    const repeated = new (data.constructor as Float32ArrayConstructor | Uint16ArrayConstructor)(data.length * rows);
+    for (let r = 0; r < rows; r++) repeated.set(data, r * data.length);
+    out[name] = new ort.Tensor(tensor.type, repeated, [rows, ...tensor.dims.slice(1)]);
+  }
+  return out;
 }
 
 /** untimed runs of each side before a comparison */
@@ -103,12 +134,12 @@ export async function engineVsRaw(
   // steady state: both loops' code optimised by the JIT before the pairs are timed (the engine has far more of it)
   for (let w = 0; w < WARM_UP_RUNS; w++) {
     await runSearch({ model, prompt, config });
-    await rawGreedyLoop(model, session, promptIds, maxNewTokens);
+    await rawLoop(model, session, promptIds, maxNewTokens);
   }
   for (let r = 0; r < repeats; r++) {
     const greedy = await runSearch({ model, prompt, config });
     const steps = greedy.stats.forwardPasses;
-    rawMs += await rawGreedyLoop(model, session, promptIds, steps);
+    rawMs += (await rawLoop(model, session, promptIds, steps)).totalMs;
     engineMs += greedy.stats.wallTimeMs;
     passes += steps;
   }

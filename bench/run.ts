@@ -11,17 +11,11 @@ import { benchBatching } from './batching';
 import { benchTransformersJs } from './transformers-js';
 import { ensureGpt2SizeFolder } from './gpt2-size';
 import { formatRow, type Measured } from './measure';
-import { spawnSync } from 'node:child_process';
-import { ENGINE_ALLOCATOR_ENV, hasEngineAllocatorEnv } from '../src/main/engine/runtime/allocator-env';
+import { rerunWithEngineAllocatorEnv } from '../src/main/engine/runtime/allocator-env';
 
-// the bench measures the engine as its process runs it: restart under the engine's allocator settings
-if (!hasEngineAllocatorEnv()) {
-  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, ...ENGINE_ALLOCATOR_ENV },
-  });
-  process.exit(child.status ?? 1);
-}
+// the bench measures the engine as its process runs it: under the engine's allocator settings
+const rerun = rerunWithEngineAllocatorEnv();
+if (rerun !== null) process.exit(rerun);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SECTIONS = ['engine', 'transformers.js', 'batching', 'eval', 'memory', 'renderer'];
@@ -58,7 +52,7 @@ const sections = new Set((values.sections ?? SECTIONS.join(',')).split(','));
 const model = await loadModel(folder);
 const large = model.info.vocabSize > 10_000;
 // a bundled-model run takes tens of milliseconds: more pairs keep the median ratio steady on a busy machine
-const repeats = Number(values.repeats ?? (large ? 3 : 40));
+const repeats = Number(values.repeats ?? (large ? 5 : 40));
 const maxNewTokens = Number(values['max-new-tokens'] ?? (large ? 32 : 48));
 const task = loadTaskFiles(model.info.folder);
 const prompt = task?.test[0]?.prompt ?? 'the quick brown fox jumps over the lazy dog';

@@ -11,6 +11,7 @@ import { ModelLoadError, PositionLimitError } from '../engine/model/model-error'
 import { StrategyUnavailableError } from '../engine/search/run-search';
 import { RunRefusedError } from '../engine/guards/context-guard';
 import { DirectionError } from '../engine/intervention/direction-file';
+import { rerunWithEngineAllocatorEnv } from '../engine/runtime/allocator-env';
 
 const USAGE = `usage: npm run lab -- <command> [options]
 
@@ -83,4 +84,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// the engine runs in this process: under its allocator settings (see allocator-env.ts), as in the app's engine process
+process.exitCode = rerunWithEngineAllocatorEnv() ?? (await main(process.argv.slice(2)));

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+
 /**
  * glibc settings for a process that runs the engine. Each forward pass hands back its KV cache and logits as fresh
  * ArrayBuffers (onnxruntime-node copies every output), megabytes a step for a batched frontier of a GPT-2-size
@@ -15,4 +17,21 @@ export const ENGINE_ALLOCATOR_ENV: Readonly<Record<string, string>> = {
 /** Whether this process started with the engine's allocator settings. */
 export function hasEngineAllocatorEnv(env: NodeJS.ProcessEnv = process.env): boolean {
   return Object.entries(ENGINE_ALLOCATOR_ENV).every(([key, value]) => env[key] === value);
+}
+
+/**
+ * For a command-line process that runs the engine itself (`lab`, the bench): unless it already has the settings,
+ * runs this same command again in a child that has them (standard streams shared) and returns its exit status;
+ * returns null in the process that has them, which goes on.
+ */
+export function rerunWithEngineAllocatorEnv(): number | null {
+  if (hasEngineAllocatorEnv()) return null;
+  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, ...ENGINE_ALLOCATOR_ENV },
+  });
+  if (child.error) throw child.error;
+  // a child killed by a signal (a crash, Ctrl-C) ends this process the same way, so that callers see it
+  if (child.signal) process.kill(process.pid, child.signal);
+  return child.status ?? 1;
 }
