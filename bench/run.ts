@@ -67,7 +67,7 @@ console.log(
     .join(' ')}, node ${process.version}`,
 );
 console.log(
-  `prompt ${JSON.stringify(prompt)}; ${maxNewTokens} new tokens, EOS off; medians of ${repeats} interleaved runs, ratios side by side`,
+  `prompt ${JSON.stringify(prompt)}; ${maxNewTokens} new tokens, EOS off; ${repeats} interleaved runs of each side (engine / raw from their totals, batching from medians), ratios side by side`,
 );
 // the issue's targets: a GPT-2-size model is dominated by onnxruntime, the tiny bundled model by per-step JavaScript
 const targets = large ? { engine: 0.97, beam: 0.9, bfs: 0.9 } : { engine: 0.95, beam: 0.6, bfs: undefined };
