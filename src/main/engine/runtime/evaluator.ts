@@ -92,20 +92,20 @@ export const DEFAULT_KV_BUDGET_BYTES = 512 * 1024 * 1024;
 /** the most memory one step's next-token distributions may take (a frontier × the vocabulary) */
 export const MAX_STEP_RESULT_BYTES = 1024 * 1024 * 1024;
 
+export interface EvaluateOptions {
+  hiddenStates?: boolean;
+  /**
+   * Nodes not extended after this call (e.g. the previous step's beams): when the parents' cache block holds only
+   * such nodes, it is reordered in place into the batch instead of copied.
+   */
+  reusable?: ReadonlySet<number>;
+}
+
 /**
  * What a strategy needs from a model: the next-token distribution after given tree nodes, and a way to say which
  * nodes it will not extend again. The model's Evaluator implements it; tests can implement it with literal
  * logit tables, so that strategies are checked in milliseconds without a graph.
  */
-export interface EvaluateOptions {
-  hiddenStates?: boolean;
-  /**
-   * Nodes not extended after this call (e.g. the previous step's beams): when the nodes' parents are all of them,
-   * their cache block is reordered in place into the batch instead of copied.
-   */
-  reusable?: ReadonlySet<number>;
-}
-
 export interface NodeEvaluator {
   evaluate(nodeIds: number[], options?: EvaluateOptions): Promise<NodeEvaluation[]>;
   release(nodeIds: Iterable<number>): void;
