@@ -45,14 +45,14 @@ export async function rawLoop(
     const feeds: Record<string, ort.Tensor> = { ...past };
     const batch = inputs.length;
     const seq = inputs[0]!.length;
+    // one row (the greedy comparison) is read as it is: the baseline does no work a plain loop would not
+    const tokens = batch === 1 ? inputs[0]! : inputs.flat();
     if (lab) {
       const embeds = new Float32Array(batch * seq * hidden!);
-      inputs
-        .flat()
-        .forEach((t, j) => embeds.set(model.embeddings!.subarray(t * hidden!, (t + 1) * hidden!), j * hidden!));
+      tokens.forEach((t, j) => embeds.set(model.embeddings!.subarray(t * hidden!, (t + 1) * hidden!), j * hidden!));
       feeds.inputs_embeds = new ort.Tensor('float32', embeds, [batch, seq, hidden!]);
     } else {
-      feeds.input_ids = new ort.Tensor('int64', BigInt64Array.from(inputs.flat(), BigInt), [batch, seq]);
+      feeds.input_ids = new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [batch, seq]);
     }
     if (session.inputNames.includes('attention_mask')) {
       feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(batch * (pastLength + seq)).fill(1n), [
@@ -61,8 +61,9 @@ export async function rawLoop(
       ]);
     }
     if (session.inputNames.includes('position_ids')) {
-      const positions = Array.from({ length: batch * seq }, (_, j) => BigInt(pastLength + (j % seq)));
-      feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from(positions), [batch, seq]);
+      const positions = new BigInt64Array(batch * seq);
+      for (let j = 0; j < positions.length; j++) positions[j] = BigInt(pastLength + (j % seq));
+      feeds.position_ids = new ort.Tensor('int64', positions, [batch, seq]);
     }
     // lab-convention intervention inputs (steering, ablation): zeros change nothing
     for (const name of session.inputNames.filter((n) => n.startsWith('residual_'))) {

@@ -151,7 +151,7 @@ export class Evaluator implements NodeEvaluator {
   }
 
   async evaluate(nodeIds: number[], options: EvaluateOptions = {}): Promise<NodeEvaluation[]> {
-    // each evaluated node returns its logits (float32) and log-probabilities (float64) over the whole vocabulary
+    // each evaluated node holds its logits (float32), and its log-probabilities (float64) once a strategy asks
     const resultBytes = nodeIds.length * this.model.info.vocabSize * 12;
     if (resultBytes > MAX_STEP_RESULT_BYTES) {
       throw new RunLimitError(
