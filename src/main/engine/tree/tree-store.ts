@@ -1,13 +1,12 @@
-import { enableArrayMethods, enablePatches, freeze, Immer, type Draft, type Patch } from 'immer';
+import { enablePatches, Immer, type Draft, type Patch } from 'immer';
 import type { NodeStatus, TreeNode, TreeState } from '../../../shared/tree';
-import { PAGE_SIZE, pageOf, toPublicPatches } from './paged-patches';
+import { deepFreeze } from './deep-freeze';
 
 enablePatches();
-enableArrayMethods();
 
 /**
- * The store's own immer: it freezes nothing by itself (walking and freezing every page a step copied was half of
- * an update's time); the store freezes each node it hands out instead, and nothing outside it holds the pages.
+ * The store's own immer: it freezes nothing by itself; the store freezes each node it hands out instead (immer's
+ * freeze checks every property for drafts, and was a third of an update's time).
  */
 const treeImmer = new Immer({ autoFreeze: false, useStrictIteration: false });
 
@@ -19,10 +18,6 @@ export interface TreeDraft {
 export type NewNode = Omit<TreeNode, 'id' | 'depth'> & { depth?: number };
 /** `state` is the store's live view: read it during the call, copy it to keep it. */
 export type PatchListener = (patches: Patch[], state: TreeState) => void;
-
-interface PagedTree {
-  pages: TreeNode[][];
-}
 
 const ALLOCATE = Symbol('allocate');
 type InternalDraft = TreeDraft & { [ALLOCATE](fields: NewNode): number };
@@ -37,27 +32,24 @@ export function setStatus(draft: TreeDraft, id: number, status: NodeStatus): voi
 }
 
 /**
- * The tree one run grows. Every change goes through `update`, one immer `produceWithPatches` per search step;
- * subscribers get the patches against the public shape ({ nodes: {id: node}, order: [ids] }).
- * Inside, nodes live in fixed-size pages, so a step costs what it changes, not the size of the tree: immer
- * copies and walks only the pages a step touched.
+ * The tree one run grows. Every change goes through `update`, one transaction per search step whose patches
+ * subscribers get as one batch, against the public shape ({ nodes: {id: node}, order: [ids] }).
+ * Inside a step each node the recipe reaches is an immer draft of its own (createDraft / finishDraft, patches
+ * included), so a step costs what it changes: no container is copied or walked, whatever the tree's size.
  */
 export class TreeStore {
-  private paged: PagedTree;
   private count = 1;
   private readonly view: TreeState;
   private readonly listeners = new Set<PatchListener>();
-  /** during an update: immer's draft of the pages, the node count so far, the ids the recipe read or wrote */
-  private draftPages: Draft<PagedTree> | null = null;
-  private draftCount = 1;
-  private readonly reached: number[] = [];
-  private pending: { recipe: (draft: TreeDraft) => unknown; result: unknown } | null = null;
-  /** what a recipe sees, built once: its node lookups go to the current draft */
+  /** during an update: the drafts of the nodes the recipe reached, and the nodes it added (not yet in the view) */
+  private readonly drafts = new Map<number, Draft<TreeNode>>();
+  private readonly added: TreeNode[] = [];
+  private updating = false;
+  /** what a recipe sees, built once: its node lookups go to the current step's drafts */
   private readonly draft: InternalDraft;
 
   constructor(root: Omit<NewNode, 'parents' | 'depth'>) {
-    const node = freeze({ ...root, id: 0, parents: [], depth: 0 } as TreeNode, true);
-    this.paged = { pages: [[node]] };
+    const node = deepFreeze({ ...root, id: 0, parents: [], depth: 0 } as TreeNode);
     this.view = { rootId: 0, nodes: { 0: node }, order: [0] };
     const nodes = new Proxy({} as Record<number, Draft<TreeNode>>, {
       get: (_, key) => (typeof key === 'string' ? this.draftNode(Number(key)) : undefined),
@@ -65,7 +57,7 @@ export class TreeStore {
         throw new Error('add nodes with addNode()');
       },
     });
-    const size = () => this.draftCount;
+    const size = () => this.count + this.added.length;
     this.draft = {
       nodes,
       get size() {
@@ -95,67 +87,82 @@ export class TreeStore {
     return node;
   }
 
+  /** One step's changes: all of them or, if the recipe throws, none. */
   update<T>(recipe: (draft: TreeDraft) => T): T {
-    const before = this.count;
-    this.pending = { recipe, result: undefined };
-    this.draftCount = before;
-    this.reached.length = 0;
+    if (this.updating) throw new Error('tree updates do not nest');
+    this.updating = true;
     try {
-      if (this.listeners.size === 0) {
-        // patches cost time to build: a store nobody listens to (headless evaluations, benchmarks) skips them
-        this.paged = treeImmer.produce(this.paged, this.runRecipe);
-        this.install(before);
-      } else {
-        const [next, patches] = treeImmer.produceWithPatches(this.paged, this.runRecipe);
-        this.paged = next;
-        this.install(before);
-        if (patches.length > 0) {
-          const publicPatches = toPublicPatches(patches, before);
-          for (const listener of this.listeners) listener(publicPatches, this.view);
-        }
-      }
-      return this.pending.result as T;
+      const result = recipe(this.draft);
+      this.commit();
+      return result;
     } finally {
-      this.draftPages = null;
-      this.pending = null;
+      this.drafts.clear();
+      this.added.length = 0;
+      this.updating = false;
     }
-  }
-
-  /** The recipe of the update under way, run on immer's draft (one bound method: no closures per update). */
-  private readonly runRecipe = (paged: Draft<PagedTree>): void => {
-    this.draftPages = paged;
-    this.pending!.result = this.pending!.recipe(this.draft);
-  };
-
-  private draftNode(id: number): Draft<TreeNode> | undefined {
-    const node = this.draftPages!.pages[pageOf(id)]?.[id % PAGE_SIZE];
-    if (node) this.reached.push(id);
-    return node;
-  }
-
-  private allocate(fields: NewNode): number {
-    const id = this.draftCount++;
-    const parent = fields.parents[0];
-    // read from the tree as it was before the step unless the parent is new in it: no draft made just to read
-    const depth =
-      fields.depth ?? (parent === undefined ? 0 : (this.view.nodes[parent] ?? this.draftNode(parent)!).depth + 1);
-    // frozen on arrival: immer takes the new node as it is instead of walking it when the step ends
-    (this.draftPages!.pages[pageOf(id)] ??= []).push(freeze({ ...fields, depth, id } as TreeNode, true));
-    return id;
   }
 
   /**
-   * After an update: the view takes the node objects the step could have replaced (those it reached and those
-   * it added), frozen like every node the store hands out (the store's immer does not freeze on its own).
+   * Finishes the step's drafts into the view and tells the listeners: new nodes first (whole, as they ended the
+   * step), then each edit of an existing node by its field, so that an edit never refers to a node not yet there.
    */
-  private install(before: number): void {
-    const pages = this.paged.pages;
-    for (const id of this.reached) this.view.nodes[id] = freeze(pages[pageOf(id)]![id % PAGE_SIZE]!, true);
-    for (let id = before; id < this.draftCount; id++) {
-      this.view.nodes[id] = pages[pageOf(id)]![id % PAGE_SIZE]!;
-      this.view.order.push(id);
+  private commit(): void {
+    const patches: Patch[] | null = this.listeners.size > 0 ? [] : null;
+    const firstNew = this.count;
+    const added = this.added;
+    let edits: Patch[] | null = null;
+    for (const [id, draft] of this.drafts) {
+      if (id >= firstNew) {
+        added[id - firstNew] = deepFreeze(treeImmer.finishDraft(draft) as TreeNode);
+        continue;
+      }
+      const recorder =
+        patches === null
+          ? undefined
+          : (nodePatches: Patch[]) => {
+              edits ??= [];
+              for (const patch of nodePatches) edits.push({ ...patch, path: ['nodes', id, ...patch.path] });
+            };
+      const next = treeImmer.finishDraft(draft, recorder) as TreeNode;
+      if (next !== this.view.nodes[id]) this.view.nodes[id] = deepFreeze(next);
     }
-    this.count = this.draftCount;
+    for (const node of added) {
+      this.view.nodes[node.id] = node;
+      this.view.order.push(node.id);
+      patches?.push(
+        { op: 'add', path: ['nodes', node.id], value: node },
+        { op: 'add', path: ['order', node.id], value: node.id },
+      );
+    }
+    this.count += added.length;
+    if (patches === null) return;
+    if (edits) patches.push(...(edits as Patch[]));
+    if (patches.length === 0) return;
+    for (const listener of this.listeners) listener(patches, this.view);
+  }
+
+  private draftNode(id: number): Draft<TreeNode> | undefined {
+    let draft = this.drafts.get(id);
+    if (draft) return draft;
+    const node = id >= this.count ? this.added[id - this.count] : this.view.nodes[id];
+    if (!node) return undefined;
+    draft = treeImmer.createDraft(node);
+    this.drafts.set(id, draft);
+    return draft;
+  }
+
+  private allocate(fields: NewNode): number {
+    const id = this.count + this.added.length;
+    const parent = fields.parents[0];
+    // read from the tree as it was before the step unless the parent is new in it: no draft made just to read
+    const depth =
+      fields.depth ??
+      (parent === undefined
+        ? 0
+        : (this.view.nodes[parent] ?? this.added[parent - this.count] ?? this.draftNode(parent)!).depth + 1);
+    // frozen on arrival, like every node the store hands out
+    this.added.push(deepFreeze({ ...fields, depth, id } as TreeNode));
+    return id;
   }
 
   subscribe(listener: PatchListener): () => void {

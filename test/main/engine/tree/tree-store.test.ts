@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyPatches, enablePatches, type Patch } from 'immer';
 import { addNode, setStatus, TreeStore } from '../../../../src/main/engine/tree/tree-store';
-import type { TreeState } from '../../../../src/shared/tree';
+import type { TreeNode, TreeState } from '../../../../src/shared/tree';
 
 enablePatches();
 
@@ -16,7 +16,7 @@ const token = (parent: number, tokenId: number) => ({
 });
 
 describe('tree store', () => {
-  it('patches against the public shape rebuild the tree across many pages', () => {
+  it('patches against the public shape rebuild the tree, edits of early nodes included', () => {
     const store = new TreeStore({ kind: 'prompt', tokenId: null, text: 'p', logprob: 0, score: 0, status: 'frontier' });
     const start: TreeState = store.snapshot();
     const log: Patch[][] = [];
@@ -29,7 +29,7 @@ describe('tree store', () => {
           setStatus(draft, parent, 'expanded');
           for (let t = 0; t < 3; t++) next.push(addNode(draft, token(parent, t)));
         }
-        // an edit to an old node in an early page, as a lattice merge makes
+        // an edit to an old node, as a lattice merge makes
         if (draft.size > 300) draft.nodes[5]!.parents.push(draft.size - 1);
         return next;
       });
@@ -101,6 +101,32 @@ describe('tree store', () => {
     expect(store.node(a).parents).toEqual([0, b]);
     expect('entropy' in store.node(b)).toBe(false);
     expect(log.reduce((state, patches) => applyPatches(state, patches), start)).toEqual(store.state);
+  });
+
+  it('sends a node added and edited in one step whole, as it ended the step, frozen to its leaves', () => {
+    const store = new TreeStore({ kind: 'prompt', tokenId: null, text: 'p', logprob: 0, score: 0, status: 'frontier' });
+    const start = store.snapshot();
+    const log: Patch[][] = [];
+    store.subscribe((patches) => log.push(patches));
+    const child = store.update((d) => {
+      const id = addNode(d, token(0, 3));
+      d.nodes[id]!.topk = [{ tokenId: 1, text: '1', logprob: -0.5 }];
+      setStatus(d, 0, 'expanded');
+      return id;
+    });
+    expect(log).toHaveLength(1);
+    expect(log[0]!.map((p) => [p.op, p.path.join('/')])).toEqual([
+      ['add', `nodes/${child}`],
+      ['add', `order/${child}`],
+      ['replace', 'nodes/0/status'],
+    ]);
+    expect((log[0]![0]!.value as TreeNode).topk).toEqual([{ tokenId: 1, text: '1', logprob: -0.5 }]);
+    const node = store.node(child);
+    expect(Object.isFrozen(node) && Object.isFrozen(node.topk) && Object.isFrozen(node.topk![0])).toBe(true);
+    expect(Object.isFrozen(node.parents)).toBe(true);
+    expect(log.reduce((state, patches) => applyPatches(state, patches), start)).toEqual(store.state);
+    expect(() => store.update(() => store.update(() => 0))).toThrow('do not nest');
+    expect(store.size).toBe(2);
   });
 
   it('keeps the same tree without listeners (no patches built) as with them', () => {
