@@ -8,6 +8,10 @@ import type { CriticalToken } from '../../../shared/run';
  * `answerOf` names a finished node's answer (the task checker's, or the final text).
  */
 export function findCriticalTokens(tree: TreeState, answerOf: (nodeId: number) => string): CriticalToken[] {
+  // two branches with different answers need two finished hypotheses (a greedy chain has one)
+  let finished = 0;
+  for (const id of tree.order) if (tree.nodes[id]!.status === 'finished' && ++finished === 2) break;
+  if (finished < 2) return [];
   const children = new Map<number, number[]>();
   for (const id of tree.order) {
     for (const parent of tree.nodes[id]!.parents) {

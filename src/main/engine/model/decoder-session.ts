@@ -58,6 +58,11 @@ export class DecoderSession {
   private ones = new BigInt64Array(0);
   /** zero intervention inputs, one tensor each for the session's lifetime (nothing writes them) */
   private zeroTensors = new Map<string, ort.Tensor>();
+  /**
+   * The last pass's `present` and the tensors it came in: fed back unchanged as `past` (a greedy step, a frontier
+   * kept whole), it goes in as those tensors, not new wrappers of the same data.
+   */
+  private lastPresent: { kv: KvTensors; tensors: ort.Tensor[] } | null = null;
 
   constructor(
     readonly session: ort.InferenceSession,
@@ -139,18 +144,22 @@ export class DecoderSession {
     }
     const pastDims = [batch, numKvHeads, pastLength, headDim];
     const noPast = req.past ? null : emptyKvArray(this.kvShape, 0);
+    const fedBack = req.past !== null && req.past === this.lastPresent?.kv ? this.lastPresent.tensors : null;
     for (let i = 0; i < numLayers; i++) {
       const names = this.pastNames[i]!;
-      feeds[names.key] = new ort.Tensor(type, req.past?.keys[i] ?? noPast!, pastDims);
-      feeds[names.value] = new ort.Tensor(type, req.past?.values[i] ?? noPast!, pastDims);
+      feeds[names.key] = fedBack?.[2 * i] ?? new ort.Tensor(type, req.past?.keys[i] ?? noPast!, pastDims);
+      feeds[names.value] = fedBack?.[2 * i + 1] ?? new ort.Tensor(type, req.past?.values[i] ?? noPast!, pastDims);
     }
     const out = await this.session.run(feeds, req.wantHiddenStates ? this.fetchesWithHidden : this.fetchesPlain);
     const present: KvTensors = { keys: [], values: [], batch, length: pastLength + seq };
     // the cache stays in the graph's own type (Uint16Array bits for float16): it only ever goes back in
+    const tensors: ort.Tensor[] = [];
     for (const names of this.presentNames) {
       present.keys.push(kvData(out, names.key, type));
       present.values.push(kvData(out, names.value, type));
+      tensors.push(out[names.key]!, out[names.value]!);
     }
+    this.lastPresent = { kv: present, tensors };
     return {
       logits: floatData(out.logits!),
       present,

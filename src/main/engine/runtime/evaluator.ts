@@ -1,6 +1,6 @@
 import type { LoadedModel } from '../model/load-model';
 import { kvBytes, type KvTensors } from '../model/kv-tensors';
-import type { ForwardResult } from '../model/decoder-session';
+import type { ForwardRequest, ForwardResult } from '../model/decoder-session';
 import { logprobsOf, logSoftmaxNorm, type LogitDistribution } from '../math/log-softmax';
 import { KvCache } from './kv-cache';
 import { RunLimitError } from '../search/run-limits';
@@ -159,18 +159,23 @@ export class Evaluator implements NodeEvaluator {
           `${(resultBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_STEP_RESULT_BYTES / 2 ** 30} GiB): lower the width, n or top-k`,
       );
     }
-    const results = new Map<number, NodeEvaluation>();
-    for (const id of nodeIds) {
+    const reusable = (id: number) => {
       const known = this.recent.get(id);
-      if (known && (known.hiddenStates || !options.hiddenStates)) results.set(id, known);
-    }
-    if (nodeIds.length === 1 && results.size === 0) {
+      return known && (known.hiddenStates || !options.hiddenStates) ? known : undefined;
+    };
+    if (nodeIds.length === 1 && !reusable(nodeIds[0]!)) {
       // one node (greedy, a chain of thoughts): no grouping
       const keep = this.keepFor(nodeIds);
-      const [evaluation] = await this.evaluateChunk(nodeIds, keep, options);
+      const evaluations = await this.evaluateChunk(nodeIds, keep, options);
       this.cache.evict(keep);
-      this.recent = new Map([[evaluation!.nodeId, evaluation!]]);
-      return [evaluation!];
+      this.recent.clear();
+      this.recent.set(nodeIds[0]!, evaluations[0]!);
+      return evaluations;
+    }
+    const results = new Map<number, NodeEvaluation>();
+    for (const id of nodeIds) {
+      const known = reusable(id);
+      if (known) results.set(id, known);
     }
     const groups = new Map<string, number[]>();
     for (const id of nodeIds) {
@@ -329,10 +334,14 @@ export class Evaluator implements NodeEvaluator {
     if (performance.now() - this.lastYield >= YIELD_EVERY_MS) await this.yieldToEvents();
     const batch = inputs.length;
     const seq = inputLength(inputs[0]!);
-    const intervention = plain
-      ? {}
-      : { residualDelta: this.options.residualDelta, residualAblate: this.options.residualAblate };
-    const request = { batch, seq, past, ...intervention, wantHiddenStates: wantHidden };
+    const request: ForwardRequest = {
+      batch,
+      seq,
+      past,
+      residualDelta: plain ? undefined : this.options.residualDelta,
+      residualAblate: plain ? undefined : this.options.residualAblate,
+      wantHiddenStates: wantHidden,
+    };
     this.options.beforeForward?.();
     this.stats.forwardPasses++;
     this.stats.tokensEvaluated += batch * seq;
@@ -347,12 +356,14 @@ export class Evaluator implements NodeEvaluator {
           else embeds.set(input.embeddings[s]!, at);
         }
       }
-      return this.decoder.forward({ ...request, inputsEmbeds: embeds });
+      request.inputsEmbeds = embeds;
+      return this.decoder.forward(request);
     }
     if (inputs.some((i) => !('tokens' in i))) {
       throw new Error('this model takes token ids only: continuous inputs need a lab-convention model (inputs_embeds)');
     }
-    return this.decoder.forward({ ...request, inputIds: inputs.flatMap((i) => (i as { tokens: number[] }).tokens) });
+    request.inputIds = inputs.flatMap((i) => (i as { tokens: number[] }).tokens);
+    return this.decoder.forward(request);
   }
 
   private rowOf(

@@ -23,7 +23,11 @@ export interface SearchStep<T, P = undefined> {
 }
 
 /** The first parents of these nodes: a frontier's parents are not extended again once it is evaluated. */
-export function parentsOf(ctx: SearchContext, nodeIds: Iterable<number>): number[] {
+export function parentsOf(ctx: SearchContext, nodeIds: readonly number[]): number[] {
+  if (nodeIds.length === 1) {
+    const parent = ctx.tree.node(nodeIds[0]!).parents[0];
+    return parent === undefined ? [] : [parent];
+  }
   const parents = new Set<number>();
   for (const id of nodeIds) {
     const parent = ctx.tree.node(id).parents[0];
@@ -41,10 +45,12 @@ export async function searchStep<T, P = undefined>(
   step: SearchStep<T, P>,
 ): Promise<{ evaluations: NodeEvaluation[]; result: T }> {
   ctx.checkpoint();
-  const evaluations = await ctx.evaluator.evaluate(step.evaluate, {
-    ...(step.hiddenStates ? { hiddenStates: true } : {}),
-    ...(step.reuses ? { reusable: new Set(step.reuses) } : {}),
-  });
+  const evaluations = await ctx.evaluator.evaluate(
+    step.evaluate,
+    step.hiddenStates || step.reuses
+      ? { hiddenStates: step.hiddenStates ?? false, ...(step.reuses ? { reusable: new Set(step.reuses) } : {}) }
+      : undefined,
+  );
   const prepared = step.prepare ? await step.prepare(evaluations) : (undefined as P);
   const result = ctx.tree.update((draft) => step.record(draft, evaluations, prepared));
   // the backstop for strategies that cannot count a step's nodes beforehand
