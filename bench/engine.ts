@@ -111,7 +111,12 @@ export interface GreedyPair {
   engine: number;
   raw: number;
   ratio: number;
+  /** the ratio over each consecutive fifth of the pairs: how much a shorter measurement would have moved */
+  fifths: number[];
 }
+
+/** Runs are split into this many consecutive parts, each part's ratio printed beside the whole run's. */
+const PARTS = 5;
 
 /**
  * Engine greedy against the raw loop on the engine's own session, interleaved run by run;
@@ -132,6 +137,7 @@ export async function engineVsRaw(
   let engineMs = 0;
   let rawMs = 0;
   let passes = 0;
+  const partMs = Array.from({ length: PARTS }, () => ({ engine: 0, raw: 0 }));
   // steady state: both loops' code optimised by the JIT before the pairs are timed (the engine has far more of it)
   for (let w = 0; w < WARM_UP_RUNS; w++) {
     await runSearch({ model, prompt, config });
@@ -140,13 +146,28 @@ export async function engineVsRaw(
   for (let r = 0; r < repeats; r++) {
     const greedy = await runSearch({ model, prompt, config });
     const steps = greedy.stats.forwardPasses;
-    rawMs += (await rawLoop(model, session, promptIds, steps)).totalMs;
+    const raw = (await rawLoop(model, session, promptIds, steps)).totalMs;
+    rawMs += raw;
     engineMs += greedy.stats.wallTimeMs;
     passes += steps;
+    const part = partMs[Math.floor((r * PARTS) / repeats)]!;
+    part.raw += raw;
+    part.engine += greedy.stats.wallTimeMs;
   }
   // totals, not medians of pairs: a garbage collection or a busy neighbour is a real cost of whichever run it lands
   // in, and a run of the bundled model is short enough (tens of milliseconds) for one pause to swing a pair
-  return { engine: passes / (engineMs / 1000), raw: passes / (rawMs / 1000), ratio: rawMs / engineMs };
+  return {
+    engine: passes / (engineMs / 1000),
+    raw: passes / (rawMs / 1000),
+    ratio: rawMs / engineMs,
+    fifths: partMs.filter((p) => p.engine > 0).map((p) => p.raw / p.engine),
+  };
+}
+
+/** How far the ratio moved within the run: its lowest and highest over the fifths of the pairs. */
+function spread(pair: GreedyPair): string {
+  if (pair.fifths.length < 2) return '';
+  return `fifths of the pairs ${Math.min(...pair.fifths).toFixed(2)}–${Math.max(...pair.fifths).toFixed(2)}`;
 }
 
 /** Engine greedy vs the raw onnxruntime loop (same session), and the one-thread figures beside them. */
@@ -161,14 +182,20 @@ export async function benchEngine(
   const rows: Measured[] = [
     { name: `raw onnxruntime greedy loop (threads ${threads})`, value: same.raw, unit: 'tokens/s' },
     { name: `engine greedy (threads ${threads})`, value: same.engine, unit: 'tokens/s' },
-    { name: 'engine / raw, same session', value: same.ratio, unit: '×', atLeast: options.target },
+    {
+      name: 'engine / raw, same session',
+      value: same.ratio,
+      unit: '×',
+      atLeast: options.target,
+      note: spread(same),
+    },
   ];
   if (oneThread) {
     const one = await engineVsRaw(oneThread, prompt, options.maxNewTokens, options.repeats);
     rows.push(
       { name: 'raw onnxruntime greedy loop (1 thread)', value: one.raw, unit: 'tokens/s' },
       { name: 'engine greedy (1 thread)', value: one.engine, unit: 'tokens/s' },
-      { name: 'engine / raw, both 1 thread', value: one.ratio, unit: '×' },
+      { name: 'engine / raw, both 1 thread', value: one.ratio, unit: '×', note: spread(one) },
       { name: `raw loop threads ${threads} / 1 thread`, value: same.raw / one.raw, unit: '×' },
     );
   }

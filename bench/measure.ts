@@ -7,6 +7,8 @@ export interface Measured {
   atLeast?: number;
   /** the figure must be at most this */
   atMost?: number;
+  /** printed after the verdict (e.g. how far the figure moved within the run) */
+  note?: string;
 }
 
 export function median(xs: number[]): number {
@@ -22,5 +24,6 @@ export function verdict(r: Measured): string {
 
 export function formatRow(r: Measured): string {
   const digits = r.unit === '×' || r.unit === 'of ceiling' ? 2 : 1;
-  return `${r.name.padEnd(62)} ${r.value.toFixed(digits).padStart(10)} ${r.unit.padEnd(10)} ${verdict(r)}`.trimEnd();
+  const line = `${r.name.padEnd(62)} ${r.value.toFixed(digits).padStart(10)} ${r.unit.padEnd(10)} ${verdict(r)}`;
+  return (r.note ? `${line.trimEnd()}  (${r.note})` : line).trimEnd();
 }
