@@ -27,6 +27,12 @@ export class ForwardBatcher implements DecoderPass {
   private nextIdentity = 1;
   /** forward passes run and rows they carried, to report how well requests were merged */
   readonly stats = { passes: 0, rows: 0 };
+  /**
+   * Where merged caches that are not already back to back are copied: a merged past is read only by the one pass
+   * it feeds (groups run one after another), so the arrays are reused from pass to pass instead of allocated anew
+   * (megabytes a pass once an evaluation's examples stop finishing in step).
+   */
+  private readonly scratch: KvArray[] = [];
 
   constructor(private readonly decoder: DecoderPass) {}
 
@@ -98,7 +104,7 @@ export class ForwardBatcher implements DecoderPass {
     const merged: ForwardRequest = {
       batch,
       seq,
-      past: first.past ? concatKv(requests.map((r) => r.past!)) : null,
+      past: first.past ? this.concatKv(requests.map((r) => r.past!)) : null,
       residualDelta: first.residualDelta,
       residualAblate: first.residualAblate,
     };
@@ -112,6 +118,51 @@ export class ForwardBatcher implements DecoderPass {
       row += r.batch;
     }
     return results;
+  }
+
+  private concatKv(parts: KvTensors[]): KvTensors {
+    const layers = parts[0]!.keys.length;
+    const out: KvTensors = {
+      keys: [],
+      values: [],
+      batch: parts.reduce((n, p) => n + p.batch, 0),
+      length: parts[0]!.length,
+    };
+    for (let l = 0; l < layers; l++) {
+      out.keys.push(
+        this.concatArrays(
+          2 * l,
+          parts.map((p) => p.keys[l]!),
+        ),
+      );
+      out.values.push(
+        this.concatArrays(
+          2 * l + 1,
+          parts.map((p) => p.values[l]!),
+        ),
+      );
+    }
+    return out;
+  }
+
+  private concatArrays(slot: number, parts: KvArray[]): KvArray {
+    const view = adjacentView(parts);
+    if (view) return view;
+    const total = parts.reduce((n, p) => n + p.length, 0);
+    let buffer = this.scratch[slot];
+    if (!buffer || buffer.length < total || buffer.constructor !== parts[0]!.constructor) {
+      // spare capacity: caches grow by a position a step
+      const size = Math.ceil(total * 1.25);
+      buffer = parts[0] instanceof Float32Array ? new Float32Array(size) : new Uint16Array(size);
+      this.scratch[slot] = buffer;
+    }
+    const out = buffer.subarray(0, total);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p as never, at);
+      at += p.length;
+    }
+    return out;
   }
 }
 
@@ -138,34 +189,6 @@ function adjacentView(parts: KvArray[]): KvArray | null {
   return first instanceof Float32Array
     ? new Float32Array(first.buffer, first.byteOffset, length)
     : new Uint16Array(first.buffer, first.byteOffset, length);
-}
-
-function concatArrays(parts: KvArray[]): KvArray {
-  const view = adjacentView(parts);
-  if (view) return view;
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const out = parts[0] instanceof Float32Array ? new Float32Array(total) : new Uint16Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p as never, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function concatKv(parts: KvTensors[]): KvTensors {
-  const layers = parts[0]!.keys.length;
-  const out: KvTensors = {
-    keys: [],
-    values: [],
-    batch: parts.reduce((n, p) => n + p.batch, 0),
-    length: parts[0]!.length,
-  };
-  for (let l = 0; l < layers; l++) {
-    out.keys.push(concatArrays(parts.map((p) => p.keys[l]!)));
-    out.values.push(concatArrays(parts.map((p) => p.values[l]!)));
-  }
-  return out;
 }
 
 /** Rows [row, row + count) of a batched result, as views (batch-major outputs). */
