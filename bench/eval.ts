@@ -8,7 +8,10 @@ import type { Measured } from './measure';
 /** Greedy over the whole test split one example at a time, then batched: the speedup and whether any verdict changed. */
 export async function benchEval(model: LoadedModel, files: TaskFiles): Promise<Measured[]> {
   const config = resolveStrategyConfig({ strategy: 'greedy', maxNewTokens: splitTokenBudget(files), topkShown: 0 });
-  await evaluateStrategy(model, files, config, { limit: 8 });
+  // both paths warmed up first (the JIT, and the allocator's pages for a batched pass's megabytes of outputs), so
+  // that neither side pays for starting cold
+  await evaluateStrategy(model, files, config, { limit: 32, concurrency: 1 });
+  await evaluateStrategy(model, files, config, { limit: 96, concurrency: DEFAULT_CONCURRENCY });
   const alone = await evaluateStrategy(model, files, config, { concurrency: 1 });
   const batched = await evaluateStrategy(model, files, config, { concurrency: DEFAULT_CONCURRENCY });
   const changed = batched.outcomes.filter(
