@@ -59,10 +59,11 @@ export class DecoderSession {
   /** zero intervention inputs, one tensor each for the session's lifetime (nothing writes them) */
   private zeroTensors = new Map<string, ort.Tensor>();
   /**
-   * The last pass's `present` and the tensors it came in: fed back unchanged as `past` (a greedy step, a frontier
-   * kept whole), it goes in as those tensors, not new wrappers of the same data.
+   * Each `present` this session handed out, with the tensors it came in: fed back unchanged as `past` (a greedy
+   * step, a frontier kept whole), it goes in as those tensors, not new wrappers of the same data. Weak: a cache
+   * the search has let go of is not kept alive here.
    */
-  private lastPresent: { kv: KvTensors; tensors: ort.Tensor[] } | null = null;
+  private readonly presentTensors = new WeakMap<KvTensors, ort.Tensor[]>();
 
   constructor(
     readonly session: ort.InferenceSession,
@@ -144,7 +145,7 @@ export class DecoderSession {
     }
     const pastDims = [batch, numKvHeads, pastLength, headDim];
     const noPast = req.past ? null : emptyKvArray(this.kvShape, 0);
-    const fedBack = req.past !== null && req.past === this.lastPresent?.kv ? this.lastPresent.tensors : null;
+    const fedBack = req.past ? this.presentTensors.get(req.past) : undefined;
     for (let i = 0; i < numLayers; i++) {
       const names = this.pastNames[i]!;
       feeds[names.key] = fedBack?.[2 * i] ?? new ort.Tensor(type, req.past?.keys[i] ?? noPast!, pastDims);
@@ -159,7 +160,7 @@ export class DecoderSession {
       present.values.push(kvData(out, names.value, type));
       tensors.push(out[names.key]!, out[names.value]!);
     }
-    this.lastPresent = { kv: present, tensors };
+    this.presentTensors.set(present, tensors);
     return {
       logits: floatData(out.logits!),
       present,
