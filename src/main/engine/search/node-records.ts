@@ -1,5 +1,5 @@
 import { logprobAt, topTokenIds, type LogitDistribution } from '../math/log-softmax';
-import { addNode, type TreeDraft } from '../tree/tree-store';
+import { addNode, type NewNode, type TreeDraft } from '../tree/tree-store';
 import type { NodeEvaluation } from '../runtime/evaluator';
 import type { NodeStatus, TopToken } from '../../../shared/tree';
 import type { LabTokenizer } from '../model/tokenizer';
@@ -40,14 +40,15 @@ export function addTokenChild(
   status: NodeStatus,
 ): number {
   const { text, bytes } = tokenizer.tokenText(tokenId);
-  return addNode(draft, {
+  const fields: NewNode = {
     parents: [parentId],
     kind: 'token',
     tokenId,
     text,
-    ...(bytes ? { bytes } : {}),
     logprob,
     score: draft.nodes[parentId]!.score + logprob,
     status,
-  });
+  };
+  if (bytes) fields.bytes = bytes;
+  return addNode(draft, fields);
 }

@@ -6,10 +6,14 @@
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
   Object.freeze(value);
+  // a node's fields are mostly numbers and strings: only objects are descended into
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+    for (const item of value) if (typeof item === 'object' && item !== null) deepFreeze(item);
   } else {
-    for (const key in value) deepFreeze(value[key]);
+    for (const key in value) {
+      const item = value[key];
+      if (typeof item === 'object' && item !== null) deepFreeze(item);
+    }
   }
   return value;
 }
