@@ -8,52 +8,55 @@ import type { CriticalToken } from '../../../shared/run';
  * `answerOf` names a finished node's answer (the task checker's, or the final text).
  */
 export function findCriticalTokens(tree: TreeState, answerOf: (nodeId: number) => string): CriticalToken[] {
+  const finished = tree.order.filter((id) => tree.nodes[id]!.status === 'finished');
   // two branches with different answers need two finished hypotheses (a greedy chain has one)
-  let finished = 0;
-  for (const id of tree.order) if (tree.nodes[id]!.status === 'finished' && ++finished === 2) break;
-  if (finished < 2) return [];
+  if (finished.length < 2) return [];
   const children = new Map<number, number[]>();
+  /** the merged hypotheses that continue as each survivor */
+  const mergedInto = new Map<number, number[]>();
   for (const id of tree.order) {
-    for (const parent of tree.nodes[id]!.parents) {
+    const node = tree.nodes[id]!;
+    for (const parent of node.parents) {
       const list = children.get(parent);
       if (list) list.push(id);
       else children.set(parent, [id]);
     }
-  }
-  const answers = new Map<number, Set<string>>();
-  // children before parents, without recursion (a path can be thousands of tokens deep)
-  const visit = (start: number): Set<string> => {
-    const stack: number[] = [start];
-    while (stack.length > 0) {
-      const id = stack[stack.length - 1]!;
-      if (answers.has(id)) {
-        stack.pop();
-        continue;
-      }
-      const node = tree.nodes[id]!;
-      const next =
-        node.status === 'merged' && node.mergedInto !== undefined ? [node.mergedInto] : (children.get(id) ?? []);
-      const pending = next.filter((c) => !answers.has(c));
-      if (pending.length > 0) {
-        stack.push(...pending);
-        continue;
-      }
-      stack.pop();
-      const set = new Set<string>();
-      if (node.status === 'finished') set.add(answerOf(id));
-      for (const c of next) for (const a of answers.get(c)!) set.add(a);
-      answers.set(id, set);
+    if (node.status === 'merged' && node.mergedInto !== undefined) {
+      const list = mergedInto.get(node.mergedInto);
+      if (list) list.push(id);
+      else mergedInto.set(node.mergedInto, [id]);
     }
-    return answers.get(start)!;
+  }
+  // answers flow up from the finished hypotheses only (most nodes of a wide search reach none): to each parent
+  // that is not a merged hypothesis (those lead where their survivor leads), and from a survivor to what merged into it
+  const answers = new Map<number, Set<string>>();
+  const reach = (id: number, answer: string, queue: number[]): void => {
+    let set = answers.get(id);
+    if (!set) answers.set(id, (set = new Set()));
+    if (set.has(answer)) return;
+    set.add(answer);
+    queue.push(id);
   };
-  visit(tree.rootId);
+  for (const id of finished) {
+    const answer = answerOf(id);
+    const queue: number[] = [];
+    reach(id, answer, queue);
+    while (queue.length > 0) {
+      const id = queue.pop()!;
+      for (const parent of tree.nodes[id]!.parents) {
+        const node = tree.nodes[parent]!;
+        if (!(node.status === 'merged' && node.mergedInto !== undefined)) reach(parent, answer, queue);
+      }
+      for (const merged of mergedInto.get(id) ?? []) reach(merged, answer, queue);
+    }
+  }
   const critical: CriticalToken[] = [];
   for (const id of tree.order) {
     const node = tree.nodes[id]!;
-    if (node.status === 'merged') continue;
+    if (node.status === 'merged' || !answers.has(id)) continue;
     const branches = (children.get(id) ?? [])
-      .map((childId) => ({ childId, answers: [...(answers.get(childId) ?? [])].sort() }))
-      .filter((b) => b.answers.length > 0);
+      .filter((childId) => answers.has(childId))
+      .map((childId) => ({ childId, answers: [...answers.get(childId)!].sort() }));
     if (new Set(branches.map((b) => JSON.stringify(b.answers))).size > 1) critical.push({ nodeId: id, branches });
   }
   return critical;

@@ -155,26 +155,29 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
     evaluator.cache.clear();
   }
   const stats = computeRunStats(tree.state, evaluator.stats, evaluator.cache.peakBytes, performance.now() - started);
+  /** what a hypothesis ending at each node says, worked out once (the n-best list and critical tokens both ask) */
+  const judged = new Map<number, Omit<Hypothesis, 'nodeId' | 'score' | 'logprob'>>();
   /** a hypothesis ending at this node, judged by the task's checker when there is one */
   const hypothesisAt = (nodeId: number, score: number): Hypothesis => {
+    let known = judged.get(nodeId);
+    if (!known) {
+      known = describeHypothesis(nodeId);
+      judged.set(nodeId, known);
+    }
+    return { nodeId, score, logprob: tree.node(nodeId).score, ...known };
+  };
+  const describeHypothesis = (nodeId: number): Omit<Hypothesis, 'nodeId' | 'score' | 'logprob'> => {
     const tokenIds = tree.pathTokens(nodeId);
     const last = tokenIds[tokenIds.length - 1];
-    const hypothesis: Hypothesis = {
-      nodeId,
-      score,
-      logprob: tree.node(nodeId).score,
-      tokenIds,
-      text: tokenIds.length > 0 ? model.tokenizer.decode(tokenIds, true) : '',
-      endedWithEos: last !== undefined && ctx.eosIds.has(last),
-    };
-    if (request.judge) {
-      hypothesis.task = request.judge({
-        text: hypothesis.text,
-        endedWithEos: hypothesis.endedWithEos!,
-        afterThoughts: tree.pathIds(nodeId).some((id) => tree.node(id).kind === 'thought'),
-      });
-    }
-    return hypothesis;
+    const text = tokenIds.length > 0 ? model.tokenizer.decode(tokenIds, true) : '';
+    const endedWithEos = last !== undefined && ctx.eosIds.has(last);
+    if (!request.judge) return { tokenIds, text, endedWithEos };
+    const task = request.judge({
+      text,
+      endedWithEos,
+      afterThoughts: tree.pathIds(nodeId).some((id) => tree.node(id).kind === 'thought'),
+    });
+    return { tokenIds, text, endedWithEos, task };
   };
   // every hypothesis is judged, so that a vote over sampled answers can be scored
   const nBest = outcome.ranked.map(({ nodeId, score }) => hypothesisAt(nodeId, score));

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { encodePrompt } from '../../../../src/main/engine/search/run-search';
 import type { TreeNode, TreeState } from '../../../../src/shared/tree';
+import type { CriticalToken } from '../../../../src/shared/run';
 import { findCriticalTokens } from '../../../../src/main/engine/critical/critical-tokens';
 import { fixtureModel } from '../../../helpers/fixtures';
 import { exhaustiveBfs } from '../../../helpers/exhaustive-bfs';
 import { enumerateSequences } from '../../../oracles/exact-sequences';
+import { SeededRandom } from '../../../../src/main/engine/sampling/seeded-random';
 
 function pathTokens(tree: TreeState, id: number): number[] {
   const out: number[] = [];
@@ -96,5 +98,98 @@ describe('critical tokens', () => {
       { childId: 1, answers: ['A', 'B'] },
       { childId: 2, answers: ['B'] },
     ]);
+  });
+
+  it('equal the definition computed top-down on random lattices with merged hypotheses', () => {
+    // the definition, as written: a node's answers are its own (finished) and its children's, a merged node's
+    // those of its survivor
+    const reference = (tree: TreeState, answerOf: (id: number) => string): CriticalToken[] => {
+      const children = new Map<number, number[]>();
+      for (const id of tree.order)
+        for (const p of tree.nodes[id]!.parents) children.set(p, [...(children.get(p) ?? []), id]);
+      const memo = new Map<number, Set<string>>();
+      const answersOf = (id: number): Set<string> => {
+        const known = memo.get(id);
+        if (known) return known;
+        const node = tree.nodes[id]!;
+        const next =
+          node.status === 'merged' && node.mergedInto !== undefined ? [node.mergedInto] : (children.get(id) ?? []);
+        const set = new Set<string>(node.status === 'finished' ? [answerOf(id)] : []);
+        for (const c of next) for (const a of answersOf(c)) set.add(a);
+        memo.set(id, set);
+        return set;
+      };
+      const out: CriticalToken[] = [];
+      for (const id of tree.order) {
+        if (tree.nodes[id]!.status === 'merged') continue;
+        const branches = (children.get(id) ?? [])
+          .map((childId) => ({ childId, answers: [...answersOf(childId)].sort() }))
+          .filter((b) => b.answers.length > 0);
+        if (new Set(branches.map((b) => JSON.stringify(b.answers))).size > 1) out.push({ nodeId: id, branches });
+      }
+      return out;
+    };
+    const random = new SeededRandom(5);
+    const pick = (n: number) => Math.floor(random.next() * n);
+    let compared = 0;
+    for (let trial = 0; trial < 200; trial++) {
+      const nodes: TreeNode[] = [
+        {
+          id: 0,
+          parents: [],
+          kind: 'prompt',
+          tokenId: null,
+          text: '',
+          logprob: 0,
+          score: 0,
+          depth: 0,
+          status: 'expanded',
+        },
+      ];
+      let level = [0];
+      for (let depth = 1; depth <= 4 && level.length > 0; depth++) {
+        const next: number[] = [];
+        for (const parent of level) {
+          for (let k = pick(3); k >= 0; k--) {
+            const id = nodes.length;
+            // now and then a second parent from the same level (a lattice state)
+            const parents = level.length > 1 && random.next() < 0.2 ? [parent, level[pick(level.length)]!] : [parent];
+            const roll = random.next();
+            const status = roll < 0.3 ? 'finished' : roll < 0.4 ? 'pruned' : 'expanded';
+            nodes.push({
+              id,
+              parents: [...new Set(parents)],
+              kind: 'token',
+              tokenId: id,
+              text: String(id),
+              logprob: 0,
+              score: 0,
+              depth,
+              status,
+            });
+            if (status === 'expanded') next.push(id);
+          }
+        }
+        // some expanded nodes of the level become merged into another of the same level
+        for (const id of next) {
+          if (next.length > 1 && random.next() < 0.15) {
+            const survivor = next.find((other) => other !== id && nodes[other]!.status !== 'merged')!;
+            if (survivor !== undefined && nodes[survivor]!.mergedInto === undefined)
+              nodes[id] = { ...nodes[id]!, status: 'merged', mergedInto: survivor };
+          }
+        }
+        level = next.filter((id) => nodes[id]!.status !== 'merged');
+      }
+      const tree: TreeState = {
+        rootId: 0,
+        nodes: Object.fromEntries(nodes.map((n) => [n.id, n])),
+        order: nodes.map((n) => n.id),
+      };
+      const answerOf = (id: number) => ['A', 'B', 'C'][id % 3]!;
+      const expected = reference(tree, answerOf);
+      expect(findCriticalTokens(tree, answerOf)).toEqual(expected);
+      if (expected.length > 0) compared++;
+    }
+    expect(compared).toBeGreaterThan(50);
   });
 });
