@@ -318,20 +318,31 @@ export class Evaluator implements NodeEvaluator {
     return embeddings.subarray(tokenId * info.hiddenSize, (tokenId + 1) * info.hiddenSize);
   }
 
-  private lastYield = performance.now();
+  /** when the event loop last ran (a Cancel message is received there) */
+  private lastTurn = performance.now();
+  /** a marker is queued and has not run: the event loop has not turned since */
+  private turnPending = false;
 
   /**
-   * onnxruntime-node's run blocks the event loop and its promise resolves at once, so a search is one long
-   * chain of microtasks: a Cancel message from the host would wait for the end of the run. Yielding to the
-   * event loop every few milliseconds lets it arrive between passes, at a negligible cost per pass.
+   * A search is a chain of promises: a Cancel message from the host is received only when the event loop turns.
+   * onnxruntime-node 1.30 turns it once per pass (its run starts from a setImmediate), and so does a batcher; a
+   * decoder that answers at once would not. Each pass queues a marker that the next turn runs, and a pass that
+   * finds its marker still pending 20 ms after the last turn yields first: Cancel arrives between passes whatever
+   * the decoder, and a decoder that turns the loop pays no second turn per pass.
    */
-  private async yieldToEvents(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    this.lastYield = performance.now();
+  private markNextTurn(): void {
+    if (this.turnPending) return;
+    this.turnPending = true;
+    setImmediate(() => {
+      this.turnPending = false;
+      this.lastTurn = performance.now();
+    });
   }
 
   private async forward(inputs: NodeInput[], past: KvTensors | null, wantHidden: boolean, plain = false) {
-    if (performance.now() - this.lastYield >= YIELD_EVERY_MS) await this.yieldToEvents();
+    if (this.turnPending && performance.now() - this.lastTurn >= YIELD_EVERY_MS)
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    this.markNextTurn();
     const batch = inputs.length;
     const seq = inputLength(inputs[0]!);
     const request: ForwardRequest = {
