@@ -34,12 +34,25 @@ export interface LogitDistribution {
   max: number;
   /** log Σ exp(logits - max) */
   logSum: number;
+  /** the first index holding `max`, when the normaliser recorded it */
+  maxAt?: number;
 }
 
 /** The normaliser of a distribution and its entropy (nats), in one pass of exponentials. */
-export function logSoftmaxNorm(logits: ArrayLike<number>): { max: number; logSum: number; entropy: number } {
+export function logSoftmaxNorm(logits: ArrayLike<number>): {
+  max: number;
+  maxAt: number;
+  logSum: number;
+  entropy: number;
+} {
   let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  let maxAt = 0;
+  for (let i = 0; i < logits.length; i++) {
+    if (logits[i]! > max) {
+      max = logits[i]!;
+      maxAt = i;
+    }
+  }
   let sum = 0;
   let weighted = 0;
   for (let i = 0; i < logits.length; i++) {
@@ -53,7 +66,7 @@ export function logSoftmaxNorm(logits: ArrayLike<number>): { max: number; logSum
   }
   const logSum = Math.log(sum);
   // H = -Σ p (x - max - log Σ) = log Σ - Σ e (x - max) / Σ
-  return { max, logSum, entropy: logSum - weighted / sum };
+  return { max, maxAt, logSum, entropy: logSum - weighted / sum };
 }
 
 /** All log-probabilities of a distribution (float64, so that sums over long paths stay exact enough). */
@@ -67,8 +80,25 @@ export function logprobAt(d: LogitDistribution, token: number): number {
   return d.logits[token]! - d.max - d.logSum;
 }
 
+/**
+ * Below this magnitude of the largest logit, two float32 logits just under it can differ by less than half an ulp
+ * of the normaliser, so their log-probabilities may round equal (and the lower index would rank first).
+ */
+const TIE_FREE_MAX = 2 ** -20;
+
 /** The k most likely tokens of a distribution, as topIndices ranks its log-probabilities. */
 export function topTokenIds(d: LogitDistribution, k: number): number[] {
+  // the top one is where the normaliser found the maximum when no smaller logit can round to its log-probability
+  // (float32 logits at least 2^-20 in magnitude are further apart than the rounding) and nothing was NaN or infinite
+  // (a NaN or infinite logit makes the normaliser NaN)
+  if (
+    k === 1 &&
+    d.maxAt !== undefined &&
+    d.logits instanceof Float32Array &&
+    Number.isFinite(d.logSum) &&
+    Math.abs(d.max) >= TIE_FREE_MAX
+  )
+    return [d.maxAt];
   return topIndices(d.logits, k, d.max, d.logSum);
 }
 

@@ -35,6 +35,7 @@ export interface NodeEvaluation extends LogitDistribution {
 /** An evaluation whose log-probabilities over the whole vocabulary are written out only if a strategy asks. */
 class RowEvaluation implements NodeEvaluation {
   readonly max: number;
+  readonly maxAt: number;
   readonly logSum: number;
   readonly entropy: number;
   lastHidden?: Float32Array;
@@ -45,8 +46,9 @@ class RowEvaluation implements NodeEvaluation {
     readonly nodeId: number,
     readonly logits: Float32Array,
   ) {
-    const { max, logSum, entropy } = logSoftmaxNorm(logits);
+    const { max, maxAt, logSum, entropy } = logSoftmaxNorm(logits);
     this.max = max;
+    this.maxAt = maxAt;
     this.logSum = logSum;
     this.entropy = entropy;
   }

@@ -3,8 +3,10 @@ import {
   entropyOf,
   logSoftmax,
   logSoftmaxWithEntropy,
+  logSoftmaxNorm,
   logSumExp,
   topIndices,
+  topTokenIds,
 } from '../../../../src/main/engine/math/log-softmax';
 import { SeededRandom } from '../../../../src/main/engine/sampling/seeded-random';
 
@@ -56,5 +58,29 @@ describe('math', () => {
       );
       expect(both.entropy).toBeCloseTo(entropyOf(logSoftmax(logits)), 12);
     }
+  });
+
+  it("the top token read from the normaliser's maximum equals topIndices', ties, tiny maxima, NaN and ±Infinity included", () => {
+    const random = new SeededRandom(13);
+    let read = 0;
+    for (let trial = 0; trial < 2000; trial++) {
+      const n = 1 + Math.floor(random.next() * 50);
+      const scale = 10 ** (Math.floor(random.next() * 22) - 20);
+      const logits = Float32Array.from({ length: n }, () => {
+        const u = random.next();
+        if (u < 0.02) return NaN;
+        if (u < 0.05) return -Infinity;
+        if (u < 0.06) return Infinity;
+        // a coarse grid makes equal maxima; a tiny scale makes logits closer than the normaliser's rounding
+        return (Math.round(random.next() * 12) - 6) * scale;
+      });
+      const d = { logits, ...logSoftmaxNorm(logits) };
+      const expected = topIndices(logits, 1, d.max, d.logSum);
+      expect(topTokenIds(d, 1)).toEqual(expected);
+      if (Number.isFinite(d.logSum) && Math.abs(d.max) >= 2 ** -20) read++;
+    }
+    // both paths ran: the shortcut and the full scan
+    expect(read).toBeGreaterThan(200);
+    expect(read).toBeLessThan(1800);
   });
 });
