@@ -14,6 +14,20 @@ function pathTokens(tree: TreeState, id: number): number[] {
   return out;
 }
 
+/** A node of a hand-built tree: node 0 is the prompt, every other node is token `id`. */
+const node = (id: number, parents: number[], status: TreeNode['status'], extra: Partial<TreeNode> = {}): TreeNode => ({
+  id,
+  parents,
+  kind: id === 0 ? 'prompt' : 'token',
+  tokenId: id === 0 ? null : id,
+  text: String(id),
+  logprob: 0,
+  score: 0,
+  depth: 0,
+  status,
+  ...extra,
+});
+
 describe('critical tokens', () => {
   it('equal the prefixes found by exhaustive enumeration whose continuations lead to different answers', async () => {
     const model = await fixtureModel('lab-tiny');
@@ -59,23 +73,6 @@ describe('critical tokens', () => {
   });
 
   it('follows a merged hypothesis into its survivor', () => {
-    const node = (
-      id: number,
-      parents: number[],
-      status: TreeNode['status'],
-      extra: Partial<TreeNode> = {},
-    ): TreeNode => ({
-      id,
-      parents,
-      kind: id === 0 ? 'prompt' : 'token',
-      tokenId: id === 0 ? null : id,
-      text: String(id),
-      logprob: 0,
-      score: 0,
-      depth: 0,
-      status,
-      ...extra,
-    });
     // 0 → 1, 2; 1 → 3 (finished "A"); 2 → 4 merged into 5; 1 → 5 → 6 (finished "B")
     const nodes = [
       node(0, [], 'expanded'),
@@ -133,19 +130,7 @@ describe('critical tokens', () => {
     const pick = (n: number) => Math.floor(random.next() * n);
     let compared = 0;
     for (let trial = 0; trial < 200; trial++) {
-      const nodes: TreeNode[] = [
-        {
-          id: 0,
-          parents: [],
-          kind: 'prompt',
-          tokenId: null,
-          text: '',
-          logprob: 0,
-          score: 0,
-          depth: 0,
-          status: 'expanded',
-        },
-      ];
+      const nodes: TreeNode[] = [node(0, [], 'expanded')];
       let level = [0];
       for (let depth = 1; depth <= 4 && level.length > 0; depth++) {
         const next: number[] = [];
@@ -156,17 +141,7 @@ describe('critical tokens', () => {
             const parents = level.length > 1 && random.next() < 0.2 ? [parent, level[pick(level.length)]!] : [parent];
             const roll = random.next();
             const status = roll < 0.3 ? 'finished' : roll < 0.4 ? 'pruned' : 'expanded';
-            nodes.push({
-              id,
-              parents: [...new Set(parents)],
-              kind: 'token',
-              tokenId: id,
-              text: String(id),
-              logprob: 0,
-              score: 0,
-              depth,
-              status,
-            });
+            nodes.push(node(id, [...new Set(parents)], status, { depth }));
             if (status === 'expanded') next.push(id);
           }
         }
