@@ -1,5 +1,6 @@
 import type { ForwardRequest, ForwardResult } from '../model/decoder-session';
 import type { KvArray, KvTensors } from '../model/kv-tensors';
+import { ScratchKvArrays } from './scratch-kv-arrays';
 
 /** What an evaluator needs from a model: one forward pass. A decoder session, or a batcher in front of one. */
 export interface DecoderPass {
@@ -27,12 +28,8 @@ export class ForwardBatcher implements DecoderPass {
   private nextIdentity = 1;
   /** forward passes run and rows they carried, to report how well requests were merged */
   readonly stats = { passes: 0, rows: 0 };
-  /**
-   * Where merged caches that are not already back to back are copied: a merged past is read only by the one pass
-   * it feeds (groups run one after another), so the arrays are reused from pass to pass instead of allocated anew
-   * (megabytes a pass once an evaluation's examples stop finishing in step).
-   */
-  private readonly scratch: KvArray[] = [];
+  /** where merged caches that are not already back to back are copied (groups run one after another) */
+  private readonly scratch = new ScratchKvArrays();
 
   constructor(private readonly decoder: DecoderPass) {}
 
@@ -149,14 +146,7 @@ export class ForwardBatcher implements DecoderPass {
     const view = adjacentView(parts);
     if (view) return view;
     const total = parts.reduce((n, p) => n + p.length, 0);
-    let buffer = this.scratch[slot];
-    if (!buffer || buffer.length < total || buffer.constructor !== parts[0]!.constructor) {
-      // spare capacity: caches grow by a position a step
-      const size = Math.ceil(total * 1.25);
-      buffer = parts[0] instanceof Float32Array ? new Float32Array(size) : new Uint16Array(size);
-      this.scratch[slot] = buffer;
-    }
-    const out = buffer.subarray(0, total);
+    const out = this.scratch.take(slot, total, parts[0] instanceof Uint16Array ? 'float16' : 'float32');
     let at = 0;
     for (const p of parts) {
       out.set(p as never, at);

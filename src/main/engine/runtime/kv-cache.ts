@@ -1,4 +1,5 @@
-import { emptyKvArray, kvBytes, type KvArray, type KvShape, type KvTensors } from '../model/kv-tensors';
+import { kvBytes, type KvArray, type KvShape, type KvTensors } from '../model/kv-tensors';
+import { ScratchKvArrays } from './scratch-kv-arrays';
 
 /** One forward pass's `present` tensors; each row is one hypothesis's whole cache. */
 interface KvBlock {
@@ -22,7 +23,7 @@ interface KvEntry {
 export class KvCache {
   private readonly entries = new Map<number, KvEntry>();
   /** per layer, keys then values: the arrays gathered batches are written into */
-  private readonly scratch: KvArray[] = [];
+  private readonly scratch = new ScratchKvArrays();
   heldBytes = 0;
   peakBytes = 0;
   evictions = 0;
@@ -107,8 +108,8 @@ export class KvCache {
     const rowSize = this.shape.numKvHeads * length * this.shape.headDim;
     const out: KvTensors = { keys: [], values: [], batch: nodeIds.length, length };
     for (let layer = 0; layer < this.shape.numLayers; layer++) {
-      const keys = this.scratchArray(2 * layer, rowSize * nodeIds.length);
-      const values = this.scratchArray(2 * layer + 1, rowSize * nodeIds.length);
+      const keys = this.scratch.take(2 * layer, rowSize * nodeIds.length, this.shape.type);
+      const values = this.scratch.take(2 * layer + 1, rowSize * nodeIds.length, this.shape.type);
       entries.forEach((e, i) => {
         if (e.block.tensors.length !== length) throw new Error('gathered caches must have equal lengths');
         const from = e.row * rowSize;
@@ -172,20 +173,6 @@ export class KvCache {
       past: { keys: block.tensors.keys.map(view), values: block.tensors.values.map(view), batch, length },
       rows,
     };
-  }
-
-  /**
-   * A gathered batch is only read by the one forward pass it feeds (the pass's `present` is what gets cached),
-   * so its arrays are reused from gather to gather: no allocation and no zeroing of a fresh buffer each step.
-   */
-  private scratchArray(slot: number, elements: number): KvArray {
-    let buffer = this.scratch[slot];
-    if (!buffer || buffer.length < elements) {
-      // spare capacity: a growing cache does not reallocate every step
-      buffer = emptyKvArray(this.shape, Math.ceil(elements * 1.25));
-      this.scratch[slot] = buffer;
-    }
-    return buffer.subarray(0, elements);
   }
 
   /** Evicts least recently used caches until at most `target` bytes are held (the budget by default), sparing `keep`. */
