@@ -108,9 +108,9 @@ export class TreeStore {
    */
   private commit(): void {
     const patches: Patch[] | null = this.listeners.size > 0 ? [] : null;
+    const edits: Patch[] = [];
     const firstNew = this.count;
     const added = this.added;
-    let edits: Patch[] | null = null;
     for (const [id, draft] of this.drafts) {
       if (id >= firstNew) {
         added[id - firstNew] = deepFreeze(treeImmer.finishDraft(draft) as TreeNode);
@@ -120,7 +120,6 @@ export class TreeStore {
         patches === null
           ? undefined
           : (nodePatches: Patch[]) => {
-              edits ??= [];
               for (const patch of nodePatches) edits.push({ ...patch, path: ['nodes', id, ...patch.path] });
             };
       const next = treeImmer.finishDraft(draft, recorder) as TreeNode;
@@ -136,15 +135,20 @@ export class TreeStore {
     }
     this.count += added.length;
     if (patches === null) return;
-    if (edits) patches.push(...(edits as Patch[]));
+    patches.push(...edits);
     if (patches.length === 0) return;
     for (const listener of this.listeners) listener(patches, this.view);
+  }
+
+  /** A node as it stands in this update before any edit: in the view, or added by the update so far. */
+  private committedOrAdded(id: number): TreeNode | undefined {
+    return id >= this.count ? this.added[id - this.count] : this.view.nodes[id];
   }
 
   private draftNode(id: number): Draft<TreeNode> | undefined {
     let draft = this.drafts.get(id);
     if (draft) return draft;
-    const node = id >= this.count ? this.added[id - this.count] : this.view.nodes[id];
+    const node = this.committedOrAdded(id);
     if (!node) return undefined;
     draft = treeImmer.createDraft(node);
     this.drafts.set(id, draft);
@@ -154,12 +158,8 @@ export class TreeStore {
   private allocate(fields: NewNode): number {
     const id = this.count + this.added.length;
     const parent = fields.parents[0];
-    // read from the tree as it was before the step unless the parent is new in it: no draft made just to read
-    const depth =
-      fields.depth ??
-      (parent === undefined
-        ? 0
-        : (this.view.nodes[parent] ?? this.added[parent - this.count] ?? this.draftNode(parent)!).depth + 1);
+    // the parent as it stands, not a draft of it: no draft made just to read
+    const depth = fields.depth ?? (parent === undefined ? 0 : this.committedOrAdded(parent)!.depth + 1);
     // frozen on arrival, like every node the store hands out
     this.added.push(deepFreeze({ ...fields, depth, id } as TreeNode));
     return id;
