@@ -5,6 +5,7 @@ import { logprobsOf, logSoftmaxNorm, type LogitDistribution } from '../math/log-
 import { KvCache } from './kv-cache';
 import { RunLimitError } from '../search/run-limits';
 import type { DecoderPass } from './forward-batcher';
+import { EventLoopTurns } from './event-loop-turns';
 
 /** What a node feeds the model: token ids, or (lab models) raw input embeddings such as continuous thoughts. */
 export type NodeInput = { tokens: number[] } | { embeddings: Float32Array[] };
@@ -58,9 +59,6 @@ class RowEvaluation implements NodeEvaluation {
     return this.all;
   }
 }
-
-/** how often a search lets the event loop run (to receive Cancel) */
-const YIELD_EVERY_MS = 20;
 
 export interface EvaluatorOptions {
   kvBudgetBytes?: number;
@@ -161,11 +159,12 @@ export class Evaluator implements NodeEvaluator {
           `${(resultBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_STEP_RESULT_BYTES / 2 ** 30} GiB): lower the width, n or top-k`,
       );
     }
-    const reusable = (id: number) => {
+    /** the previous call's evaluation of a node, when it has what this call asks for */
+    const recentEvaluation = (id: number) => {
       const known = this.recent.get(id);
       return known && (known.hiddenStates || !options.hiddenStates) ? known : undefined;
     };
-    if (nodeIds.length === 1 && !reusable(nodeIds[0]!)) {
+    if (nodeIds.length === 1 && !recentEvaluation(nodeIds[0]!)) {
       // one node (greedy, a chain of thoughts): no grouping
       const keep = this.keepFor(nodeIds);
       const evaluations = await this.evaluateChunk(nodeIds, keep, options);
@@ -176,7 +175,7 @@ export class Evaluator implements NodeEvaluator {
     }
     const results = new Map<number, NodeEvaluation>();
     for (const id of nodeIds) {
-      const known = reusable(id);
+      const known = recentEvaluation(id);
       if (known) results.set(id, known);
     }
     const groups = new Map<string, number[]>();
@@ -320,31 +319,11 @@ export class Evaluator implements NodeEvaluator {
     return embeddings.subarray(tokenId * info.hiddenSize, (tokenId + 1) * info.hiddenSize);
   }
 
-  /** when the event loop last ran (a Cancel message is received there) */
-  private lastTurn = performance.now();
-  /** a marker is queued and has not run: the event loop has not turned since */
-  private turnPending = false;
-
-  /**
-   * A search is a chain of promises: a Cancel message from the host is received only when the event loop turns.
-   * onnxruntime-node 1.30 turns it once per pass (its run starts from a setImmediate), and so does a batcher; a
-   * decoder that answers at once would not. Each pass queues a marker that the next turn runs, and a pass that
-   * finds its marker still pending 20 ms after the last turn yields first: Cancel arrives between passes whatever
-   * the decoder, and a decoder that turns the loop pays no second turn per pass.
-   */
-  private markNextTurn(): void {
-    if (this.turnPending) return;
-    this.turnPending = true;
-    setImmediate(() => {
-      this.turnPending = false;
-      this.lastTurn = performance.now();
-    });
-  }
+  private readonly turns = new EventLoopTurns();
 
   private async forward(inputs: NodeInput[], past: KvTensors | null, wantHidden: boolean, plain = false) {
-    if (this.turnPending && performance.now() - this.lastTurn >= YIELD_EVERY_MS)
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    this.markNextTurn();
+    const turn = this.turns.beforePass();
+    if (turn) await turn;
     const batch = inputs.length;
     const seq = inputLength(inputs[0]!);
     const request: ForwardRequest = {
