@@ -4,6 +4,7 @@ import { runSearch, encodePrompt } from '../src/main/engine/search/run-search';
 import { resolveStrategyConfig } from '../src/shared/strategies';
 import { argmax } from '../src/main/engine/math/log-softmax';
 import type { Measured } from './measure';
+import { recordedStepFloor } from './recorded-step-floor';
 
 /** The model with EOS switched off: every run goes the full length, so runs compare step for step. */
 export function withoutEos(model: LoadedModel): LoadedModel {
@@ -110,6 +111,8 @@ export const WARM_UP_RUNS = 2;
 export interface GreedyPair {
   engine: number;
   raw: number;
+  /** the recorded-step floor's rate (see recordedStepFloor) */
+  floor: number;
   ratio: number;
   /** the ratio over each consecutive fifth of the pairs: how much a shorter measurement would have moved */
   fifths: number[];
@@ -119,8 +122,8 @@ export interface GreedyPair {
 const PARTS = 5;
 
 /**
- * Engine greedy against the raw loop on the engine's own session, interleaved run by run;
- * rates are generated tokens per second (one per forward pass in both) over all the pairs.
+ * Engine greedy against the raw loop on the engine's own session, interleaved run by run with the recorded-step
+ * floor between them; rates are generated tokens per second (one per forward pass in all three) over all the pairs.
  */
 export async function engineVsRaw(
   loaded: LoadedModel,
@@ -136,12 +139,14 @@ export async function engineVsRaw(
   const config = resolveStrategyConfig({ strategy: 'greedy', maxNewTokens, topkShown: 0 });
   let engineMs = 0;
   let rawMs = 0;
+  let floorMs = 0;
   let passes = 0;
   const partMs = Array.from({ length: PARTS }, () => ({ engine: 0, raw: 0 }));
   // steady state: both loops' code optimised by the JIT before the pairs are timed (the engine has far more of it)
   for (let w = 0; w < WARM_UP_RUNS; w++) {
     await runSearch({ model, prompt, config });
     await rawLoop(model, session, promptIds, maxNewTokens);
+    await recordedStepFloor(model, prompt, promptIds, maxNewTokens);
   }
   for (let r = 0; r < repeats; r++) {
     const greedy = await runSearch({ model, prompt, config });
@@ -149,6 +154,7 @@ export async function engineVsRaw(
     const raw = (await rawLoop(model, session, promptIds, steps)).totalMs;
     rawMs += raw;
     engineMs += greedy.stats.wallTimeMs;
+    floorMs += (await recordedStepFloor(model, prompt, promptIds, steps)).totalMs;
     passes += steps;
     const part = partMs[Math.floor((r * PARTS) / repeats)]!;
     part.raw += raw;
@@ -159,6 +165,7 @@ export async function engineVsRaw(
   return {
     engine: passes / (engineMs / 1000),
     raw: passes / (rawMs / 1000),
+    floor: passes / (floorMs / 1000),
     ratio: rawMs / engineMs,
     fifths: partMs.filter((p) => p.engine > 0).map((p) => p.raw / p.engine),
   };
@@ -189,6 +196,12 @@ export async function benchEngine(
       atLeast: options.target,
       note: spread(same),
     },
+    {
+      name: 'recorded-step floor / raw (pass, normaliser, tree update)',
+      value: same.floor / same.raw,
+      unit: '×',
+    },
+    { name: 'engine / recorded-step floor (the search machinery)', value: same.engine / same.floor, unit: '×' },
   ];
   if (oneThread) {
     const one = await engineVsRaw(oneThread, prompt, options.maxNewTokens, options.repeats);

@@ -23,7 +23,9 @@ export function verdict(r: Measured): string {
 }
 
 export function formatRow(r: Measured): string {
-  const digits = r.unit === '×' || r.unit === 'of ceiling' ? 2 : 1;
+  const ratio = r.unit === '×' || r.unit === 'of ceiling';
+  // a ratio checked against a target shows the digit its verdict turns on (0.966 is not 0.97)
+  const digits = ratio ? (r.atLeast !== undefined || r.atMost !== undefined ? 3 : 2) : 1;
   const line = `${r.name.padEnd(62)} ${r.value.toFixed(digits).padStart(10)} ${r.unit.padEnd(10)} ${verdict(r)}`;
   return (r.note ? `${line.trimEnd()}  (${r.note})` : line).trimEnd();
 }
