@@ -13,9 +13,12 @@ import {
   type TaskExample,
 } from '../../shared/lab-api';
 import type { ModelInfo } from '../../shared/model';
-import { StrategyConfigSchema, type ConfigOf, type StrategyConfig } from '../../shared/strategies';
+import type { ConfigOf } from '../../shared/strategies';
 import type { LensKind, TreeState } from '../../shared/tree';
 import { comparisonFile, runsFromFile } from './comparison-files';
+import { resolveRunConfig } from './resolve-config';
+import { inspectCall } from './inspect-call';
+import { EvalRuns } from './eval-runs';
 import { defaultRunLabel } from './run-label';
 import { EngineSupervisor, type RunMessage } from './engine-supervisor';
 import type { Spawner } from '../engine-link/spawn';
@@ -53,8 +56,7 @@ export class LabService {
   private model: ModelInfo | null = null;
   /** every example of the open model's test split (the picker may have asked for fewer) */
   private allExamples: TaskExample[] | null = null;
-  private readonly evals = new Set<string>();
-  private evalCounter = 0;
+  private readonly evals: EvalRuns;
   private runCounter = 0;
 
   constructor(private readonly options: LabServiceOptions) {
@@ -62,6 +64,10 @@ export class LabService {
       onRunMessage: (message) => this.onRunMessage(message),
       onCrash: (reason) => this.onCrash(reason),
       onRestarted: () => this.emit('engineStatus', { state: 'restarted', message: 'the engine process was restarted' }),
+    });
+    this.evals = new EvalRuns((message) => this.engine.send(message), {
+      evalProgress: (progress) => this.emit('evalProgress', progress),
+      evalFinished: (finished) => this.emit('evalFinished', finished),
     });
     this.engine.start();
   }
@@ -134,30 +140,17 @@ export class LabService {
       const ids = pathIds(tree, nodeId);
       const folder = run.folder ?? this.sameModelFolder(run);
       if (folder === null) return { pathText: pathTextOffline(tree, ids), lens: node.lens ?? null };
-      const inspected = await this.engine.call({
-        kind: 'inspect',
-        folder,
-        prompt: run.summary.prompt,
-        config: run.summary.config,
-        path: ids.map((id) => tree.nodes[id]!),
-        // a logit lens stored on the node (continuous thoughts) need not be recomputed
-        withLens: lens === 'tuned' || !node.lens,
-        lens,
-        ...(run.summary.intervention && this.model?.folder === folder
-          ? {
-              intervention: resolveIntervention(this.model, run.summary.intervention),
-              forked: run.summary.forkOf !== undefined,
-            }
-          : {}),
-        ...(run.summary.forkOf
-          ? {
-              fork: {
-                fromRoot: run.summary.forkOf.nodeId === tree.rootId,
-                ...(this.thoughtSettings(run) ? { thoughts: this.thoughtSettings(run) } : {}),
-              },
-            }
-          : {}),
-      });
+      const inspected = await this.engine.call(
+        inspectCall({
+          run,
+          path: ids.map((id) => tree.nodes[id]!),
+          rootId: tree.rootId,
+          folder,
+          lens,
+          openModel: this.model,
+          thoughts: run.summary.forkOf ? this.thoughtSettings(run) : undefined,
+        }),
+      );
       const stored = lens === 'logit' ? node.lens : undefined;
       return {
         pathText: inspected.pathText,
@@ -177,17 +170,10 @@ export class LabService {
     },
     startEval: async ({ configs, limit }: { configs: Record<string, unknown>[]; limit: number }) => {
       const model = await this.currentModel();
-      const resolved = configs.map((config, i) => this.resolveConfig(model, config, `configs.${i}`));
-      const evalId = `eval-${++this.evalCounter}`;
-      this.evals.add(evalId);
-      this.engine.send({ type: 'startEval', evalId, folder: model.folder, configs: resolved, limit });
-      return { evalId };
+      const resolved = configs.map((config, i) => resolveRunConfig(model, config, `configs.${i}`));
+      return this.evals.start(model.folder, resolved, limit);
     },
-    cancelEval: ({ evalId }: { evalId: string }) => {
-      if (!this.evals.has(evalId)) return { cancelled: false };
-      this.engine.send({ type: 'cancelRun', runId: evalId });
-      return { cancelled: true };
-    },
+    cancelEval: ({ evalId }: { evalId: string }) => this.evals.cancel(evalId),
   };
 
   /**
@@ -200,27 +186,6 @@ export class LabService {
     const same =
       open.name === run.model.name && open.vocabSize === run.model.vocabSize && open.numLayers === run.model.numLayers;
     return same ? open.folder : null;
-  }
-
-  /**
-   * A client's settings made whole: what it leaves out takes the model's declared defaults (a continuous-thought
-   * model's mode and count), the task's token budget for a task example, then the schema's defaults.
-   */
-  private resolveConfig(
-    model: ModelInfo,
-    config: Record<string, unknown>,
-    at: string,
-    task?: TaskExample,
-  ): StrategyConfig {
-    const strategy = String(config.strategy);
-    const parsed = StrategyConfigSchema.safeParse({
-      ...(model.strategyDefaults?.[strategy] ?? {}),
-      ...(task?.tokenBudget !== undefined ? { maxNewTokens: task.tokenBudget } : {}),
-      ...config,
-    });
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0]!;
-    throw new LabRequestError(`${at}${issue.path.length > 0 ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
   }
 
   private async currentModel(): Promise<ModelInfo> {
@@ -241,7 +206,7 @@ export class LabService {
       task = this.allExamples.find((e) => e.index === params.taskIndex);
       if (!task) throw new LabRequestError(`the model's task has no test example ${params.taskIndex}`);
     }
-    const config = this.resolveConfig(model, params.config, 'startRun: config', task);
+    const config = resolveRunConfig(model, params.config, 'startRun: config', task);
     const intervention = params.intervention ? resolveIntervention(model, params.intervention) : undefined;
     const number = ++this.runCounter;
     const runId = `run-${number}`;
@@ -288,7 +253,7 @@ export class LabService {
     const folder = source.folder ?? this.sameModelFolder(source);
     if (folder !== model.folder)
       throw new LabRequestError(`run ${params.runId} was made with another model than the open one (${model.name})`);
-    const config = this.resolveConfig(model, params.config, 'forkRun: config', source.summary.task);
+    const config = resolveRunConfig(model, params.config, 'forkRun: config', source.summary.task);
     const intervention: InterventionSpec | undefined = params.intervention;
     const resolved = intervention ? resolveIntervention(model, intervention) : undefined;
     const what = intervention ? describeIntervention(intervention) : 'no intervention';
@@ -338,21 +303,10 @@ export class LabService {
 
   private onRunMessage(message: RunMessage): void {
     switch (message.type) {
-      case 'evalProgress': {
-        const { type: _type, ...progress } = message;
-        this.emit('evalProgress', progress);
-        return;
-      }
+      case 'evalProgress':
       case 'evalDone':
       case 'evalFailed':
-        this.evals.delete(message.evalId);
-        this.emit('evalFinished', {
-          evalId: message.evalId,
-          state: message.type === 'evalFailed' ? 'failed' : message.cancelled ? 'cancelled' : 'done',
-          model: this.model?.name ?? '',
-          scores: message.scores,
-          ...(message.type === 'evalFailed' ? { error: message.message } : {}),
-        });
+        this.evals.onMessage(message, this.model?.name ?? '');
         return;
     }
     const run = this.runs.get(message.runId);
@@ -437,16 +391,7 @@ export class LabService {
       const kept = run.tree ? `; the ${run.tree.order.length} nodes built so far are kept` : '';
       this.finish(run, { state: 'failed', error: `the engine process stopped (${reason})${kept}` });
     }
-    for (const evalId of this.evals) {
-      this.emit('evalFinished', {
-        evalId,
-        state: 'failed',
-        model: this.model?.name ?? '',
-        scores: [],
-        error: `the engine process stopped (${reason})`,
-      });
-    }
-    this.evals.clear();
+    this.evals.failAll(reason, this.model?.name ?? '');
     // A fresh engine has no models loaded; the next request reloads the current one by folder.
   }
 
