@@ -8,8 +8,8 @@ import { TreeStore } from '../src/main/engine/tree/tree-store';
 /**
  * The least a recorded greedy step costs: the engine's decoder pass, the normaliser (the child's log-probability
  * and the parent's entropy need it) and the step's tree update (immer), with none of the search around them: no
- * cache policy, lineage, cancel checkpoints or progress. Raw loop / floor is what recording a step costs by
- * itself; floor / engine is what the search machinery adds on top.
+ * cache policy, lineage, cancel checkpoints or progress. Its rate over the raw loop's is what recording a step
+ * costs by itself; the engine's over its own, what the search machinery adds on top.
  */
 export async function recordedStepFloor(model: LoadedModel, prompt: string, promptIds: number[], steps: number) {
   const started = performance.now();
@@ -29,7 +29,8 @@ export async function recordedStepFloor(model: LoadedModel, prompt: string, prom
       request.inputIds = input;
     }
     const out = await decoder.forward(request);
-    const logits = out.logits.subarray(out.logits.length - info.vocabSize);
+    // the last position's row (the prompt's pass has one per prompt token)
+    const logits = out.logits.subarray(out.logits.length - out.logits.length / input.length);
     const evaluation = { nodeId: parent, logits, ...logSoftmaxNorm(logits) } as NodeEvaluation;
     const best = topTokenIds(evaluation, 1)[0]!;
     const from = parent;
