@@ -2,7 +2,7 @@ import type { Strategy } from '../search/search-context';
 import type { ConfigOf } from '../../../shared/strategies';
 import type { NodeEvaluation } from '../runtime/evaluator';
 import { topTokenIds } from '../math/log-softmax';
-import { childTokens, levelSearch, rankFinished } from './bfs-level';
+import { childTokens, levelSearch, rankFinished, levelSettings } from './bfs-level';
 import { BFS_NBEST } from './bfs';
 
 /** Variance of the surprisal −log p under p (nats²): how unevenly the uncertainty is spread over the tokens. */
@@ -37,11 +37,7 @@ export function shouldBranch(
  */
 export const adaptive: Strategy<'adaptive'> = async (ctx, config) => {
   const { finished } = await levelSearch(ctx, {
-    topK: config.topK,
-    topP: config.topP,
-    width: config.width,
-    maxNewTokens: config.maxNewTokens,
-    topkShown: config.topkShown,
+    ...levelSettings(config),
     merge: config.merge,
     label: 'adaptive depth',
     children: (evaluation) =>

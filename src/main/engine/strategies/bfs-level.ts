@@ -41,6 +41,13 @@ export interface LevelSearchOptions {
   label?: string;
 }
 
+type LevelSettings = Pick<LevelSearchOptions, 'topK' | 'topP' | 'width' | 'maxNewTokens' | 'topkShown'>;
+
+/** The settings every level-synchronous strategy (BFS, HMM, adaptive) passes on from its config as they are. */
+export function levelSettings({ topK, topP, width, maxNewTokens, topkShown }: LevelSettings): LevelSettings {
+  return { topK, topP, width, maxNewTokens, topkShown };
+}
+
 /** The hypotheses one depth holds after merging and capping, with what their evaluation gave. */
 export interface SearchLevel {
   depth: number;

@@ -1,6 +1,6 @@
 import type { Strategy } from '../search/search-context';
 import type { BfsAnalysis } from '../../../shared/analysis';
-import { levelSearch, rankFinished } from './bfs-level';
+import { levelSearch, rankFinished, levelSettings } from './bfs-level';
 import { answerMarginals, finishedState } from '../analysis/answer-marginals';
 
 /** How many finished hypotheses a BFS run reports in its n-best list. */
@@ -14,11 +14,7 @@ export const BFS_NBEST = 10;
  */
 export const bfs: Strategy<'bfs'> = async (ctx, config) => {
   const { finished, levels } = await levelSearch(ctx, {
-    topK: config.topK,
-    topP: config.topP,
-    width: config.width,
-    maxNewTokens: config.maxNewTokens,
-    topkShown: config.topkShown,
+    ...levelSettings(config),
     merge: config.merge,
   });
   const mergedPerDepth = levels.map(() => 0);

@@ -3,7 +3,7 @@ import type { HmmAnalysis } from '../../../shared/analysis';
 import { kmeans } from '../cluster/kmeans';
 import { currentConceptOf, scoreStatesPerDepth, summarizeStateScores } from '../analysis/ground-truth';
 import { dominantConcepts } from '../analysis/state-concepts';
-import { levelSearch, massOf } from './bfs-level';
+import { levelSearch, massOf, levelSettings } from './bfs-level';
 import { byScore } from './merge-keys';
 import { buildTrellis, type TrellisMember } from './hmm-trellis';
 
@@ -19,11 +19,7 @@ export const HMM_NBEST = 10;
  */
 export const hmm: Strategy<'hmm'> = async (ctx, config) => {
   const { levels, finished } = await levelSearch(ctx, {
-    topK: config.topK,
-    topP: config.topP,
-    width: config.width,
-    maxNewTokens: config.maxNewTokens,
-    topkShown: config.topkShown,
+    ...levelSettings(config),
     merge: { kind: 'none' },
     evaluateFinished: true,
     label: 'HMM depth',
