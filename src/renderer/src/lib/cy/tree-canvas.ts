@@ -11,6 +11,7 @@ import { defaultViewOptions, viewTree, type ViewNode, type ViewOptions } from '.
 import { LEGIBLE_ZOOM, treeStyle } from './style';
 import { viewEdges, viewNodeLook } from './elements';
 import { ElementSync } from './element-sync';
+import { wirePointer } from './pointer-events';
 import type { SvgScene } from '../export/tree-svg';
 
 export interface TreeCanvasEvents {
@@ -93,39 +94,15 @@ export class TreeCanvas {
         if (done) this.events.drawn();
       },
     );
-    this.cy.on('tap', 'node', (e) => {
-      const key = e.target.id() as string;
-      const v = this.view.get(key);
-      if (v?.stub) this.toggleStub(v.nodeId);
-      else this.events.select(e.target.data('nodeId') as number);
+    wirePointer(this.cy, container, {
+      viewNode: (key) => this.view.get(key),
+      overviewNodeAt: (at) => this.overviewNodeAt(at),
+      overviewDrawn: () => this.big !== null,
+      toggleStub: (parentId) => this.toggleStub(parentId),
+      toggleCollapse: (nodeId) => this.toggleCollapse(nodeId),
+      select: (nodeId) => this.events.select(nodeId),
+      hover: (nodeId) => this.events.hover(nodeId),
     });
-    this.cy.on('dbltap', 'node', (e) => {
-      const v = this.view.get(e.target.id() as string);
-      if (v && !v.stub) this.toggleCollapse(v.nodeId);
-    });
-    this.cy.on('tap', (e) => {
-      if (e.target !== this.cy) return;
-      const v = this.overviewNodeAt(e.position);
-      if (v?.stub) this.toggleStub(v.nodeId);
-      else this.events.select(v ? v.nodeId : null);
-    });
-    // a big drawing's nodes outside Cytoscape answer the pointer through the overview's index
-    let overviewHover: string | null = null;
-    this.cy.on('mousemove', (e) => {
-      if (!this.big || e.target !== this.cy) return;
-      const v = this.overviewNodeAt(e.position);
-      const key = v && !v.stub ? v.key : null;
-      if (key === overviewHover) return;
-      overviewHover = key;
-      this.events.hover(v && !v.stub ? v.nodeId : null);
-    });
-    this.cy.on('mouseover', 'node', (e) => {
-      const v = this.view.get(e.target.id() as string);
-      if (v && !v.stub) this.events.hover(v.nodeId);
-    });
-    this.cy.on('mouseout', 'node', () => this.events.hover(null));
-    // A node removed under the pointer never sends mouseout: leaving the canvas clears the hover too.
-    container.addEventListener('pointerleave', () => this.events.hover(null));
     this.cy.on('viewport', () => {
       const byUser = this.fitting === 0;
       if (byUser) this.userMoved = true;
