@@ -101,6 +101,8 @@ export interface EvaluateOptions {
   reusable?: ReadonlySet<number>;
 }
 
+const NO_OPTIONS: EvaluateOptions = Object.freeze({});
+
 /**
  * What a strategy needs from a model: the next-token distribution after given tree nodes, and a way to say which
  * nodes it will not extend again. The model's Evaluator implements it; tests can implement it with literal
@@ -124,6 +126,8 @@ export class Evaluator implements NodeEvaluator {
   private readonly decoder: DecoderPass;
   /** the previous call's results: a strategy that hands a node to the next phase asks for it again */
   private recent = new Map<number, NodeEvaluation>();
+  /** what evaluateChild must not evict, reused from call to call */
+  private readonly childKeep = new Set<number>();
 
   constructor(
     readonly model: LoadedModel,
@@ -150,7 +154,7 @@ export class Evaluator implements NodeEvaluator {
     return known;
   }
 
-  async evaluate(nodeIds: number[], options: EvaluateOptions = {}): Promise<NodeEvaluation[]> {
+  async evaluate(nodeIds: number[], options: EvaluateOptions = NO_OPTIONS): Promise<NodeEvaluation[]> {
     // each evaluated node holds its logits (float32), and its log-probabilities (float64) once a strategy asks
     const resultBytes = nodeIds.length * this.model.info.vocabSize * 12;
     if (resultBytes > MAX_STEP_RESULT_BYTES) {
@@ -159,23 +163,21 @@ export class Evaluator implements NodeEvaluator {
           `${(resultBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_STEP_RESULT_BYTES / 2 ** 30} GiB): lower the width, n or top-k`,
       );
     }
-    /** the previous call's evaluation of a node, when it has what this call asks for */
-    const recentEvaluation = (id: number) => {
-      const known = this.recent.get(id);
-      return known && (known.hiddenStates || !options.hiddenStates) ? known : undefined;
-    };
-    if (nodeIds.length === 1 && !recentEvaluation(nodeIds[0]!)) {
+    if (nodeIds.length === 1 && !this.recentEvaluation(nodeIds[0]!, options)) {
       // one node (greedy, a chain of thoughts): no grouping
-      const keep = this.keepFor(nodeIds);
-      const evaluations = await this.evaluateChunk(nodeIds, keep, options);
-      this.cache.evict(keep);
+      const id = nodeIds[0]!;
+      const parent = this.lineage.parentOf(id);
+      const evaluation =
+        parent !== null && this.cache.has(parent)
+          ? await this.evaluateChild(id, parent, options.hiddenStates ?? false)
+          : await this.evaluateAlone(id, options);
       this.recent.clear();
-      this.recent.set(nodeIds[0]!, evaluations[0]!);
-      return evaluations;
+      this.recent.set(id, evaluation);
+      return [evaluation];
     }
     const results = new Map<number, NodeEvaluation>();
     for (const id of nodeIds) {
-      const known = recentEvaluation(id);
+      const known = this.recentEvaluation(id, options);
       if (known) results.set(id, known);
     }
     const groups = new Map<string, number[]>();
@@ -198,6 +200,35 @@ export class Evaluator implements NodeEvaluator {
     }
     this.recent = results;
     return nodeIds.map((id) => results.get(id)!);
+  }
+
+  /** The previous call's evaluation of a node, when it has what this call asks for. */
+  private recentEvaluation(id: number, options: EvaluateOptions): NodeEvaluation | undefined {
+    const known = this.recent.get(id);
+    return known && (known.hiddenStates || !options.hiddenStates) ? known : undefined;
+  }
+
+  /**
+   * The step of a chain (greedy, a chain of thoughts): one node whose parent's cache is held, evaluated as
+   * evaluateChunk would evaluate it, without a batch's bookkeeping.
+   */
+  private async evaluateChild(id: number, parent: number, wantHidden: boolean): Promise<NodeEvaluation> {
+    const input = this.lineage.inputOf(id);
+    const out = await this.forward([input], this.cache.gather([parent]), wantHidden, this.isPlain(id));
+    const keep = this.childKeep;
+    keep.clear();
+    keep.add(id).add(parent);
+    this.cache.storeWithin([id], out.present, keep);
+    this.cache.evict(keep);
+    return this.rowOf(id, 0, 1, inputLength(input), out);
+  }
+
+  /** One node whose parent's cache is not held (the prompt, or a parent evicted or recomputed on the way). */
+  private async evaluateAlone(id: number, options: EvaluateOptions): Promise<NodeEvaluation> {
+    const keep = this.keepFor([id]);
+    const [evaluation] = await this.evaluateChunk([id], keep, options);
+    this.cache.evict(keep);
+    return evaluation!;
   }
 
   /** The caches a step must not evict: its nodes' and their parents'. */
@@ -321,9 +352,20 @@ export class Evaluator implements NodeEvaluator {
 
   private readonly turns = new EventLoopTurns();
 
-  private async forward(inputs: NodeInput[], past: KvTensors | null, wantHidden: boolean, plain = false) {
+  private forward(inputs: NodeInput[], past: KvTensors | null, wantHidden: boolean, plain = false) {
     const turn = this.turns.beforePass();
-    if (turn) await turn;
+    return turn
+      ? turn.then(() => this.pass(inputs, past, wantHidden, plain))
+      : this.pass(inputs, past, wantHidden, plain);
+  }
+
+  /** One forward pass (not an async function: a chain step awaits one promise fewer). */
+  private pass(
+    inputs: NodeInput[],
+    past: KvTensors | null,
+    wantHidden: boolean,
+    plain: boolean,
+  ): Promise<ForwardResult> {
     const batch = inputs.length;
     const seq = inputLength(inputs[0]!);
     const request: ForwardRequest = {
@@ -358,13 +400,7 @@ export class Evaluator implements NodeEvaluator {
     return this.decoder.forward(request);
   }
 
-  private rowOf(
-    nodeId: number,
-    row: number,
-    batch: number,
-    seq: number,
-    out: Awaited<ReturnType<Evaluator['forward']>>,
-  ): NodeEvaluation {
+  private rowOf(nodeId: number, row: number, batch: number, seq: number, out: ForwardResult): NodeEvaluation {
     const vocab = out.logits.length / (batch * seq);
     const at = (row * seq + seq - 1) * vocab;
     // a view: the batch's logits stay alive only as long as its evaluations

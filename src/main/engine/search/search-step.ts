@@ -45,10 +45,12 @@ export async function searchStep<T, P = undefined>(
   step: SearchStep<T, P>,
 ): Promise<{ evaluations: NodeEvaluation[]; result: T }> {
   ctx.checkpoint();
-  const evaluations = await ctx.evaluator.evaluate(step.evaluate, {
-    hiddenStates: step.hiddenStates,
-    reusable: step.reuses && new Set(step.reuses),
-  });
+  const evaluations = await ctx.evaluator.evaluate(
+    step.evaluate,
+    step.hiddenStates || step.reuses
+      ? { hiddenStates: step.hiddenStates, reusable: step.reuses && new Set(step.reuses) }
+      : undefined,
+  );
   const prepared = step.prepare ? await step.prepare(evaluations) : (undefined as P);
   const result = ctx.tree.update((draft) => step.record(draft, evaluations, prepared));
   // the backstop for strategies that cannot count a step's nodes beforehand
