@@ -1,12 +1,15 @@
 /** how long a search may go without the event loop turning (Cancel is received when it does) */
 const TURN_EVERY_MS = 20;
+/** a turn this recent needs no new marker yet: short passes do not each queue one */
+const MARK_AFTER_MS = 2;
 
 /**
  * A search is a chain of promises: a Cancel message from the host is received only when the event loop turns.
  * onnxruntime-node 1.30 turns it once per pass (its run starts from a setImmediate), and so does a batcher; a
- * decoder that answers at once would not. Before each pass, `beforePass` queues a marker that the next turn runs,
- * and has the pass yield first when the previous marker is still pending 20 ms after the last turn: Cancel
- * arrives between passes whatever the decoder, and a decoder that turns the loop pays no second turn per pass.
+ * decoder that answers at once would not. Before a pass, `beforePass` queues a marker that the next turn runs
+ * (unless the loop turned under 2 ms ago), and has the pass yield first when the marker is still pending 20 ms
+ * after the last turn: Cancel arrives between passes whatever the decoder, and a decoder that turns the loop pays
+ * no second turn per pass.
  */
 export class EventLoopTurns {
   /** when the event loop last ran */
@@ -16,7 +19,8 @@ export class EventLoopTurns {
 
   /** Yields (a promise to await) only when the loop has not turned for 20 ms; otherwise marks the next turn. */
   beforePass(): Promise<void> | undefined {
-    if (this.turnPending && performance.now() - this.lastTurn >= TURN_EVERY_MS) {
+    const sinceTurn = performance.now() - this.lastTurn;
+    if (this.turnPending && sinceTurn >= TURN_EVERY_MS) {
       // the pending marker runs first in this turn, so the pass that follows gets a marker of its own
       return new Promise<void>((resolve) =>
         setImmediate(() => {
@@ -25,7 +29,7 @@ export class EventLoopTurns {
         }),
       );
     }
-    this.markNextTurn();
+    if (sinceTurn >= MARK_AFTER_MS) this.markNextTurn();
     return undefined;
   }
 
