@@ -5,6 +5,7 @@ import { ModelLoadError } from './model-error';
 const BYTE_FALLBACK = /^<0x([0-9A-Fa-f]{2})>$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const lenientUtf8 = new TextDecoder('utf-8', { fatal: false });
+const RECENT_ENCODINGS = 16;
 
 export interface TokenText {
   text: string;
@@ -28,6 +29,8 @@ export class LabTokenizer {
   private readonly tokenizer: Tokenizer;
   private readonly byteDecoder: Record<string, number> | null;
   private readonly tokenTexts = new Map<number, TokenText>();
+  /** the last few texts encoded: a comparison runs several strategies on one prompt, and a researcher re-runs it */
+  private readonly recentEncodings = new Map<string, number[]>();
   private readonly specialIds: Set<number>;
 
   constructor(json: Record<string, any>, tokenizerConfig: Record<string, any> = {}) {
@@ -43,6 +46,21 @@ export class LabTokenizer {
   }
 
   encode(text: string, addSpecialTokens = true): number[] {
+    const key = `${addSpecialTokens ? 1 : 0}${text}`;
+    let ids = this.recentEncodings.get(key);
+    if (ids) {
+      // the most recently used last, so that the first key is the one to drop
+      this.recentEncodings.delete(key);
+    } else {
+      ids = this.encodeNow(text, addSpecialTokens);
+      if (this.recentEncodings.size >= RECENT_ENCODINGS)
+        this.recentEncodings.delete(this.recentEncodings.keys().next().value!);
+    }
+    this.recentEncodings.set(key, ids);
+    return [...ids];
+  }
+
+  private encodeNow(text: string, addSpecialTokens: boolean): number[] {
     const ids = this.tokenizer.encode(text, { add_special_tokens: addSpecialTokens }).ids;
     const missing = ids.findIndex((id) => !Number.isInteger(id));
     if (missing >= 0) {
