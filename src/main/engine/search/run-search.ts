@@ -86,6 +86,9 @@ export function encodePrompt(model: LoadedModel, prompt: string): number[] {
   return ids;
 }
 
+/** the signal of a run nobody can cancel (an AbortController costs more than a short run's step) */
+const NEVER_CANCELLED = new AbortController().signal;
+
 /** Runs one strategy on one prompt: builds the tree, streams its patches, and reports stats and result. */
 export async function runSearch(request: RunRequest): Promise<RunOutput> {
   const { model, config } = request;
@@ -113,7 +116,7 @@ export async function runSearch(request: RunRequest): Promise<RunOutput> {
   request.onStart?.(tree.snapshot());
   if (request.onPatches) tree.subscribe(request.onPatches);
   const thoughtInputs = new Map<number, Float32Array>();
-  const signal = request.signal ?? new AbortController().signal;
+  const signal = request.signal ?? NEVER_CANCELLED;
   const checkpoint = () => {
     if (signal.aborted) throw new SearchCancelled();
   };
