@@ -214,7 +214,7 @@ export class Evaluator implements NodeEvaluator {
    */
   private async evaluateChild(id: number, parent: number, wantHidden: boolean): Promise<NodeEvaluation> {
     const input = this.lineage.inputOf(id);
-    const out = await this.forward([input], this.cache.gather([parent]), wantHidden, this.isPlain(id));
+    const out = await this.forward([input], this.cache.gatherOne(parent), wantHidden, this.isPlain(id));
     const keep = this.childKeep;
     keep.clear();
     keep.add(id).add(parent);
@@ -322,7 +322,7 @@ export class Evaluator implements NodeEvaluator {
       return this.ensureCached(nodeId, keep);
     }
     const merged = this.concatInputs(chain.map((id) => this.lineage.inputOf(id)));
-    const past = anchor === null ? null : this.cache.gather([anchor]);
+    const past = anchor === null ? null : this.cache.gatherOne(anchor);
     const out = await this.forward([merged], past, false, plainCount > 0);
     this.stats.recomputedPasses++;
     this.cache.store([nodeId], out.present);

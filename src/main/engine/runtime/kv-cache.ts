@@ -42,20 +42,20 @@ export class KvCache {
   }
 
   /** Row i of `tensors` becomes the cache of nodeIds[i] (null: not kept). */
-  store(nodeIds: (number | null)[], tensors: KvTensors): void {
-    const block: KvBlock = {
-      tensors,
-      bytes: kvBytes(this.shape, tensors.batch, tensors.length),
-      liveRows: 0,
-      owners: nodeIds.map(() => null),
-    };
-    nodeIds.forEach((id, row) => {
-      if (id === null) return;
+  store(
+    nodeIds: (number | null)[],
+    tensors: KvTensors,
+    bytes = kvBytes(this.shape, tensors.batch, tensors.length),
+  ): void {
+    const block: KvBlock = { tensors, bytes, liveRows: 0, owners: new Array<number | null>(nodeIds.length).fill(null) };
+    for (let row = 0; row < nodeIds.length; row++) {
+      const id = nodeIds[row]!;
+      if (id === null) continue;
       this.release(id);
       this.entries.set(id, { block, row });
       block.owners[row] = id;
       block.liveRows++;
-    });
+    }
     if (block.liveRows > 0) {
       this.heldBytes += block.bytes;
       this.peakBytes = Math.max(this.peakBytes, this.heldBytes);
@@ -73,7 +73,7 @@ export class KvCache {
       this.declined++;
       return false;
     }
-    this.store(nodeIds, tensors);
+    this.store(nodeIds, tensors, bytes);
     return true;
   }
 
@@ -87,6 +87,14 @@ export class KvCache {
 
   clear(): void {
     for (const id of [...this.entries.keys()]) this.release(id);
+  }
+
+  /** One node's cache as a batch of one (see gather): its block itself when the node is the block's only row. */
+  gatherOne(nodeId: number): KvTensors {
+    const entry = this.entries.get(nodeId);
+    if (!entry || entry.block.tensors.batch !== 1) return this.gather([nodeId]);
+    this.touch(nodeId, entry);
+    return entry.block.tensors;
   }
 
   /**
