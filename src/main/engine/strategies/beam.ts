@@ -13,39 +13,50 @@ interface Candidate {
   score: number;
 }
 
-/** Candidate order: score descending, then the earlier beam, then the lower token id. */
-const byRank = (a: Candidate, b: Candidate) => b.score - a.score || a.beam - b.beam || a.token - b.token;
-
-/** The best `count` (beam, token) continuations; ties go to the earlier beam, then the lower token id. */
+/**
+ * The best `count` (beam, token) continuations, ordered by score descending, then the earlier beam, then the lower
+ * token id. Each beam's own best `count` are sorted in place and merged; only the winners become objects (a step
+ * of beam-8 looks at 128 candidates to keep 16).
+ */
 export function topCandidates(beamScores: number[], distributions: LogitDistribution[], count: number): Candidate[] {
-  // the global best `count` lie within each beam's own best `count`
-  const lists = beamScores.map((beamScore, beam) => {
+  const beams = beamScores.length;
+  const tokens: number[][] = new Array(beams);
+  const scores: number[][] = new Array(beams);
+  for (let beam = 0; beam < beams; beam++) {
     const d = distributions[beam]!;
-    const list = topTokenIds(d, count).map((token) => ({ beam, token, score: beamScore + logprobAt(d, token) }));
+    // the global best `count` lie within each beam's own best `count`
+    const ids = topTokenIds(d, count);
+    const own = ids.map((token) => beamScores[beam]! + logprobAt(d, token));
     // adding the beam's score can round two log-probabilities to one score (then the lower token id goes first):
     // the list is sorted already, or nearly
-    for (let i = 1; i < list.length; i++) {
-      const c = list[i]!;
+    for (let i = 1; i < ids.length; i++) {
+      const token = ids[i]!;
+      const score = own[i]!;
       let at = i;
-      while (at > 0 && byRank(list[at - 1]!, c) > 0) {
-        list[at] = list[at - 1]!;
-        at--;
+      for (; at > 0; at--) {
+        const ahead = score - own[at - 1]!;
+        if (!((ahead || ids[at - 1]! - token) > 0)) break;
+        ids[at] = ids[at - 1]!;
+        own[at] = own[at - 1]!;
       }
-      list[at] = c;
+      ids[at] = token;
+      own[at] = score;
     }
-    return list;
-  });
-  // merge the beams' sorted lists: the first `count` of the whole sorted candidate set
-  const heads = lists.map(() => 0);
+    tokens[beam] = ids;
+    scores[beam] = own;
+  }
+  // merge the beams' sorted lists; on equal scores the earlier beam, met first, stays ahead
+  const heads = new Array<number>(beams).fill(0);
   const out: Candidate[] = [];
   while (out.length < count) {
     let from = -1;
-    for (let b = 0; b < lists.length; b++) {
-      const c = lists[b]![heads[b]!];
-      if (c && (from < 0 || byRank(c, lists[from]![heads[from]!]!) < 0)) from = b;
+    for (let beam = 0; beam < beams; beam++) {
+      if (heads[beam]! >= tokens[beam]!.length) continue;
+      if (from < 0 || scores[from]![heads[from]!]! - scores[beam]![heads[beam]!]! < 0) from = beam;
     }
     if (from < 0) break;
-    out.push(lists[from]![heads[from]!++]!);
+    const at = heads[from]!++;
+    out.push({ beam: from, token: tokens[from]![at]!, score: scores[from]![at]! });
   }
   return out;
 }
