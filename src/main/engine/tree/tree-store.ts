@@ -22,7 +22,10 @@ export type PatchListener = (patches: Patch[], state: TreeState) => void;
 const ALLOCATE = Symbol('allocate');
 type InternalDraft = TreeDraft & { [ALLOCATE](fields: NewNode): number };
 
-/** Adds a node inside an update; its depth is one more than its first parent's unless given. */
+/**
+ * Adds a node inside an update; its depth is one more than its first parent's unless given. The store takes
+ * `fields` over: the object itself becomes the node (given its id and depth, then frozen), so pass a fresh one.
+ */
 export function addNode(draft: TreeDraft, fields: NewNode): number {
   return (draft as InternalDraft)[ALLOCATE](fields);
 }
@@ -160,8 +163,12 @@ export class TreeStore {
     const parent = fields.parents[0];
     // the parent as it stands, not a draft of it: no draft made just to read
     const depth = fields.depth ?? (parent === undefined ? 0 : this.committedOrAdded(parent)!.depth + 1);
-    // frozen on arrival, like every node the store hands out
-    this.added.push(deepFreeze({ ...fields, depth, id } as TreeNode));
+    // the fields object becomes the node: copying it ({ ...fields, depth, id }) cost V8 about 1.5 KB a node,
+    // a quarter of all a beam step allocated; frozen on arrival, like every node the store hands out
+    const node = fields as NewNode & { depth: number; id: number };
+    node.depth = depth;
+    node.id = id;
+    this.added.push(deepFreeze(node as TreeNode));
     return id;
   }
 
