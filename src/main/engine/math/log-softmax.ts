@@ -157,7 +157,10 @@ export function topIndices(values: ArrayLike<number>, k: number, minus = 0, minu
     bestValues[at] = v;
     if (size === count) lastKeptRaw = values[best[count - 1]!]!;
   }
-  return Array.from(best.subarray(0, size));
+  // copied by index: Array.from would step a typed-array iterator, one result object per entry
+  const out = new Array<number>(size);
+  for (let i = 0; i < size; i++) out[i] = best[i]!;
+  return out;
 }
 
 export function argmax(values: ArrayLike<number>): number {

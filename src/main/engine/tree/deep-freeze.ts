@@ -8,7 +8,10 @@ export function deepFreeze<T>(value: T): T {
   Object.freeze(value);
   // a node's fields are mostly numbers and strings: only objects are descended into
   if (Array.isArray(value)) {
-    for (const item of value) if (typeof item === 'object' && item !== null) deepFreeze(item);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null) deepFreeze(item);
+    }
   } else {
     for (const key in value) {
       const item = value[key];
