@@ -129,9 +129,10 @@ let topScratch = { indices: new Int32Array(64), values: new Float64Array(64) };
 /**
  * Indices of the k largest `values[i] - minus - minus2`, best first; ties keep the lower index first
  * (deterministic). With the offsets of a log-softmax it ranks log-probabilities straight from the logits,
- * value for value as the written-out log-probabilities would rank.
+ * value for value as the written-out log-probabilities would rank. Entries whose raw value is at most `floor` are
+ * left out (a caller that knows they cannot matter).
  */
-export function topIndices(values: ArrayLike<number>, k: number, minus = 0, minus2 = 0): number[] {
+export function topIndices(values: ArrayLike<number>, k: number, minus = 0, minus2 = 0, floor = -Infinity): number[] {
   const count = Math.min(Math.max(0, k), values.length);
   if (count === 0) return [];
   // a bounded sorted list, shifted by hand: one pass, O(n·k) at worst for the small k a search asks for
@@ -144,7 +145,7 @@ export function topIndices(values: ArrayLike<number>, k: number, minus = 0, minu
   let lastKeptRaw = -Infinity;
   for (let i = 0; i < values.length; i++) {
     const raw = values[i]!;
-    if (size === count && raw <= lastKeptRaw) continue;
+    if (raw <= floor || (size === count && raw <= lastKeptRaw)) continue;
     const v = raw - minus - minus2;
     if (v === -Infinity || (size === count && !(v > bestValues[count - 1]!))) continue;
     let at = size < count ? size++ : count - 1;

@@ -3,7 +3,7 @@ import type { ConfigOf } from '../../../shared/strategies';
 import { addTokenChild, recordEvaluation } from '../search/node-records';
 import { setStatus } from '../tree/tree-store';
 import { BeamHypotheses } from './beam-hypotheses';
-import { logprobAt, topTokenIds, type LogitDistribution } from '../math/log-softmax';
+import { logprobAt, topIndices, topTokenIds, type LogitDistribution } from '../math/log-softmax';
 import { searchStep } from '../search/search-step';
 import { checkNodeCap } from '../search/run-limits';
 
@@ -22,11 +22,20 @@ export function topCandidates(beamScores: number[], distributions: LogitDistribu
   const beams = beamScores.length;
   const tokens: number[][] = new Array(beams);
   const scores: number[][] = new Array(beams);
-  for (let beam = 0; beam < beams; beam++) {
+  // the best `count` scores gathered so far, descending: once there are `count`, a token scoring below the last
+  // cannot be a winner, so each later beam skips the logits that cannot reach it (beams with the best reachable
+  // score first, so that the bar rises early)
+  const bar: number[] = [];
+  const order = [...beamScores.keys()].sort(
+    (a, b) => bestReachable(beamScores, distributions, b) - bestReachable(beamScores, distributions, a) || a - b,
+  );
+  for (const beam of order) {
     const d = distributions[beam]!;
-    // the global best `count` lie within each beam's own best `count`
-    const ids = topTokenIds(d, count);
-    const own = ids.map((token) => beamScores[beam]! + logprobAt(d, token));
+    const beamScore = beamScores[beam]!;
+    const floor = bar.length < count ? -Infinity : logitFloor(bar[count - 1]!, beamScore, d);
+    const ids =
+      count === 1 && floor === -Infinity ? topTokenIds(d, 1) : topIndices(d.logits, count, d.max, d.logSum, floor);
+    const own = ids.map((token) => beamScore + logprobAt(d, token));
     // adding the beam's score can round two log-probabilities to one score (then the lower token id goes first):
     // the list is sorted already, or nearly
     for (let i = 1; i < ids.length; i++) {
@@ -44,6 +53,7 @@ export function topCandidates(beamScores: number[], distributions: LogitDistribu
     }
     tokens[beam] = ids;
     scores[beam] = own;
+    for (const score of own) raiseBar(bar, score, count);
   }
   // merge the beams' sorted lists; on equal scores the earlier beam, met first, stays ahead
   const heads = new Array<number>(beams).fill(0);
@@ -59,6 +69,33 @@ export function topCandidates(beamScores: number[], distributions: LogitDistribu
     out.push({ beam: from, token: tokens[from]![at]!, score: scores[from]![at]! });
   }
   return out;
+}
+
+/** The best score a beam's continuation can have: its most likely token's. */
+function bestReachable(beamScores: number[], distributions: LogitDistribution[], beam: number): number {
+  const d = distributions[beam]!;
+  return beamScores[beam]! + (0 - d.logSum);
+}
+
+/**
+ * A raw logit at or below which a continuation of this beam scores below `bar` whatever the rounding: the exact
+ * bound, lowered by far more than the float64 rounding of the few operations on either side.
+ */
+function logitFloor(bar: number, beamScore: number, d: LogitDistribution): number {
+  const exact = bar - beamScore + d.logSum + d.max;
+  const margin = 1e-9 * (1 + Math.abs(bar) + Math.abs(beamScore) + Math.abs(d.logSum) + Math.abs(d.max));
+  return Number.isFinite(exact) ? exact - margin : -Infinity;
+}
+
+/** Keeps `bar` the best `count` scores seen, descending. */
+function raiseBar(bar: number[], score: number, count: number): void {
+  if (bar.length === count && !(score > bar[count - 1]!)) return;
+  let at = bar.length < count ? bar.length : count - 1;
+  while (at > 0 && bar[at - 1]! < score) {
+    bar[at] = bar[at - 1]!;
+    at--;
+  }
+  bar[at] = score;
 }
 
 /**

@@ -112,4 +112,29 @@ describe('topCandidates', () => {
       expect(topCandidates(scores, distributions, count)).toEqual(all.slice(0, count));
     }
   });
+
+  it("equals the full sort on beam-8-sized steps, where most of a later beam's logits cannot reach the best 16", () => {
+    const random = new SeededRandom(12);
+    for (let trial = 0; trial < 100; trial++) {
+      const vocab = 300;
+      // beams of unequal scores, peaked distributions with a long tail (as a trained model's)
+      const scores = Array.from({ length: 8 }, () => -random.next() * 6);
+      const distributions = scores.map(() => {
+        const logits = Float32Array.from(
+          { length: vocab },
+          () => (random.next() < 0.05 ? 8 : 0) + random.next() * 6 - 3,
+        );
+        return { logits, ...logSoftmaxNorm(logits) };
+      });
+      const all = scores.flatMap((s, beam) =>
+        [...distributions[beam]!.logits.keys()].map((token) => ({
+          beam,
+          token,
+          score: s + logprobAt(distributions[beam]!, token),
+        })),
+      );
+      all.sort((a, b) => b.score - a.score || a.beam - b.beam || a.token - b.token);
+      expect(topCandidates(scores, distributions, 16)).toEqual(all.slice(0, 16));
+    }
+  });
 });
