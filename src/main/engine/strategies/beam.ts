@@ -32,6 +32,12 @@ export function topCandidates(beamScores: number[], distributions: LogitDistribu
   for (const beam of order) {
     const d = distributions[beam]!;
     const beamScore = beamScores[beam]!;
+    // the beam's best token scores exactly bestReachable (the others at most that): below the bar, none can win
+    if (bar.length === count && bestReachable(beamScores, distributions, beam) < bar[count - 1]!) {
+      tokens[beam] = [];
+      scores[beam] = [];
+      continue;
+    }
     const floor = bar.length < count ? -Infinity : logitFloor(bar[count - 1]!, beamScore, d);
     const ids =
       count === 1 && floor === -Infinity ? topTokenIds(d, 1) : topIndices(d.logits, count, d.max, d.logSum, floor);
@@ -71,7 +77,7 @@ export function topCandidates(beamScores: number[], distributions: LogitDistribu
   return out;
 }
 
-/** The best score a beam's continuation can have: its most likely token's. */
+/** The best score a beam's continuation can have: its most likely token's, computed as logprobAt computes it. */
 function bestReachable(beamScores: number[], distributions: LogitDistribution[], beam: number): number {
   const d = distributions[beam]!;
   return beamScores[beam]! + (0 - d.logSum);
