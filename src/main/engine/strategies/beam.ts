@@ -26,21 +26,20 @@ export function topCandidates(beamScores: number[], distributions: LogitDistribu
   // cannot be a winner, so each later beam skips the logits that cannot reach it (beams with the best reachable
   // score first, so that the bar rises early)
   const bar: number[] = [];
-  const order = [...beamScores.keys()].sort(
-    (a, b) => bestReachable(beamScores, distributions, b) - bestReachable(beamScores, distributions, a) || a - b,
-  );
+  // each beam's best token's score, computed as logprobAt computes it (the beam's other tokens score at most that)
+  const reachable = beamScores.map((beamScore, beam) => beamScore + (0 - distributions[beam]!.logSum));
+  const order = [...beamScores.keys()].sort((a, b) => reachable[b]! - reachable[a]! || a - b);
   for (const beam of order) {
     const d = distributions[beam]!;
     const beamScore = beamScores[beam]!;
-    // the beam's best token scores exactly bestReachable (the others at most that): below the bar, none can win
-    if (bar.length === count && bestReachable(beamScores, distributions, beam) < bar[count - 1]!) {
+    // below the bar, none of the beam's tokens can win
+    if (bar.length === count && reachable[beam]! < bar[count - 1]!) {
       tokens[beam] = [];
       scores[beam] = [];
       continue;
     }
     const floor = bar.length < count ? -Infinity : logitFloor(bar[count - 1]!, beamScore, d);
-    const ids =
-      count === 1 && floor === -Infinity ? topTokenIds(d, 1) : topIndices(d.logits, count, d.max, d.logSum, floor);
+    const ids = floor === -Infinity ? topTokenIds(d, count) : topIndices(d.logits, count, d.max, d.logSum, floor);
     const own = ids.map((token) => beamScore + logprobAt(d, token));
     // adding the beam's score can round two log-probabilities to one score (then the lower token id goes first):
     // the list is sorted already, or nearly
@@ -75,12 +74,6 @@ export function topCandidates(beamScores: number[], distributions: LogitDistribu
     out.push({ beam: from, token: tokens[from]![at]!, score: scores[from]![at]! });
   }
   return out;
-}
-
-/** The best score a beam's continuation can have: its most likely token's, computed as logprobAt computes it. */
-function bestReachable(beamScores: number[], distributions: LogitDistribution[], beam: number): number {
-  const d = distributions[beam]!;
-  return beamScores[beam]! + (0 - d.logSum);
 }
 
 /**
