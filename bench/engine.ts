@@ -5,6 +5,7 @@ import { resolveStrategyConfig } from '../src/shared/strategies';
 import { argmax } from '../src/main/engine/math/log-softmax';
 import type { Measured } from './measure';
 import { recordedStepFloor } from './recorded-step-floor';
+import { tokenEmbeddings } from './token-embeddings';
 
 /** The model with EOS switched off: every run goes the full length, so runs compare step for step. */
 export function withoutEos(model: LoadedModel): LoadedModel {
@@ -49,9 +50,7 @@ export async function rawLoop(
     // one row (the greedy comparison) is read as it is: the baseline does no work a plain loop would not
     const tokens = batch === 1 ? inputs[0]! : inputs.flat();
     if (lab) {
-      const embeds = new Float32Array(batch * seq * hidden!);
-      tokens.forEach((t, j) => embeds.set(model.embeddings!.subarray(t * hidden!, (t + 1) * hidden!), j * hidden!));
-      feeds.inputs_embeds = new ort.Tensor('float32', embeds, [batch, seq, hidden!]);
+      feeds.inputs_embeds = new ort.Tensor('float32', tokenEmbeddings(model, tokens), [batch, seq, hidden!]);
     } else {
       feeds.input_ids = new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [batch, seq]);
     }

@@ -4,6 +4,7 @@ import type { NodeEvaluation } from '../src/main/engine/runtime/evaluator';
 import { logprobAt, logSoftmaxNorm, topTokenIds } from '../src/main/engine/math/log-softmax';
 import { addTokenChild, recordEvaluation } from '../src/main/engine/search/node-records';
 import { TreeStore } from '../src/main/engine/tree/tree-store';
+import { tokenEmbeddings } from './token-embeddings';
 
 /**
  * The least a recorded greedy step costs: the engine's decoder pass, the normaliser (the child's log-probability
@@ -14,20 +15,14 @@ import { TreeStore } from '../src/main/engine/tree/tree-store';
 export async function recordedStepFloor(model: LoadedModel, prompt: string, promptIds: number[], steps: number) {
   const started = performance.now();
   const { decoder, tokenizer, info } = model;
-  const hidden = info.hiddenSize ?? 0;
   const tree = new TreeStore({ kind: 'prompt', tokenId: null, text: prompt, logprob: 0, score: 0, status: 'frontier' });
   let parent = 0;
   let input = promptIds;
   let past: ForwardRequest['past'] = null;
   for (let step = 0; step < steps; step++) {
     const request: ForwardRequest = { batch: 1, seq: input.length, past, wantHiddenStates: false };
-    if (info.convention === 'lab') {
-      const embeds = new Float32Array(input.length * hidden);
-      input.forEach((t, j) => embeds.set(model.embeddings!.subarray(t * hidden, (t + 1) * hidden), j * hidden));
-      request.inputsEmbeds = embeds;
-    } else {
-      request.inputIds = input;
-    }
+    if (info.convention === 'lab') request.inputsEmbeds = tokenEmbeddings(model, input);
+    else request.inputIds = input;
     const out = await decoder.forward(request);
     // the last position's row (the prompt's pass has one per prompt token)
     const logits = out.logits.subarray(out.logits.length - out.logits.length / input.length);
