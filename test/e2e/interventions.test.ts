@@ -329,10 +329,12 @@ describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)',
     expect(earlier.length).toBeGreaterThan(0);
     expect(await page.isEnabled('[data-testid=restart-engine]')).toBe(true);
 
-    // a run long enough to be in progress when the button is pressed (the restart ends it)
+    // a run long enough to be in progress at both presses of the button, screenshots between them
+    // included: ~50 s on these machines (a 256-wide run took 3 s and could end before the second press);
+    // the restart ends it
     const { runId } = await api.request('startRun', {
       prompt: example!.prompt,
-      config: { strategy: 'bfs', width: 256, topK: 32, maxNewTokens: 47, topkShown: 3, merge: { kind: 'none' } },
+      config: { strategy: 'bfs', width: 2048, topK: 64, maxNewTokens: 100, topkShown: 3, merge: { kind: 'none' } },
     });
     await page.waitForSelector(`[data-testid=run-view][data-run-id="${runId}"][data-state=running]`);
     await page.waitForFunction(
@@ -355,6 +357,7 @@ describe.skipIf(!haveChromium)('interventions on screen (serve mode, Chromium)',
     expect((await summaryOf(runId)).state).toBe('running');
     await shots('restart-busy');
 
+    expect((await summaryOf(runId)).state).toBe('running');
     asked = answer(true);
     await page.click('[data-testid=restart-engine]');
     await asked;
