@@ -15,9 +15,9 @@ const LN2_256_LO = 1.9082149292705877e-10 / 256;
 const STEPS_PER_LN2 = 256 / Math.LN2;
 
 /** 2^(-j/256) for j = 0 … 255 */
-const FRACTIONS = Float64Array.from({ length: 256 }, (_, j) => 2 ** (-j / 256));
+export const EXP_FRACTIONS = Float64Array.from({ length: 256 }, (_, j) => 2 ** (-j / 256));
 /** 2^-k for k = 0 … 1077 (exact: powers of two, down through the subnormals to 0) */
-const POWERS_OF_TWO = Float64Array.from({ length: 1078 }, (_, k) => 2 ** -k);
+export const EXP_POWERS_OF_TWO = Float64Array.from({ length: 1078 }, (_, k) => 2 ** -k);
 
 export function expNonPositive(x: number): number {
   // -Infinity lands here too; NaN passes through the arithmetic and stays NaN
@@ -26,5 +26,5 @@ export function expNonPositive(x: number): number {
   const r = x + n * LN2_256_HI + n * LN2_256_LO;
   // Taylor series of e^r to degree 4: the remainder (|r|^5/5! < 4e-17) is under half an ulp
   const p = 1 + r * (1 + r * (1 / 2 + r * (1 / 6 + r / 24)));
-  return p * FRACTIONS[n & 255]! * POWERS_OF_TWO[n >> 8]!;
+  return p * EXP_FRACTIONS[n & 255]! * EXP_POWERS_OF_TWO[n >> 8]!;
 }

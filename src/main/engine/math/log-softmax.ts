@@ -1,4 +1,5 @@
 import { EXP_UNDERFLOW, expNonPositive } from './exp-non-positive';
+import { normaliserSumsFloat32, type NormaliserSums } from './normaliser-wasm';
 
 /** log Σ exp(x), stable; -Infinity for an empty or all -Infinity input. */
 export function logSumExp(values: ArrayLike<number>): number {
@@ -45,6 +46,14 @@ export function logSoftmaxNorm(logits: ArrayLike<number>): {
   logSum: number;
   entropy: number;
 } {
+  const sums = (logits instanceof Float32Array && normaliserSumsFloat32(logits)) || scalarSums(logits);
+  const logSum = Math.log(sums.sum);
+  // H = -Σ p (x - max - log Σ) = log Σ - Σ e (x - max) / Σ
+  return { max: sums.max, maxAt: sums.maxAt, logSum, entropy: logSum - sums.weighted / sums.sum };
+}
+
+/** The normaliser's sums one entry at a time (normaliser.wat does the same for float32 logits, two at a time). */
+export function scalarSums(logits: ArrayLike<number>): NormaliserSums {
   let max = -Infinity;
   let maxAt = 0;
   for (let i = 0; i < logits.length; i++) {
@@ -64,9 +73,7 @@ export function logSoftmaxNorm(logits: ArrayLike<number>): {
       weighted += e * shifted;
     }
   }
-  const logSum = Math.log(sum);
-  // H = -Σ p (x - max - log Σ) = log Σ - Σ e (x - max) / Σ
-  return { max, maxAt, logSum, entropy: logSum - weighted / sum };
+  return { max, maxAt, sum, weighted };
 }
 
 /** All log-probabilities of a distribution (float64, so that sums over long paths stay exact enough). */
