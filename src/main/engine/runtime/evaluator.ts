@@ -1,11 +1,13 @@
 import type { LoadedModel } from '../model/load-model';
 import { kvBytes, type KvTensors } from '../model/kv-tensors';
 import type { ForwardRequest, ForwardResult } from '../model/decoder-session';
-import { logprobsOf, logSoftmaxNorm, type LogitDistribution } from '../math/log-softmax';
 import { KvCache } from './kv-cache';
 import { RunLimitError } from '../search/run-limits';
 import type { DecoderPass } from './forward-batcher';
 import { EventLoopTurns } from './event-loop-turns';
+import { RowEvaluation, type NodeEvaluation } from './node-evaluation';
+
+export type { NodeEvaluation } from './node-evaluation';
 
 /** What a node feeds the model: token ids, or (lab models) raw input embeddings such as continuous thoughts. */
 export type NodeInput = { tokens: number[] } | { embeddings: Float32Array[] };
@@ -14,50 +16,6 @@ export type NodeInput = { tokens: number[] } | { embeddings: Float32Array[] };
 export interface Lineage {
   parentOf(nodeId: number): number | null;
   inputOf(nodeId: number): NodeInput;
-}
-
-/**
- * What one evaluated node tells: its next-token distribution (the logits and their normaliser, so that the few
- * log-probabilities a strategy reads come straight from the logits; `logprobs` writes them all out when asked).
- */
-export interface NodeEvaluation extends LogitDistribution {
-  nodeId: number;
-  /** next-token log-probabilities after this node */
-  readonly logprobs: Float64Array;
-  /** their entropy in nats */
-  entropy: number;
-  logits: Float32Array;
-  /** final hidden state after the final norm (lab models) */
-  lastHidden?: Float32Array;
-  /** residual stream after each layer, index 0 = input embedding (when asked for) */
-  hiddenStates?: Float32Array[];
-}
-
-/** An evaluation whose log-probabilities over the whole vocabulary are written out only if a strategy asks. */
-class RowEvaluation implements NodeEvaluation {
-  readonly max: number;
-  readonly maxAt: number;
-  readonly logSum: number;
-  readonly entropy: number;
-  lastHidden?: Float32Array;
-  hiddenStates?: Float32Array[];
-  private all: Float64Array | null = null;
-
-  constructor(
-    readonly nodeId: number,
-    readonly logits: Float32Array,
-  ) {
-    const { max, maxAt, logSum, entropy } = logSoftmaxNorm(logits);
-    this.max = max;
-    this.maxAt = maxAt;
-    this.logSum = logSum;
-    this.entropy = entropy;
-  }
-
-  get logprobs(): Float64Array {
-    this.all ??= logprobsOf(this);
-    return this.all;
-  }
 }
 
 export interface EvaluatorOptions {
