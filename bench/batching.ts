@@ -214,7 +214,7 @@ export async function benchBatching(
         name: `${v.name} / greedy after the prompt, share of the ceiling`,
         value: median(roundShares),
         unit: 'of ceiling',
-        note: `median of ${roundShares.length} rounds, each the fastest of ${options.runsPerRound} against its own ceiling: ${Math.min(...roundShares).toFixed(3)}–${Math.max(...roundShares).toFixed(3)}`,
+        note: `median of ${roundShares.length} rounds, each ${options.runsPerRound > 1 ? `the fastest of ${options.runsPerRound} ` : ''}against its own ceiling: ${Math.min(...roundShares).toFixed(3)}–${Math.max(...roundShares).toFixed(3)}`,
         ...(v.target !== undefined ? { atLeast: v.target } : {}),
       },
     );

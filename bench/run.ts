@@ -54,8 +54,8 @@ const large = model.info.vocabSize > 10_000;
 // a bundled-model run takes tens of milliseconds: more pairs keep the median ratio steady on a busy machine
 const repeats = Number(values.repeats ?? (large ? 7 : 40));
 // engine / raw is a ratio of totals: on this shared machine its fifths of 40 bundled pairs spread over ±10%, and it
-// settles only over a few hundred; a GPT-2-size pair takes ~2 s, and the fifths of 10 pairs spread over ±4%
-const enginePairs = Number(values.repeats ?? (large ? 20 : 300));
+// settles only over a few hundred; a GPT-2-size pair takes ~3 s, and its fifths of 20 pairs still spread over ±5%
+const enginePairs = Number(values.repeats ?? (large ? 40 : 300));
 const maxNewTokens = Number(values['max-new-tokens'] ?? (large ? 32 : 48));
 const task = loadTaskFiles(model.info.folder);
 const prompt = task?.test[0]?.prompt ?? 'the quick brown fox jumps over the lazy dog';
