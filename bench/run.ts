@@ -91,7 +91,7 @@ if (sections.has('batching')) {
     await benchBatching(model, prompt, {
       maxNewTokens,
       repeats,
-      // a bundled-model run takes milliseconds: each round keeps the fastest of three of each kind
+      // a bundled-model run takes milliseconds: three of each kind a round
       runsPerRound: large ? 1 : 3,
       beamTarget: targets.beam,
       bfsTarget: targets.bfs,
