@@ -217,7 +217,7 @@ export async function benchBatching(
   ];
   variants.forEach((v, i) => {
     const whole = median(wholeRatios[i]!);
-    const decode = median(decodeRatios[i]!);
+    const fastestDecode = Math.max(...runs[i]!.map((x) => x.decodeRate)) / fastestGreedy;
     const roundShares = shares[i]!;
     rows.push(
       { name: `${v.name} tokens evaluated`, value: median(runs[i]!.map((x) => x.rate)), unit: 'tokens/s' },
@@ -225,12 +225,17 @@ export async function benchBatching(
       // fresh pages for each pass's outputs were most of a batched step's cost (see allocator-env.ts)
       { name: `${v.name} minor page faults per run`, value: median(faults[i]!), unit: 'faults' },
       { name: `${v.name} / greedy, whole runs`, value: whole, unit: '×' },
-      { name: `${v.name} / greedy after the prompt`, value: decode, unit: '×' },
+      {
+        name: `${v.name} / greedy after the prompt`,
+        value: fastestDecode,
+        unit: '×',
+        note: `fastest runs; median of the rounds ${median(decodeRatios[i]!).toFixed(2)}×`,
+      },
       {
         // the ceiling compares passes of one-token rows: so do the steps after the prompt pass, which is one row
         // of the prompt's length in every strategy and would pull any ratio towards 1
         name: `${v.name} / greedy after the prompt, share of the ceiling`,
-        value: Math.max(...runs[i]!.map((x) => x.decodeRate)) / fastestGreedy / ceiling,
+        value: fastestDecode / ceiling,
         unit: 'of ceiling',
         note: `fastest runs of each kind; the ${roundShares.length} rounds' own shares: median ${median(roundShares).toFixed(3)}, ${Math.min(...roundShares).toFixed(3)}–${Math.max(...roundShares).toFixed(3)}`,
         ...(v.target !== undefined ? { atLeast: v.target } : {}),
