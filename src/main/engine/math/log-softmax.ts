@@ -1,5 +1,5 @@
 import { EXP_UNDERFLOW, expNonPositive } from './exp-non-positive';
-import { normaliserSumsFloat32, type NormaliserSums } from './normaliser-wasm';
+import { float32RowScan, normaliserSumsFloat32, type NormaliserSums } from './logit-rows-wasm';
 
 /** log Σ exp(x), stable; -Infinity for an empty or all -Infinity input. */
 export function logSumExp(values: ArrayLike<number>): number {
@@ -52,7 +52,7 @@ export function logSoftmaxNorm(logits: ArrayLike<number>): {
   return { max: sums.max, maxAt: sums.maxAt, logSum, entropy: logSum - sums.weighted / sums.sum };
 }
 
-/** The normaliser's sums one entry at a time (normaliser.wat does the same for float32 logits, two at a time). */
+/** The normaliser's sums one entry at a time (logit-rows.wat does the same for float32 logits, two at a time). */
 export function scalarSums(logits: ArrayLike<number>): NormaliserSums {
   let max = -Infinity;
   let maxAt = 0;
@@ -130,6 +130,9 @@ export function entropyOf(logprobs: ArrayLike<number>): number {
   return h;
 }
 
+/** below this many entries, copying a row into WebAssembly costs about what skipping through it saves */
+const SCAN_IN_WASM_FROM = 4096;
+
 /** topIndices' working lists, reused from call to call (a typed array past 64 bytes is a separate allocation) */
 let topScratch = { indices: new Int32Array(64), values: new Float64Array(64) };
 
@@ -150,7 +153,14 @@ export function topIndices(values: ArrayLike<number>, k: number, minus = 0, minu
   // the raw value of the last kept entry: subtracting the offsets never reorders two values (it can only round
   // them equal, and a tie goes to the lower index, already kept), so an entry not above it cannot get in
   let lastKeptRaw = -Infinity;
+  // a long float32 row is skipped through in WebAssembly, two entries at a time, to the next entry the checks
+  // below would not skip at once (they still decide every entry it stops at)
+  const scan = values instanceof Float32Array && values.length >= SCAN_IN_WASM_FROM ? float32RowScan(values) : null;
   for (let i = 0; i < values.length; i++) {
+    if (scan) {
+      i = scan(i, size === count ? Math.max(floor, lastKeptRaw) : floor);
+      if (i >= values.length) break;
+    }
     const raw = values[i]!;
     if (raw <= floor || (size === count && raw <= lastKeptRaw)) continue;
     const v = raw - minus - minus2;

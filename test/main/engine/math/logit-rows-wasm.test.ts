@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BYTES_FILE, bytesModuleText, compileNormaliser } from '../../../../scripts/wasm/build-normaliser';
-import { scalarSums, logSoftmaxNorm } from '../../../../src/main/engine/math/log-softmax';
-import { normaliserSumsFloat32 } from '../../../../src/main/engine/math/normaliser-wasm';
+import { BYTES_FILE, bytesModuleText, compileLogitRows } from '../../../../scripts/wasm/build-logit-rows';
+import { scalarSums, logSoftmaxNorm, topIndices } from '../../../../src/main/engine/math/log-softmax';
+import { float32RowScan, normaliserSumsFloat32 } from '../../../../src/main/engine/math/logit-rows-wasm';
 import { SeededRandom } from '../../../../src/main/engine/sampling/seeded-random';
 
 function seededRandom(seed: number): () => number {
@@ -26,8 +26,8 @@ function randomLogits(random: () => number, length: number, spread: number): Flo
 }
 
 describe('normaliser in WebAssembly SIMD', () => {
-  it('is the build of normaliser.wat (npm run build:wasm after editing it)', async () => {
-    expect(fs.readFileSync(BYTES_FILE, 'utf8')).toBe(bytesModuleText(await compileNormaliser()));
+  it('is the build of logit-rows.wat (npm run build:wasm after editing it)', async () => {
+    expect(fs.readFileSync(BYTES_FILE, 'utf8')).toBe(bytesModuleText(await compileLogitRows()));
   });
 
   it('gives the scalar loop’s max, first index of the max, and both sums bit for bit', () => {
@@ -81,5 +81,46 @@ describe('normaliser in WebAssembly SIMD', () => {
     const { sum, weighted } = scalarSums(wide);
     expect(logSoftmaxNorm(logits).logSum).toBe(Math.log(sum));
     expect(logSoftmaxNorm(logits).entropy).toBe(Math.log(sum) - weighted / sum);
+  });
+});
+
+describe('top-k scan in WebAssembly SIMD', () => {
+  it('stops at the first entry not at or below the threshold, NaN included, and at the end when there is none', () => {
+    const row = Float32Array.from({ length: 4101 }, (_, i) => -(i % 97));
+    row[4000] = 0.5;
+    row[4100] = NaN;
+    const next = float32RowScan(row)!;
+    expect(next(0, -Infinity)).toBe(0);
+    expect(next(1, 0)).toBe(4000);
+    expect(next(4001, 0)).toBe(4100);
+    expect(next(0, 1)).toBe(4100);
+    expect(next(4101, 0)).toBe(4101);
+    // compared in double precision: a float32 entry just above a double threshold between two float32 values
+    const tight = new Float32Array(4096).fill(-1);
+    tight[3001] = Math.fround(0.1);
+    expect(float32RowScan(tight)!(0, Math.fround(0.1) - 1e-12)).toBe(3001);
+    expect(float32RowScan(tight)!(0, Math.fround(0.1))).toBe(4096);
+  });
+
+  it('leaves topIndices choosing exactly what it chooses without it (the same values as float64)', () => {
+    const random = seededRandom(21);
+    for (let trial = 0; trial < 60; trial++) {
+      const length = [4096, 5001, 50257][trial % 3]!;
+      // few distinct values: ties everywhere, which the lower index must win
+      const levels = [3, 40, 100000][trial % 3]!;
+      const row = Float32Array.from({ length }, () => Math.floor(random() * levels) / 7 - 3);
+      if (trial % 4 === 1) for (let i = 0; i < 20; i++) row[Math.floor(random() * length)] = -Infinity;
+      if (trial % 4 === 2) for (let i = 0; i < 3; i++) row[Math.floor(random() * length)] = NaN;
+      if (trial % 5 === 3) row[Math.floor(random() * length)] = Infinity;
+      const wide = Float64Array.from(row);
+      const { max, logSum } = logSoftmaxNorm(row);
+      for (const k of [1, 8, 16, 64]) {
+        for (const floor of [-Infinity, -2.5, 0.5, 10]) {
+          const expected = topIndices(wide, k, max, logSum, floor);
+          expect(topIndices(row, k, max, logSum, floor)).toEqual(expected);
+          expect(topIndices(row, k, 0, 0, floor)).toEqual(topIndices(wide, k, 0, 0, floor));
+        }
+      }
+    }
   });
 });

@@ -1,7 +1,7 @@
-;; The two passes of a log-softmax normaliser over float32 logits, two or four at a time (WebAssembly SIMD), giving
-;; bit for bit what log-softmax.ts computes one entry at a time: the same operations in the same order, in IEEE
-;; double precision, and the sums still taken entry by entry in index order. Built into normaliser-wasm-bytes.ts
-;; by `npm run build:wasm`.
+;; Passes over a row of float32 logits, two or four entries at a time (WebAssembly SIMD), each giving bit for bit
+;; what its scalar loop in log-softmax.ts gives: the normaliser's two passes (the same operations in the same order
+;; in IEEE double precision, the sums still taken entry by entry in index order), and top-k's skipping of entries
+;; that cannot get in. Built into logit-rows-wasm-bytes.ts by `npm run build:wasm`.
 ;;
 ;; Memory: 2^(-j/256) for j = 0 … 255 at 0, 2^-k for k = 0 … 1077 at 2048 (both written by the loader, from the
 ;; tables exp-non-positive.ts uses), the logits from 16384 on.
@@ -128,4 +128,35 @@
         (br $pair)))
     (global.set $weighted (local.get $w))
     (local.get $sum))
+  ;; The first index at or after `from` whose entry is not at or below `threshold` (NaN entries count as above), or
+  ;; `len`: the scan of a top-k, which skips the entries that cannot get in, two at a time. Compared in double
+  ;; precision, as the scalar scan compares them.
+  (func (export "nextAbove") (param $ptr i32) (param $from i32) (param $len i32) (param $threshold f64) (result i32)
+    (local $i i32) (local $end2 i32) (local $bar v128)
+    (local.set $bar (f64x2.splat (local.get $threshold)))
+    (local.set $i (local.get $from))
+    (local.set $end2 (i32.sub (local.get $len) (i32.const 1)))
+    (block $hit
+      (loop $pair
+        (br_if $hit (i32.ge_s (local.get $i) (local.get $end2)))
+        (br_if $hit
+          (v128.any_true
+            (v128.not
+              (f64x2.le
+                (f64x2.promote_low_f32x4
+                  (v128.load64_zero (i32.add (local.get $ptr) (i32.shl (local.get $i) (i32.const 2)))))
+                (local.get $bar)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $pair)))
+    ;; the pair that holds it, or the last entry
+    (block $none
+      (loop $one
+        (br_if $none (i32.ge_s (local.get $i) (local.get $len)))
+        (if (i32.eqz
+              (f64.le (f64.promote_f32 (f32.load (i32.add (local.get $ptr) (i32.shl (local.get $i) (i32.const 2)))))
+                (local.get $threshold)))
+          (then (return (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $one)))
+    (local.get $len))
 )
